@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+// chroma: colour spaces and a small convolutional autoencoder that colorizes photos.
+//
+// The targets are the stages of the pipeline; an arrow is the only import allowed:
+//   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg
+//                → NeuralNet → OpenBLAS
+import PackageDescription
+
+let package = Package(
+    name: "chroma",
+    products: [
+        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet"]),
+        .executable(name: "chroma", targets: ["chroma"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; scripts/setup installs them.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // setjmp/longjmp error handling for libpng and libjpeg.
+        .target(name: "CShims", dependencies: ["CPNG", "CJPEG"]),
+
+        // Stage 1: decoding and encoding.
+        .target(name: "ImageIO", dependencies: ["CShims"]),
+        // Stage 2: colour spaces and resampling.
+        .target(name: "ColorSpace", dependencies: ["ImageIO"]),
+        // Stage 3: the network engine.
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+
+        .executableTarget(
+            name: "chroma",
+            dependencies: [
+                "ImageIO", "ColorSpace", "NeuralNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "chroma-bench",
+            dependencies: ["ImageIO", "ColorSpace", "NeuralNet"],
+            path: "Benchmarks/chroma-bench"),
+
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
+        .testTarget(name: "ColorSpaceTests", dependencies: ["ColorSpace", "ImageIO"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,116 @@
+// CShims: the few things Swift cannot do itself.
+//
+// libpng and libjpeg report fatal errors by calling an error handler that must
+// not return; the only way back is longjmp, and Swift cannot setjmp. Every
+// function here sets its own jump point, calls the library, and turns a fatal
+// error into a status code plus a message. Neither library is ever allowed to
+// print or to call exit().
+#ifndef CHROMA_CSHIMS_H
+#define CHROMA_CSHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Outcome of every shim call.
+typedef enum {
+    CHROMA_OK = 0,
+    CHROMA_ERR_NOT_IMAGE = 1,    ///< the data is not of the expected format
+    CHROMA_ERR_TRUNCATED = 2,    ///< the data ends before the image does
+    CHROMA_ERR_CORRUPT = 3,      ///< the data is damaged
+    CHROMA_ERR_UNSUPPORTED = 4,  ///< a valid variant this build cannot decode
+    CHROMA_ERR_LIMIT = 5,        ///< a resource bound was exceeded
+    CHROMA_ERR_NO_MEMORY = 6,    ///< an allocation failed
+    CHROMA_ERR_USAGE = 7         ///< the caller passed arguments the library refused
+} chroma_status;
+
+/// A malloc'ed output buffer; release it with chroma_buffer_free.
+typedef struct {
+    uint8_t *data;
+    size_t size;
+} chroma_buffer;
+
+void chroma_buffer_free(chroma_buffer *buffer);
+
+// MARK: - PNG
+
+typedef struct chroma_png_reader chroma_png_reader;
+
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int channels;            ///< 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA, after expansion
+    int bit_depth;           ///< 8 or 16: the depth of the samples read_pixels writes
+    int source_bit_depth;    ///< 1, 2, 4, 8 or 16, as stored in the file
+    int source_color_type;   ///< PNG colour type as stored (0, 2, 3, 4, 6)
+    int interlaced;          ///< 1 for Adam7
+    const uint8_t *exif;     ///< eXIf chunk, or NULL; valid until the reader is destroyed
+    uint32_t exif_size;
+} chroma_png_header;
+
+/// Creates a reader over `size` bytes at `data`, which must outlive the reader.
+/// `max_chunk_bytes` bounds the memory one ancillary chunk may take.
+chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes);
+/// Reads up to the first image data; palettes, low bit depths and tRNS are
+/// expanded, so samples are 8-bit (or 16-bit when `want_16_bit` and the file has them).
+chroma_status chroma_png_read_header(chroma_png_reader *reader, int want_16_bit, chroma_png_header *header);
+/// Decodes all rows into `pixels` (16-bit samples in native byte order).
+chroma_status chroma_png_read_pixels(chroma_png_reader *reader, uint8_t *pixels, size_t row_bytes);
+const char *chroma_png_reader_message(const chroma_png_reader *reader);
+void chroma_png_reader_destroy(chroma_png_reader *reader);
+
+/// Encodes gray (1), gray+alpha (2), RGB (3) or RGBA (4) samples of 8 or 16
+/// bits (16-bit in native byte order) at zlib `compression_level` 0…9.
+chroma_status chroma_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
+                                int channels, int bit_depth, int compression_level,
+                                chroma_buffer *out, char *message, size_t message_size);
+
+// MARK: - JPEG
+
+typedef struct chroma_jpeg_reader chroma_jpeg_reader;
+
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int channels;            ///< 1 (gray) or 3 (RGB): what read_pixels writes
+    int source_components;   ///< components in the file (1, 3 or 4)
+    int source_color_space;  ///< libjpeg's J_COLOR_SPACE of the file
+    int progressive;
+    int arithmetic;
+    const uint8_t *exif;     ///< APP1 Exif payload (after "Exif\0\0"), or NULL
+    uint32_t exif_size;
+} chroma_jpeg_header;
+
+/// Creates a reader over `size` bytes at `data`, which must outlive the reader.
+/// A progressive file with more than `max_scans` scans is refused.
+chroma_jpeg_reader *chroma_jpeg_reader_create(const uint8_t *data, size_t size, int max_scans);
+chroma_status chroma_jpeg_read_header(chroma_jpeg_reader *reader, chroma_jpeg_header *header);
+/// Decodes all rows into `pixels`; CMYK and YCCK files are converted to RGB.
+/// A file that ends early is reported as CHROMA_ERR_TRUNCATED.
+chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes);
+/// Warnings libjpeg raised about recoverable damage so far.
+int chroma_jpeg_reader_warnings(const chroma_jpeg_reader *reader);
+const char *chroma_jpeg_reader_message(const chroma_jpeg_reader *reader);
+void chroma_jpeg_reader_destroy(chroma_jpeg_reader *reader);
+
+/// Chroma subsampling for encoding.
+typedef enum {
+    CHROMA_SUBSAMPLE_444 = 0,
+    CHROMA_SUBSAMPLE_422 = 1,
+    CHROMA_SUBSAMPLE_420 = 2
+} chroma_subsampling;
+
+/// Encodes 8-bit gray (1) or RGB (3) samples at `quality` 1…100.
+chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
+                                 int channels, int quality, chroma_subsampling subsampling,
+                                 int progressive, chroma_buffer *out,
+                                 char *message, size_t message_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

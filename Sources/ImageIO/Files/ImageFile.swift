@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing image files; `-` stands for standard input or output.
+///
+/// Writes are atomic: the bytes go to a temporary file beside the target,
+/// which is renamed into place only when complete, so an interrupted run
+/// never leaves a half-written file.
+public enum ImageFile {
+    /// The path that means standard input or output.
+    public static let standardStream = "-"
+
+    /// The most bytes `readBytes` accepts by default: 1 GiB.
+    public static let defaultMaxBytes = 1 << 30
+
+    /// All bytes of the file at `path` (or of standard input for `-`).
+    public static func readBytes(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> [UInt8] {
+        if path == standardStream { return try readAll(fd: STDIN_FILENO, path: "<stdin>", maxBytes: maxBytes) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw ImageIOError.fileSystem(path: path, reason: "is a directory")
+        }
+        return try readAll(fd: fd, path: path, maxBytes: maxBytes)
+    }
+
+    /// Decodes the image at `path` (or standard input for `-`) to 8-bit samples.
+    public static func read(_ path: String, options: DecodingOptions = .init()) throws -> Image<UInt8> {
+        try ImageDecoder.decode(readBytes(path), options: options)
+    }
+
+    /// Writes `bytes` to `path` atomically (or to standard output for `-`).
+    /// An existing file is replaced only if `overwrite` is true.
+    public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool = false) throws {
+        if path == standardStream {
+            try writeAll(fd: STDOUT_FILENO, bytes, path: "<stdout>")
+            return
+        }
+        if !overwrite && access(path, F_OK) == 0 {
+            throw ImageIOError.fileSystem(path: path, reason: "already exists")
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory).\(name).chroma-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
+        let temporary = String(nulTerminated: template)
+        do {
+            defer { close(fd) }
+            try writeAll(fd: fd, bytes, path: path)
+            _ = fchmod(fd, 0o644 & ~currentUmask())
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        // rename() replaces atomically; link() refuses to replace, which closes
+        // the race between the existence check above and this point.
+        let placed = overwrite ? rename(temporary, path) : link(temporary, path)
+        let reason = placed == 0 ? nil : lastError()
+        if !overwrite || placed != 0 { unlink(temporary) }
+        if let reason {
+            throw ImageIOError.fileSystem(path: path, reason: errno == EEXIST ? "already exists" : reason)
+        }
+    }
+
+    /// Whether `path` names an existing directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    private static func readAll(fd: Int32, path: String, maxBytes: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ImageIOError.fileSystem(path: path, reason: lastError())
+            }
+            if count == 0 { return bytes }
+            if bytes.count + count > maxBytes {
+                throw ImageIOError.limitExceeded("\(path) is larger than \(maxBytes) bytes")
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    private static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let count = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw ImageIOError.fileSystem(path: path, reason: lastError())
+                }
+                offset += count
+            }
+        }
+    }
+
+    private static func currentUmask() -> mode_t {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }
+
+    private static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}

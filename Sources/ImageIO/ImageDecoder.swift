@@ -1,0 +1,50 @@
+/// Bounds and choices for decoding. The defaults protect a desktop machine.
+public struct DecodingOptions: Sendable, Equatable {
+    /// The most pixels (width × height) an image may have; checked from the
+    /// header, before any pixel buffer is allocated. Default 100 megapixels.
+    public var maxPixels: Int = 100_000_000
+    /// The most scans a progressive JPEG may have (guards against "scan bombs").
+    public var maxJPEGScans: Int = 256
+    /// The most bytes one ancillary PNG chunk may take in memory.
+    public var maxPNGChunkBytes: Int = 8 << 20
+    /// Turn the image upright as its EXIF orientation tag says (JPEG APP1, PNG eXIf).
+    public var appliesOrientation: Bool = true
+
+    public init() {}
+}
+
+/// Decodes PNG and JPEG data; the format comes from the data's first bytes.
+public enum ImageDecoder {
+    /// Decodes to 8-bit samples (16-bit PNGs are rounded to 8 bits).
+    public static func decode(_ bytes: [UInt8], options: DecodingOptions = .init()) throws -> Image<UInt8> {
+        switch try format(of: bytes) {
+        case .png: try PNGDecoder.decode(bytes, options: options, as: UInt8.self)
+        case .jpeg: try JPEGDecoder.decode(bytes, options: options)
+        }
+    }
+
+    /// Decodes to 16-bit samples: 16-bit PNGs keep their precision, 8-bit data is widened (× 257).
+    public static func decode16(_ bytes: [UInt8], options: DecodingOptions = .init()) throws -> Image<UInt16> {
+        switch try format(of: bytes) {
+        case .png: try PNGDecoder.decode(bytes, options: options, as: UInt16.self)
+        case .jpeg: try JPEGDecoder.decode(bytes, options: options).widened()
+        }
+    }
+
+    /// The format of `bytes`, or `ImageIOError.notAnImage`.
+    public static func format(of bytes: [UInt8]) throws -> ImageFormat {
+        if bytes.isEmpty { throw ImageIOError.truncated("empty file") }
+        guard let format = ImageFormat.sniff(bytes) else {
+            throw ImageIOError.notAnImage("starts with neither the PNG nor the JPEG signature")
+        }
+        return format
+    }
+
+    static func checkSize(width: Int, height: Int, options: DecodingOptions) throws {
+        if width <= 0 || height <= 0 { throw ImageIOError.corruptData("image of \(width)×\(height) pixels") }
+        if width.multipliedReportingOverflow(by: height).partialValue > options.maxPixels
+            || width > Int(Int32.max) || height > Int(Int32.max) {
+            throw ImageIOError.tooLarge(width: width, height: height, limit: options.maxPixels)
+        }
+    }
+}

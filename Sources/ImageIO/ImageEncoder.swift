@@ -1,0 +1,79 @@
+import CShims
+
+/// JPEG chroma subsampling: how many luma samples share one pair of chroma samples.
+public enum ChromaSubsampling: String, Sendable, CaseIterable {
+    case s444 = "444"
+    case s422 = "422"
+    case s420 = "420"
+
+    var shimValue: chroma_subsampling {
+        switch self {
+        case .s444: CHROMA_SUBSAMPLE_444
+        case .s422: CHROMA_SUBSAMPLE_422
+        case .s420: CHROMA_SUBSAMPLE_420
+        }
+    }
+}
+
+/// Choices for encoding.
+public struct EncodingOptions: Sendable, Equatable {
+    /// JPEG quality, 1…100.
+    public var jpegQuality: Int = 92
+    public var jpegSubsampling: ChromaSubsampling = .s420
+    public var jpegProgressive: Bool = false
+    /// zlib level for PNG, 0 (none, fastest) … 9 (smallest).
+    public var pngCompressionLevel: Int = 6
+
+    public init() {}
+}
+
+/// Encodes images to PNG or JPEG bytes.
+public enum ImageEncoder {
+    /// Encodes in `format`. JPEG has no alpha: it is dropped.
+    public static func encode(_ image: Image<UInt8>, as format: ImageFormat,
+                              options: EncodingOptions = .init()) throws -> [UInt8] {
+        switch format {
+        case .png: try encodePNG(image, compressionLevel: options.pngCompressionLevel)
+        case .jpeg: try encodeJPEG(image, quality: options.jpegQuality,
+                                   subsampling: options.jpegSubsampling, progressive: options.jpegProgressive)
+        }
+    }
+
+    /// PNG of any layout, 8 bits per sample.
+    public static func encodePNG(_ image: Image<UInt8>, compressionLevel: Int = 6) throws -> [UInt8] {
+        try image.samples.withUnsafeBytes { try png($0, image, bitDepth: 8, compressionLevel) }
+    }
+
+    /// PNG of any layout, 16 bits per sample.
+    public static func encodePNG(_ image: Image<UInt16>, compressionLevel: Int = 6) throws -> [UInt8] {
+        try image.samples.withUnsafeBytes { try png($0, image, bitDepth: 16, compressionLevel) }
+    }
+
+    /// Baseline (or progressive) JPEG of gray or RGB; alpha is dropped.
+    public static func encodeJPEG(_ image: Image<UInt8>, quality: Int = 92,
+                                  subsampling: ChromaSubsampling = .s420,
+                                  progressive: Bool = false) throws -> [UInt8] {
+        let opaque = image.droppingAlpha()
+        var out = chroma_buffer()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = opaque.samples.withUnsafeBufferPointer { pixels in
+            chroma_jpeg_encode(pixels.baseAddress, UInt32(opaque.width), UInt32(opaque.height),
+                               Int32(opaque.channels), Int32(quality), subsampling.shimValue,
+                               progressive ? 1 : 0, &out, &message, message.count)
+        }
+        guard status == CHROMA_OK else { throw ImageIOError(status: status, message: String(nulTerminated: message)) }
+        return out.take()
+    }
+
+    private static func png<Sample>(_ raw: UnsafeRawBufferPointer, _ image: Image<Sample>,
+                                    bitDepth: Int32, _ level: Int) throws -> [UInt8] {
+        guard image.width > 0, image.height > 0 else { throw ImageIOError.cannotEncode("an empty image") }
+        var out = chroma_buffer()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = chroma_png_encode(raw.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                       UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                       bitDepth, Int32(level), &out, &message, message.count)
+        guard status == CHROMA_OK else { throw ImageIOError(status: status, message: String(nulTerminated: message)) }
+        return out.take()
+    }
+}
