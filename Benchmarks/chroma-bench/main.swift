@@ -1,1 +1,35 @@
-print("todo")
+// chroma-bench: throughput figures for the pipeline's stages.
+//
+//   swift run -c release chroma-bench color     colour-space round trips, 12 MP
+//   swift run -c release chroma-bench train     CAE training and inference throughput
+//
+// Every figure is the median of several runs.
+import Foundation
+
+let arguments = CommandLine.arguments.dropFirst()
+let benchmarks: [String: () -> Void] = [
+    "color": ColorBenchmark.run,
+    "train": TrainingBenchmark.run,
+]
+let chosen = arguments.isEmpty ? benchmarks.keys.sorted() : Array(arguments)
+for name in chosen {
+    guard let run = benchmarks[name] else {
+        FileHandle.standardError.write("chroma-bench: unknown benchmark '\(name)' (have: \(benchmarks.keys.sorted().joined(separator: ", ")))\n".data(using: .utf8)!)
+        exit(2)
+    }
+    run()
+}
+
+/// Seconds taken by `body`.
+func time(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }

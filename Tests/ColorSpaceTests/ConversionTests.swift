@@ -1,0 +1,147 @@
+import Testing
+import ImageIO
+@testable import ColorSpace
+
+@Suite("Lab and YCbCr conversions")
+struct ConversionTests {
+    /// sRGB (D65) → CIE L*a*b* (D65, 2°) reference values from Bruce Lindbloom's
+    /// colour calculator (brucelindbloom.com, RGB model sRGB, reference white D65,
+    /// no adaptation), which uses the same IEC 61966-2-1 matrix.
+    static let references: [([UInt8], (Float, Float, Float))] = [
+        ([255, 255, 255], (100.0000, 0.0000, 0.0000)),
+        ([0, 0, 0], (0.0000, 0.0000, 0.0000)),
+        ([255, 0, 0], (53.2408, 80.0925, 67.2032)),
+        ([0, 255, 0], (87.7347, -86.1827, 83.1793)),
+        ([0, 0, 255], (32.2970, 79.1875, -107.8602)),
+        ([255, 255, 0], (97.1393, -21.5537, 94.4780)),
+        ([0, 255, 255], (91.1132, -48.0875, -14.1312)),
+        ([255, 0, 255], (60.3242, 98.2343, -60.8249)),
+        ([128, 128, 128], (53.5850, 0.0000, 0.0000)),
+    ]
+
+    static func lab(of rgb: [UInt8]) -> (Float, Float, Float) {
+        let image = Image(width: 1, height: 1, layout: .rgb, samples: rgb)
+        let planes = ChromaSpace.lab.planes(from: image, threads: 1)
+        return (planes.luminance.values[0], planes.chroma1.values[0], planes.chroma2.values[0])
+    }
+
+    @Test("Lab agrees with published reference values within 0.01", arguments: 0..<references.count)
+    func labReferences(index: Int) {
+        let (rgb, expected) = Self.references[index]
+        let (l, a, b) = Self.lab(of: rgb)
+        #expect(abs(l - expected.0) < 0.01 && abs(a - expected.1) < 0.01 && abs(b - expected.2) < 0.01,
+                "\(rgb): got \(l), \(a), \(b); expected \(expected)")
+    }
+
+    /// Every 8-bit colour, as a 4096 × 4096 image.
+    static let allColours: Image<UInt8> = {
+        var samples = [UInt8](repeating: 0, count: 1 << 24 * 3)
+        samples.withUnsafeMutableBufferPointer { out in
+            for v in 0..<(1 << 24) {
+                out[3 * v] = UInt8(v >> 16); out[3 * v + 1] = UInt8(v >> 8 & 255); out[3 * v + 2] = UInt8(v & 255)
+            }
+        }
+        return Image(width: 4096, height: 4096, layout: .rgb, samples: samples)
+    }()
+
+    static func largestDifference(_ a: Image<UInt8>, _ b: Image<UInt8>) -> Int {
+        a.samples.withUnsafeBufferPointer { a in
+            b.samples.withUnsafeBufferPointer { b in
+                var worst = 0
+                for i in 0..<a.count { worst = max(worst, abs(Int(a[i]) - Int(b[i]))) }
+                return worst
+            }
+        }
+    }
+
+    @Test("all 16,777,216 colours survive RGB → space → RGB within ±1", arguments: ChromaSpace.allCases)
+    func everyColourRoundTrips(space: ChromaSpace) {
+        let image = Self.allColours
+        let back = space.image(from: space.planes(from: image))
+        #expect(Self.largestDifference(image, back) <= 1)
+    }
+
+    @Test("all 16,777,216 colours survive the 8-bit JFIF YCbCr round trip within ±1")
+    func everyColourRoundTripsIn8Bit() {
+        let image = Self.allColours
+        #expect(Self.largestDifference(image, JFIF.rgb(fromYCbCr: JFIF.ycbcr(from: image))) <= 1)
+    }
+
+    /// libjpeg's jccolor.c, in scalar integer arithmetic: the reference the vector code must equal.
+    static func libjpegYCbCr(_ r: Int, _ g: Int, _ b: Int) -> [UInt8] {
+        func fix(_ x: Double) -> Int { Int(x * 65536 + 0.5) }
+        let half = 1 << 15
+        let y = (fix(0.29900) * r + fix(0.58700) * g + fix(0.11400) * b + half) >> 16
+        let cb = (-fix(0.16874) * r - fix(0.33126) * g + fix(0.5) * b + (128 << 16) + half - 1) >> 16
+        let cr = (fix(0.5) * r - fix(0.41869) * g - fix(0.08131) * b + (128 << 16) + half - 1) >> 16
+        return [UInt8(y), UInt8(cb), UInt8(cr)]
+    }
+
+    @Test("8-bit YCbCr is exactly libjpeg's, on a sample of colours")
+    func libjpegNumbers() {
+        var random = SplitMix(seed: 3)
+        var samples: [UInt8] = [0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255]
+        for _ in 0..<20_000 { samples.append(UInt8(truncatingIfNeeded: random.next())) }
+        samples.removeLast(samples.count % 3)
+        let image = Image(width: samples.count / 3, height: 1, layout: .rgb, samples: samples)
+        let converted = JFIF.ycbcr(from: image)
+        for i in 0..<image.width {
+            let expected = Self.libjpegYCbCr(Int(samples[3 * i]), Int(samples[3 * i + 1]), Int(samples[3 * i + 2]))
+            #expect(Array(converted.samples[3 * i..<3 * i + 3]) == expected, "pixel \(i)")
+        }
+    }
+
+    @Test("float YCbCr follows the JFIF equations")
+    func ycbcrFloat() {
+        let image = Image<UInt8>(width: 3, height: 1, layout: .rgb, samples: [255, 0, 0, 0, 255, 0, 10, 20, 30])
+        let planes = ChromaSpace.ycbcr.planes(from: image)
+        func close(_ a: Float, _ b: Double) -> Bool { abs(Double(a) - b) < 1e-3 }
+        #expect(close(planes.luminance.values[0], 76.245) && close(planes.chroma1.values[0], 84.9723) && close(planes.chroma2.values[0], 255.5))
+        #expect(close(planes.luminance.values[1], 149.685))
+        let y = 0.299 * 10 + 0.587 * 20 + 0.114 * 30
+        #expect(close(planes.luminance.values[2], y))
+    }
+
+    @Test("gray images have neutral chroma in both spaces")
+    func grayIsNeutral() {
+        let gray = Image<UInt8>(width: 256, height: 1, layout: .gray, samples: (0...255).map { UInt8($0) })
+        let lab = ChromaSpace.lab.planes(from: gray)
+        #expect(lab.chroma1.values.allSatisfy { abs($0) < 1e-3 } && lab.chroma2.values.allSatisfy { abs($0) < 1e-3 })
+        let ycc = ChromaSpace.ycbcr.planes(from: gray)
+        #expect(ycc.chroma1.values.allSatisfy { abs($0 - 128) < 1e-3 } && ycc.chroma2.values.allSatisfy { abs($0 - 128) < 1e-3 })
+        #expect(ycc.luminance.values.enumerated().allSatisfy { abs($1 - Float($0)) < 1e-3 })
+    }
+
+    @Test("out-of-gamut Lab is clipped, not wrapped")
+    func clipping() {
+        let planes = ColorPlanes(space: .lab, luminance: Plane(width: 2, height: 1, values: [50, 120]),
+                                 chroma1: Plane(width: 2, height: 1, values: [300, 0]),
+                                 chroma2: Plane(width: 2, height: 1, values: [-300, 0]))
+        let image = ChromaSpace.lab.image(from: planes)
+        let first = image.samples[0..<3]
+        #expect(first.contains(0) && first.contains(255), "\(Array(first)): saturated channels clip to 0 and 255")
+        #expect(Array(image.samples[3..<6]) == [255, 255, 255])          // L* above 100 is white
+    }
+
+    @Test("threads give the same result as one")
+    func threadsAgree() {
+        var random = SplitMix(seed: 9)
+        let samples = (0..<(37 * 29 * 3)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let image = Image(width: 37, height: 29, layout: .rgb, samples: samples)
+        for space in ChromaSpace.allCases {
+            #expect(space.planes(from: image, threads: 1) == space.planes(from: image, threads: 4))
+        }
+    }
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
