@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resizing float planes, separably: rows first, then columns.
+///
+/// Pixel centres are aligned (pixel i covers [i, i + 1) and its centre is at
+/// i + ½, in both grids), and samples beyond an edge repeat the edge, so
+/// nothing rings or darkens at the borders.
+public enum Resampler {
+    /// How to compute each output sample.
+    public enum Method: String, Sendable, CaseIterable {
+        /// The mean of the source area the output pixel covers (fractional
+        /// coverage counted exactly). For shrinking.
+        case area
+        /// Linear interpolation between the two nearest samples in each direction.
+        case bilinear
+        /// Catmull–Rom cubic (Keys, a = −½) through the four nearest samples,
+        /// kept within the range of those samples so edges do not ring.
+        case bicubic
+    }
+
+    /// `plane` resized to `width` × `height`.
+    public static func resize(_ plane: Plane, width: Int, height: Int, method: Method,
+                              threads: Int = Parallel.defaultThreads) -> Plane {
+        precondition(width > 0 && height > 0 && plane.width > 0 && plane.height > 0, "empty plane")
+        if width == plane.width && height == plane.height { return plane }
+        let columns = Taps(from: plane.width, to: width, method: method)
+        let rows = Taps(from: plane.height, to: height, method: method)
+        // Rows first: plane.height × width, then columns: height × width.
+        var across = [Float].uninitialized(plane.height * width)
+        var out = [Float].uninitialized(height * width)
+        plane.values.withUnsafeBufferPointer { source in
+            across.withUnsafeMutableBufferPointer { across in
+                out.withUnsafeMutableBufferPointer { out in
+                    let io = Buffers(source: source.baseAddress!, across: across.baseAddress!, out: out.baseAddress!)
+                    Parallel.forEachChunk(plane.height, threads: threads) { range in
+                        for y in range {
+                            columns.apply(io.source + y * plane.width, stride: 1, to: io.across + y * width, outStride: 1)
+                        }
+                    }
+                    Parallel.forEachChunk(width, threads: threads) { range in
+                        for x in range {
+                            rows.apply(io.across + x, stride: width, to: io.out + x, outStride: width)
+                        }
+                    }
+                }
+            }
+        }
+        return Plane(width: width, height: height, values: out)
+    }
+
+    /// Shrinks by area averaging (see `Method.area`).
+    public static func areaDownscale(_ plane: Plane, width: Int, height: Int) -> Plane {
+        resize(plane, width: width, height: height, method: .area)
+    }
+
+    struct Buffers: @unchecked Sendable {
+        let source: UnsafePointer<Float>
+        let across: UnsafeMutablePointer<Float>
+        let out: UnsafeMutablePointer<Float>
+    }
+
+    /// For each output index along one axis: the first source index and its weights.
+    struct Taps: Sendable {
+        let first: [Int]
+        let weights: [[Float]]
+        let sourceCount: Int
+        let limitsOvershoot: Bool
+
+        init(from source: Int, to target: Int, method: Method) {
+            sourceCount = source
+            limitsOvershoot = method == .bicubic
+            var first: [Int] = [], weights: [[Float]] = []
+            let scale = Double(source) / Double(target)
+            for i in 0..<target {
+                switch method {
+                case .area where target < source:
+                    let start = Double(i) * scale, end = Double(i + 1) * scale
+                    let lo = Int(start.rounded(.down)), hi = min(source, Int(end.rounded(.up)))
+                    let w = (lo..<hi).map { j in Float((min(end, Double(j + 1)) - max(start, Double(j))) / scale) }
+                    first.append(lo); weights.append(w)
+                case .area, .bilinear:
+                    let centre = (Double(i) + 0.5) * scale - 0.5
+                    let lo = Int(centre.rounded(.down)), t = Float(centre - Double(lo))
+                    first.append(lo); weights.append([1 - t, t])
+                case .bicubic:
+                    let centre = (Double(i) + 0.5) * scale - 0.5
+                    let lo = Int(centre.rounded(.down)), t = centre - Double(lo)
+                    first.append(lo - 1); weights.append((-1...2).map { Float(Self.cubic(Double($0) - t)) })
+                }
+            }
+            self.first = first
+            self.weights = weights
+        }
+
+        /// Keys' cubic convolution kernel with a = −½ (Catmull–Rom).
+        static func cubic(_ x: Double) -> Double {
+            let x = abs(x)
+            if x < 1 { return (1.5 * x - 2.5) * x * x + 1 }
+            if x < 2 { return ((-0.5 * x + 2.5) * x - 4) * x + 2 }
+            return 0
+        }
+
+        @inline(__always)
+        func apply(_ source: UnsafePointer<Float>, stride: Int, to out: UnsafeMutablePointer<Float>, outStride: Int) {
+            for i in 0..<first.count {
+                var sum: Float = 0, low = Float.infinity, high = -Float.infinity
+                let start = first[i]
+                let w = weights[i]
+                for k in 0..<w.count {
+                    let j = min(max(start + k, 0), sourceCount - 1)
+                    let value = source[j * stride]
+                    sum += w[k] * value
+                    low = min(low, value)
+                    high = max(high, value)
+                }
+                out[i * outStride] = limitsOvershoot ? min(max(sum, low), high) : sum
+            }
+        }
+    }
+}
