@@ -1,0 +1,20 @@
+import COpenBLAS
+
+/// The one matrix product the engine is built on: C = α·op(A)·op(B) + β·C,
+/// row-major, through OpenBLAS's `cblas_sgemm`.
+enum BLAS {
+    /// Keeps OpenBLAS on one thread: the engine splits batches across cores
+    /// itself, which measures faster for these small matrices and keeps runs
+    /// bit-for-bit reproducible.
+    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    /// C[m×n] = α · op(A)[m×k] · op(B)[k×n] + β · C.
+    @inline(__always)
+    static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    }
+}

@@ -1,0 +1,64 @@
+/// Everything one layer's forward or backward pass reads and writes, for a
+/// batch stored NCHW. Pointers are into the network's buffers.
+struct LayerPass: @unchecked Sendable {
+    let batch: Int
+    let input: Shape
+    let output: Shape
+    /// Input activations, batch × input.count.
+    let x: UnsafeMutablePointer<Float>
+    /// Output activations, batch × output.count.
+    let y: UnsafeMutablePointer<Float>
+    /// Gradient of the loss with respect to x, to be written; nil when nothing needs it.
+    let dx: UnsafeMutablePointer<Float>?
+    /// Gradient of the loss with respect to y.
+    let dy: UnsafeMutablePointer<Float>
+    /// This layer's slice of the network's parameters and of their gradients (accumulated with +=).
+    let parameters: UnsafeMutablePointer<Float>
+    let gradients: UnsafeMutablePointer<Float>
+    /// Non-trainable state kept in the model (batch-norm running statistics).
+    let state: UnsafeMutablePointer<Float>
+    /// What forward leaves for backward (max-pool winners, batch statistics).
+    let saved: UnsafeMutablePointer<Float>
+    /// Scratch space: thread t owns scratch + t × scratchPerThread.
+    let scratch: UnsafeMutablePointer<Float>
+    let scratchPerThread: Int
+    let threads: Int
+    let training: Bool
+}
+
+/// One stage of a network: a shape rule, parameters, and a forward/backward pair.
+protocol Layer: Sendable {
+    /// How the summary names it, e.g. "conv 3×3".
+    var kind: String { get }
+    func outputShape(for input: Shape) throws -> Shape
+    func parameterCount(inputChannels: Int) -> Int
+    func stateCount(inputChannels: Int) -> Int
+    func savedCount(input: Shape, output: Shape, batch: Int) -> Int
+    func scratchPerThread(input: Shape, output: Shape) -> Int
+    /// Fills freshly allocated parameters (and state) with their initial values.
+    func initialise(parameters: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>,
+                    inputChannels: Int, random: inout SeededRandom)
+    func forward(_ pass: LayerPass)
+    func backward(_ pass: LayerPass)
+}
+
+extension Layer {
+    func parameterCount(inputChannels: Int) -> Int { 0 }
+    func stateCount(inputChannels: Int) -> Int { 0 }
+    func savedCount(input: Shape, output: Shape, batch: Int) -> Int { 0 }
+    func scratchPerThread(input: Shape, output: Shape) -> Int { 0 }
+    func initialise(parameters: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>,
+                    inputChannels: Int, random: inout SeededRandom) {}
+}
+
+/// Why a network cannot be built or run.
+public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// An input too small, or of the wrong channel count, for the architecture.
+    case shapeMismatch(String)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let reason): "shape mismatch: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// 2×2 max-pooling with stride 2; an odd last row or column is dropped.
+/// Forward remembers which input won each window; backward routes the gradient there.
+struct MaxPool: Layer {
+    var kind: String { "max-pool 2×2" }
+
+    func outputShape(for input: Shape) throws -> Shape {
+        guard input.height >= 2, input.width >= 2 else {
+            throw NetworkError.shapeMismatch("\(input) is too small to pool")
+        }
+        return Shape(channels: input.channels, height: input.height / 2, width: input.width / 2)
+    }
+
+    func savedCount(input: Shape, output: Shape, batch: Int) -> Int { batch * output.count }
+
+    // x: [B, C, H, W] → y: [B, C, H/2, W/2];  saved: index of each winner within its plane
+    func forward(_ p: LayerPass) {
+        let inW = p.input.width, outH = p.output.height, outW = p.output.width
+        Threads.split(p.batch * p.input.channels, threads: p.threads) { _, planes in
+            for plane in planes {
+                let x = p.x + plane * p.input.plane, y = p.y + plane * p.output.plane
+                let winners = p.saved + plane * p.output.plane
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        let first = 2 * oy * inW + 2 * ox
+                        var best = first, value = x[first]
+                        for candidate in [first + 1, first + inW, first + inW + 1] where x[candidate] > value {
+                            best = candidate
+                            value = x[candidate]
+                        }
+                        y[oy * outW + ox] = value
+                        winners[oy * outW + ox] = Float(best)
+                    }
+                }
+            }
+        }
+    }
+
+    // dx = 0 except dx[winner] = dy
+    func backward(_ p: LayerPass) {
+        guard let dx = p.dx else { return }
+        Threads.split(p.batch * p.input.channels, threads: p.threads) { _, planes in
+            for plane in planes {
+                let target = dx + plane * p.input.plane, dy = p.dy + plane * p.output.plane
+                let winners = p.saved + plane * p.output.plane
+                target.update(repeating: 0, count: p.input.plane)
+                for i in 0..<p.output.plane { target[Int(winners[i])] += dy[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// How ×2 upsampling fills the new pixels.
+public enum UpsampleMode: String, Sendable, Equatable {
+    /// Each pixel becomes a 2×2 block.
+    case nearest
+    /// Linear interpolation with pixel centres aligned (PyTorch's align_corners = false):
+    /// new pixels take ¾ of the nearer and ¼ of the farther neighbour; edges repeat.
+    case bilinear
+}
+
+/// ×2 upsampling in both directions.
+struct Upsample: Layer {
+    let mode: UpsampleMode
+
+    var kind: String { "upsample ×2 \(mode.rawValue)" }
+
+    func outputShape(for input: Shape) throws -> Shape {
+        Shape(channels: input.channels, height: input.height * 2, width: input.width * 2)
+    }
+
+    func scratchPerThread(input: Shape, output: Shape) -> Int { mode == .bilinear ? input.height * output.width : 0 }
+
+    /// For output index o along an axis of n inputs: the two inputs and the weight of the first.
+    @inline(__always)
+    static func taps(_ o: Int, _ n: Int) -> (Int, Int, Float) {
+        let i = o / 2
+        return o % 2 == 0 ? (max(i - 1, 0), i, 0.25) : (i, min(i + 1, n - 1), 0.75)
+    }
+
+    // x: [B, C, H, W] → y: [B, C, 2H, 2W]
+    func forward(_ p: LayerPass) {
+        let h = p.input.height, w = p.input.width, W = p.output.width
+        Threads.split(p.batch * p.input.channels, threads: p.threads) { thread, planes in
+            let rows = p.scratch + thread * p.scratchPerThread  // [h, 2w]: rows widened first
+            for plane in planes {
+                let x = p.x + plane * p.input.plane, y = p.y + plane * p.output.plane
+                switch mode {
+                case .nearest:
+                    for oy in 0..<2 * h {
+                        for ox in 0..<W { y[oy * W + ox] = x[(oy / 2) * w + ox / 2] }
+                    }
+                case .bilinear:
+                    for iy in 0..<h {
+                        for ox in 0..<W {
+                            let (a, b, t) = Self.taps(ox, w)
+                            rows[iy * W + ox] = t * x[iy * w + a] + (1 - t) * x[iy * w + b]
+                        }
+                    }
+                    for oy in 0..<2 * h {
+                        let (a, b, t) = Self.taps(oy, h)
+                        for ox in 0..<W { y[oy * W + ox] = t * rows[a * W + ox] + (1 - t) * rows[b * W + ox] }
+                    }
+                }
+            }
+        }
+    }
+
+    // dx = the adjoint: each dy value flows back with the weights it was made with
+    func backward(_ p: LayerPass) {
+        guard let dx = p.dx else { return }
+        let h = p.input.height, w = p.input.width, W = p.output.width
+        Threads.split(p.batch * p.input.channels, threads: p.threads) { thread, planes in
+            let rows = p.scratch + thread * p.scratchPerThread
+            for plane in planes {
+                let target = dx + plane * p.input.plane, dy = p.dy + plane * p.output.plane
+                target.update(repeating: 0, count: p.input.plane)
+                switch mode {
+                case .nearest:
+                    for oy in 0..<2 * h {
+                        for ox in 0..<W { target[(oy / 2) * w + ox / 2] += dy[oy * W + ox] }
+                    }
+                case .bilinear:
+                    rows.update(repeating: 0, count: h * W)
+                    for oy in 0..<2 * h {
+                        let (a, b, t) = Self.taps(oy, h)
+                        for ox in 0..<W {
+                            rows[a * W + ox] += t * dy[oy * W + ox]
+                            rows[b * W + ox] += (1 - t) * dy[oy * W + ox]
+                        }
+                    }
+                    for iy in 0..<h {
+                        for ox in 0..<W {
+                            let (a, b, t) = Self.taps(ox, w)
+                            target[iy * w + a] += t * rows[iy * W + ox]
+                            target[iy * w + b] += (1 - t) * rows[iy * W + ox]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

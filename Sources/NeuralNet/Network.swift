@@ -1,0 +1,215 @@
+/// A feed-forward network built from an `Architecture`: a chain of layers over
+/// float tensors (NCHW). It knows nothing of images or colour.
+///
+/// As in llm.c, all parameters live in one allocation and their gradients in
+/// another; activations are allocated once per batch size and input size and
+/// reused, so a training step allocates nothing.
+public final class Network: @unchecked Sendable {
+    public let architecture: Architecture
+    public let inputChannels: Int
+    /// All trainable parameters, layer after layer.
+    public let parameters: FloatBuffer
+    /// ∂loss/∂parameters after `backward()`, same layout as `parameters`.
+    public let gradients: FloatBuffer
+    /// Non-trainable state (batch-norm running statistics).
+    public let state: FloatBuffer
+    /// Threads each pass splits its batch across (default: all cores).
+    public var threads: Int = Threads.available
+    /// Whether `backward()` also computes ∂loss/∂input (see `inputGradient`).
+    public var computesInputGradient = false
+
+    let layers: [any Layer]
+    /// For each layer: which spec operation it came from.
+    let operationOfLayer: [Int]
+    let layerInputChannels: [Int]
+    let parameterOffsets: [Int]
+    let stateOffsets: [Int]
+    private var workspace: Workspace?
+    private var lastTraining = false
+
+    public var parameterCount: Int { parameters.count }
+    public var outputChannels: Int { architecture.outputChannels }
+
+    /// Builds the network and initialises its parameters from `seed` (He or
+    /// Glorot by activation; biases 0): the same seed gives the same weights.
+    public init(architecture: Architecture, inputChannels: Int, seed: UInt64 = 0) {
+        precondition(inputChannels > 0, "a network needs at least one input channel")
+        _ = BLAS.singleThreaded
+        self.architecture = architecture
+        self.inputChannels = inputChannels
+        var layers: [any Layer] = [], origin: [Int] = []
+        for (index, operation) in architecture.operations.enumerated() {
+            let expanded: [any Layer]
+            switch operation {
+            case let .convolution(channels, kernel, stride, padding, batchNorm, activation):
+                expanded = [Convolution(outChannels: channels, kernel: kernel, stride: stride, padding: padding,
+                                        heInitialisation: activation.prefersHeInitialisation)]
+                    + (batchNorm ? [BatchNorm()] : []) + (activation == .linear ? [] : [ActivationLayer(activation: activation)])
+            case let .transposedConvolution(channels, kernel, stride, padding, batchNorm, activation):
+                expanded = [TransposedConvolution(outChannels: channels, kernel: kernel, stride: stride, padding: padding,
+                                                  heInitialisation: activation.prefersHeInitialisation)]
+                    + (batchNorm ? [BatchNorm()] : []) + (activation == .linear ? [] : [ActivationLayer(activation: activation)])
+            case .maxPool: expanded = [MaxPool()]
+            case .upsample(let mode): expanded = [Upsample(mode: mode)]
+            case .activation(let activation): expanded = activation == .linear ? [] : [ActivationLayer(activation: activation)]
+            }
+            layers += expanded
+            origin += Array(repeating: index, count: expanded.count)
+        }
+        self.layers = layers
+        operationOfLayer = origin
+        // Channels flow independently of spatial size; a large probe keeps every layer valid.
+        var channels: [Int] = [], parameterOffsets: [Int] = [], stateOffsets: [Int] = []
+        var shape = Shape(channels: inputChannels, height: 4096, width: 4096)
+        var parameterTotal = 0, stateTotal = 0
+        for layer in layers {
+            channels.append(shape.channels)
+            parameterOffsets.append(parameterTotal)
+            stateOffsets.append(stateTotal)
+            parameterTotal += layer.parameterCount(inputChannels: shape.channels)
+            stateTotal += layer.stateCount(inputChannels: shape.channels)
+            shape = (try? layer.outputShape(for: shape)) ?? shape
+        }
+        layerInputChannels = channels
+        self.parameterOffsets = parameterOffsets
+        self.stateOffsets = stateOffsets
+        parameters = FloatBuffer(count: parameterTotal)
+        gradients = FloatBuffer(count: parameterTotal)
+        state = FloatBuffer(count: stateTotal)
+        initialiseParameters(seed: seed)
+    }
+
+    /// Draws fresh initial parameters and resets state.
+    public func initialiseParameters(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        for (i, layer) in layers.enumerated() {
+            layer.initialise(parameters: parameters.pointer + parameterOffsets[i], state: state.pointer + stateOffsets[i],
+                             inputChannels: layerInputChannels[i], random: &random)
+        }
+    }
+
+    /// The shape after each layer for one input sample of `input` (first: the input itself).
+    public func shapes(for input: Shape) throws -> [Shape] {
+        guard input.channels == inputChannels else {
+            throw NetworkError.shapeMismatch("the network takes \(inputChannels) input channels, not \(input.channels)")
+        }
+        var shapes = [input]
+        for layer in layers { shapes.append(try layer.outputShape(for: shapes.last!)) }
+        return shapes
+    }
+
+    public func outputShape(for input: Shape) throws -> Shape { try shapes(for: input).last! }
+
+    // MARK: Passes
+
+    /// Runs the batch through the network and returns the output (valid until the next pass).
+    /// - Parameters:
+    ///   - input: `batch × shape.count` floats, NCHW.
+    ///   - training: batch norm uses (and updates) batch statistics when true.
+    @discardableResult
+    public func forward(_ input: UnsafePointer<Float>, batch: Int, shape: Shape, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
+        let work = try prepare(batch: batch, shape: shape)
+        work.values[0].pointer.update(from: input, count: batch * shape.count)
+        lastTraining = training
+        for i in layers.indices { layers[i].forward(pass(i, work, training: training)) }
+        return work.values.last!.buffer
+    }
+
+    /// `forward` for an array.
+    @discardableResult
+    public func forward(_ input: [Float], batch: Int, shape: Shape, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
+        precondition(input.count == batch * shape.count, "\(input.count) floats for \(batch) × \(shape)")
+        return try input.withUnsafeBufferPointer { try forward($0.baseAddress!, batch: batch, shape: shape, training: training) }
+    }
+
+    /// Where the loss's gradient with respect to the last output goes before `backward()`.
+    public var outputGradient: UnsafeMutableBufferPointer<Float> {
+        guard let work = workspace else { preconditionFailure("no forward pass yet") }
+        return work.gradients.last!.buffer
+    }
+
+    /// ∂loss/∂input of the last pass, when `computesInputGradient` was set before it.
+    public var inputGradient: UnsafeMutableBufferPointer<Float>? {
+        guard computesInputGradient, let work = workspace else { return nil }
+        return work.gradients[0].buffer
+    }
+
+    /// Back-propagates `outputGradient` through the last forward pass; sets `gradients`.
+    public func backward() {
+        guard let work = workspace else { preconditionFailure("backward() before forward()") }
+        gradients.zero()
+        for i in layers.indices.reversed() { layers[i].backward(pass(i, work, training: lastTraining)) }
+    }
+
+    /// Inference over any number of samples, `chunk` at a time.
+    public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256) throws -> [Float] {
+        precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
+        let out = try outputShape(for: shape).count
+        var result = [Float](repeating: 0, count: count * out)
+        try input.withUnsafeBufferPointer { source in
+            var start = 0
+            while start < count {
+                let n = min(chunk, count - start)
+                let output = try forward(source.baseAddress! + start * shape.count, batch: n, shape: shape, training: false)
+                result.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * out).update(from: output.baseAddress!, count: n * out) }
+                start += n
+            }
+        }
+        return result
+    }
+
+    // MARK: Buffers
+
+    /// Activation, gradient and scratch buffers for one batch size and input shape.
+    final class Workspace {
+        let batch: Int
+        let shapes: [Shape]
+        let values: [FloatBuffer]
+        let gradients: [FloatBuffer]
+        let saved: [FloatBuffer]
+        let scratch: FloatBuffer
+        let scratchPerThread: Int
+        let threads: Int
+        let withInputGradient: Bool
+
+        init(network: Network, batch: Int, shapes: [Shape]) {
+            self.batch = batch
+            self.shapes = shapes
+            threads = network.threads
+            withInputGradient = network.computesInputGradient
+            values = shapes.map { FloatBuffer(count: batch * $0.count) }
+            gradients = shapes.enumerated().map { i, shape in
+                FloatBuffer(count: i == 0 && !network.computesInputGradient ? 0 : batch * shape.count)
+            }
+            saved = network.layers.enumerated().map { i, layer in
+                FloatBuffer(count: layer.savedCount(input: shapes[i], output: shapes[i + 1], batch: batch))
+            }
+            scratchPerThread = network.layers.enumerated().map { i, layer in
+                layer.scratchPerThread(input: shapes[i], output: shapes[i + 1])
+            }.max() ?? 0
+            scratch = FloatBuffer(count: scratchPerThread * threads)
+        }
+    }
+
+    private func prepare(batch: Int, shape: Shape) throws -> Workspace {
+        precondition(batch > 0, "empty batch")
+        if let work = workspace, work.batch == batch, work.shapes[0] == shape, work.threads == threads,
+           work.withInputGradient == computesInputGradient {
+            return work
+        }
+        let work = Workspace(network: self, batch: batch, shapes: try shapes(for: shape))
+        workspace = work
+        return work
+    }
+
+    private func pass(_ i: Int, _ work: Workspace, training: Bool) -> LayerPass {
+        LayerPass(batch: work.batch, input: work.shapes[i], output: work.shapes[i + 1],
+                  x: work.values[i].pointer, y: work.values[i + 1].pointer,
+                  dx: i == 0 && !computesInputGradient ? nil : work.gradients[i].pointer,
+                  dy: work.gradients[i + 1].pointer,
+                  parameters: parameters.pointer + parameterOffsets[i], gradients: gradients.pointer + parameterOffsets[i],
+                  state: state.pointer + stateOffsets[i], saved: work.saved[i].pointer,
+                  scratch: work.scratch.pointer, scratchPerThread: work.scratchPerThread,
+                  threads: work.threads, training: training)
+    }
+}

@@ -1,0 +1,133 @@
+import Testing
+@testable import NeuralNet
+
+@Suite("Engine")
+struct EngineTests {
+    @Test("parameter counts match the seed reports' summaries")
+    func parameterCounts() throws {
+        #expect(Network(architecture: .reference(outputs: 3), inputChannels: 3).parameterCount == 4_911)
+        #expect(Network(architecture: .reference(outputs: 2), inputChannels: 1).parameterCount == 4_658)
+        #expect(Network(architecture: try Architecture("c12 p c24 p c48 u c12 c6 u c3"), inputChannels: 3).parameterCount == 19_383)
+    }
+
+    @Test("a small network overfits a small batch")
+    func overfits() throws {
+        let network = Network(architecture: try Architecture("c16 c16 c2 sigmoid"), inputChannels: 1, seed: 3)
+        let shape = Shape(channels: 1, height: 6, width: 6)
+        var random = SeededRandom(seed: 5)
+        let x = (0..<(2 * 36)).map { _ in random.uniform() }
+        let t = (0..<(2 * 72)).map { _ in 0.2 + 0.6 * random.uniform() }
+        let adam = Adam(parameterCount: network.parameterCount, learningRate: 1e-2)
+        var first: Float = 0, last: Float = 0
+        for step in 0..<1500 {
+            let y = try network.forward(x, batch: 2, shape: shape, training: true)
+            let loss = t.withUnsafeBufferPointer {
+                Loss.mse.evaluate(prediction: y.baseAddress!, target: $0.baseAddress!, count: t.count, gradient: network.outputGradient.baseAddress!)
+            }
+            if step == 0 { first = loss }
+            last = loss
+            network.backward()
+            adam.step(network)
+        }
+        #expect(first > 0.01)
+        #expect(last < 1e-4, "loss \(first) → \(last)")
+    }
+
+    @Test("Adam's update matches a hand-computed step")
+    func adamStep() throws {
+        let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)  // weight and bias
+        network.parameters.copy(from: [1, -2])
+        let adam = Adam(parameterCount: 2, learningRate: 0.1)
+        network.gradients.copy(from: [0.5, -0.1])
+        adam.step(network)
+        // Step 1: m̂ = g, v̂ = g², so each parameter moves lr · sign(g).
+        #expect(abs(network.parameters[0] - 0.9) < 1e-6 && abs(network.parameters[1] - -1.9) < 1e-6)
+        network.gradients.copy(from: [0.2, 0.3])
+        adam.step(network)
+        // Step 2: m = 0.9·0.05 + 0.1·0.2 = 0.065, v = 0.999·0.00025 + 0.001·0.04 = 0.00028975;
+        // m̂ = 0.065 / 0.19, v̂ = 0.00028975 / 0.001999.
+        let expected0 = 0.9 - 0.1 * (0.065 / 0.19) / ((0.00028975 / 0.001999).squareRoot() + 1e-8)
+        #expect(abs(Double(network.parameters[0]) - expected0) < 1e-5)
+        let decay = Adam(parameterCount: 2, learningRate: 0.1, weightDecay: 0.5)
+        network.parameters.copy(from: [1, 1])
+        network.gradients.copy(from: [0, 0])
+        decay.step(network)
+        #expect(abs(network.parameters[0] - 0.95) < 1e-6, "decoupled decay: p − lr·wd·p")
+    }
+
+    @Test("SGD with momentum")
+    func sgd() throws {
+        let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)
+        network.parameters.copy(from: [1, 0])
+        let sgd = SGD(parameterCount: 2, learningRate: 0.1, momentum: 0.5)
+        network.gradients.copy(from: [1, 2])
+        sgd.step(network)
+        sgd.step(network)
+        // v1 = g, v2 = 0.5 g + g = 1.5 g: p = p0 − 0.1 (g + 1.5 g)
+        #expect(abs(network.parameters[0] - 0.75) < 1e-6 && abs(network.parameters[1] - -0.5) < 1e-6)
+    }
+
+    @Test("losses and their gradients")
+    func losses() {
+        let prediction: [Float] = [0, 1, 3], target: [Float] = [1, 1, 0]
+        var gradient = [Float](repeating: 0, count: 3)
+        func run(_ loss: Loss) -> Float {
+            loss.evaluate(prediction: prediction, target: target, count: 3, gradient: &gradient)
+        }
+        #expect(run(.mse) == 10.0 / 3 && gradient == [-2.0 / 3, 0, 2])
+        #expect(run(.l1) == 4.0 / 3 && gradient == [-1.0 / 3, 0, 1.0 / 3])
+        #expect(run(.huber(delta: 1)) == (0.5 + 2.5) / 3 && gradient == [-1.0 / 3, 0, 1.0 / 3])
+        #expect(Loss("huber:0.1") == .huber(delta: 0.1) && Loss("mse") == .mse && Loss("l2") == nil)
+    }
+
+    @Test("the same seed gives the same weights and the same training run, bit for bit")
+    func determinism() throws {
+        func run() throws -> [Float] {
+            let network = Network(architecture: try Architecture("c8:bn p c8 u c2 sigmoid"), inputChannels: 2, seed: 99)
+            var random = SeededRandom(seed: 1)
+            let shape = Shape(channels: 2, height: 8, width: 8)
+            let x = (0..<(5 * shape.count)).map { _ in random.uniform() }
+            let t = (0..<(5 * 2 * 64)).map { _ in random.uniform() }
+            let adam = Adam(parameterCount: network.parameterCount)
+            for _ in 0..<5 {
+                let y = try network.forward(x, batch: 5, shape: shape, training: true)
+                _ = t.withUnsafeBufferPointer {
+                    Loss.mse.evaluate(prediction: y.baseAddress!, target: $0.baseAddress!, count: t.count, gradient: network.outputGradient.baseAddress!)
+                }
+                network.backward()
+                adam.step(network)
+            }
+            return network.parameters.array + network.state.array
+        }
+        #expect(try run() == run())
+        #expect(Network(architecture: .reference(), inputChannels: 1, seed: 1).parameters.array
+                != Network(architecture: .reference(), inputChannels: 1, seed: 2).parameters.array)
+    }
+
+    @Test("fully convolutional: any input size the pooling allows, any batch")
+    func anySize() throws {
+        let network = Network(architecture: .reference(), inputChannels: 1)
+        for (h, w) in [(32, 32), (64, 96), (8, 8), (36, 20)] {
+            let shape = Shape(channels: 1, height: h, width: w)
+            let out = try network.predict([Float](repeating: 0.5, count: 3 * shape.count), count: 3, shape: shape, chunk: 2)
+            #expect(out.count == 3 * 2 * h * w)
+            #expect(out.allSatisfy { $0 > 0 && $0 < 1 }, "sigmoid output")
+        }
+        #expect(throws: NetworkError.self) { try network.outputShape(for: Shape(channels: 3, height: 32, width: 32)) }
+        #expect(throws: NetworkError.self) { try network.outputShape(for: Shape(channels: 1, height: 3, width: 3)) }
+    }
+
+    @Test("batch norm uses running statistics at inference")
+    func batchNormInference() throws {
+        let network = Network(architecture: try Architecture("c2:k1:bn linear"), inputChannels: 1)
+        let shape = Shape(channels: 1, height: 2, width: 2)
+        let x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
+        for _ in 0..<200 { try network.forward(x, batch: 2, shape: shape, training: true) }
+        let trained = Array(try network.forward(x, batch: 2, shape: shape, training: true))
+        let inference = Array(try network.forward(x, batch: 2, shape: shape, training: false))
+        // After many identical batches the running mean is the batch mean and the running
+        // variance the unbiased batch variance (8 values: × 8/7), so with γ = 1, β = 0
+        // inference gives the training output × √(7/8).
+        for (a, b) in zip(trained, inference) { #expect(abs(a * (7.0 / 8).squareRoot() - b) < 1e-3) }
+    }
+}
