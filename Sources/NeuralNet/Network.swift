@@ -37,6 +37,26 @@ public final class Network: @unchecked Sendable {
         _ = BLAS.singleThreaded
         self.architecture = architecture
         self.inputChannels = inputChannels
+        let (layers, origin) = Self.layers(for: architecture)
+        self.layers = layers
+        operationOfLayer = origin
+        let flow = Self.channelFlow(layers, inputChannels: inputChannels)
+        layerInputChannels = flow.channels
+        parameterOffsets = flow.parameterOffsets
+        stateOffsets = flow.stateOffsets
+        parameters = FloatBuffer(count: flow.parameters)
+        gradients = FloatBuffer(count: flow.parameters)
+        state = FloatBuffer(count: flow.state)
+        initialiseParameters(seed: seed)
+    }
+
+    /// Parameter and state counts of an architecture, without building it.
+    public static func counts(architecture: Architecture, inputChannels: Int) -> (parameters: Int, state: Int) {
+        let flow = channelFlow(layers(for: architecture).layers, inputChannels: inputChannels)
+        return (flow.parameters, flow.state)
+    }
+
+    static func layers(for architecture: Architecture) -> (layers: [any Layer], operationOfLayer: [Int]) {
         var layers: [any Layer] = [], origin: [Int] = []
         for (index, operation) in architecture.operations.enumerated() {
             let expanded: [any Layer]
@@ -56,9 +76,13 @@ public final class Network: @unchecked Sendable {
             layers += expanded
             origin += Array(repeating: index, count: expanded.count)
         }
-        self.layers = layers
-        operationOfLayer = origin
-        // Channels flow independently of spatial size; a large probe keeps every layer valid.
+        return (layers, origin)
+    }
+
+    /// Each layer's input channels and offsets into the parameter and state buffers.
+    /// Channels flow independently of spatial size; a large probe keeps every layer valid.
+    static func channelFlow(_ layers: [any Layer], inputChannels: Int)
+        -> (channels: [Int], parameterOffsets: [Int], stateOffsets: [Int], parameters: Int, state: Int) {
         var channels: [Int] = [], parameterOffsets: [Int] = [], stateOffsets: [Int] = []
         var shape = Shape(channels: inputChannels, height: 4096, width: 4096)
         var parameterTotal = 0, stateTotal = 0
@@ -70,13 +94,7 @@ public final class Network: @unchecked Sendable {
             stateTotal += layer.stateCount(inputChannels: shape.channels)
             shape = (try? layer.outputShape(for: shape)) ?? shape
         }
-        layerInputChannels = channels
-        self.parameterOffsets = parameterOffsets
-        self.stateOffsets = stateOffsets
-        parameters = FloatBuffer(count: parameterTotal)
-        gradients = FloatBuffer(count: parameterTotal)
-        state = FloatBuffer(count: stateTotal)
-        initialiseParameters(seed: seed)
+        return (channels, parameterOffsets, stateOffsets, parameterTotal, stateTotal)
     }
 
     /// Draws fresh initial parameters and resets state.
