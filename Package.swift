@@ -38,7 +38,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "chroma-bench",
-            dependencies: ["ImageIO", "ColorSpace", "NeuralNet"],
+            dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "COpenBLAS"],
             path: "Benchmarks/chroma-bench"),
 
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

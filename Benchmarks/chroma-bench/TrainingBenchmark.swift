@@ -1,3 +1,97 @@
+import COpenBLAS
+import NeuralNet
+
+/// CAE throughput: training steps (forward + backward + Adam, batch 32, 32×32
+/// random data) and inference at batch 256, for the reference and a wider architecture.
 enum TrainingBenchmark {
-    static func run() { print("training benchmark: not yet") }
+    static let cases: [(name: String, spec: String, inputs: Int)] = [
+        ("(a) reference, 1 → 2", "c8 p c12 p c16 u c12 u c2 sigmoid", 1),
+        ("(b) wider, 4 → 2", "c32 c32 p c64 c64 p c128 u c64 u c32 c2 sigmoid", 4),
+    ]
+
+    static func run() {
+        let peak = sgemmPeak()
+        print("OpenBLAS sgemm peak (1024³): \(format(peak.one)) GFLOP/s on 1 thread, \(format(peak.two)) on 2")
+        print("architecture          threads  train img/s  GFLOP/s  %peak   infer img/s")
+        for (name, spec, inputs) in cases {
+            let architecture = try! Architecture(spec)
+            let shape = Shape(channels: inputs, height: 32, width: 32)
+            let summary = try! ModelSummary(network: Network(architecture: architecture, inputChannels: inputs), input: shape)
+            for threads in [1, 2] {
+                let training = trainingRate(architecture, shape, threads: threads)
+                let inference = inferenceRate(architecture, shape, threads: threads)
+                let gflops = training * Double(summary.trainingFlops) / 1e9
+                let share = 100 * gflops / (threads == 1 ? peak.one : peak.two)
+                print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(threads)        \(format(training, 0).leftPadded(8))   \(format(gflops).leftPadded(6))  \(format(share).leftPadded(5))%  \(format(inference, 0).leftPadded(8))")
+            }
+        }
+    }
+
+    /// Images per second, median over 5 epochs of 64 steps of batch 32 (after a warm-up epoch).
+    static func trainingRate(_ architecture: Architecture, _ shape: Shape, threads: Int) -> Double {
+        let network = Network(architecture: architecture, inputChannels: shape.channels, seed: 1)
+        network.threads = threads
+        let batch = 32, steps = 64
+        var random = SeededRandom(seed: 2)
+        let inputs = (0..<(batch * shape.count)).map { _ in random.uniform() }
+        let outShape = try! network.outputShape(for: shape)
+        let targets = (0..<(batch * outShape.count)).map { _ in random.uniform() }
+        let adam = Adam(parameterCount: network.parameterCount)
+        var rates: [Double] = []
+        for epoch in 0..<6 {
+            let seconds = time {
+                for _ in 0..<steps {
+                    let y = try! network.forward(inputs, batch: batch, shape: shape, training: true)
+                    _ = targets.withUnsafeBufferPointer {
+                        Loss.mse.evaluate(prediction: y.baseAddress!, target: $0.baseAddress!, count: targets.count,
+                                          gradient: network.outputGradient.baseAddress!)
+                    }
+                    network.backward()
+                    adam.step(network)
+                }
+            }
+            if epoch > 0 { rates.append(Double(batch * steps) / seconds) }
+        }
+        return median(rates)
+    }
+
+    /// Images per second of inference at batch 256, median of 5 runs.
+    static func inferenceRate(_ architecture: Architecture, _ shape: Shape, threads: Int) -> Double {
+        let network = Network(architecture: architecture, inputChannels: shape.channels, seed: 1)
+        network.threads = threads
+        let batch = 256
+        var random = SeededRandom(seed: 3)
+        let inputs = (0..<(batch * shape.count)).map { _ in random.uniform() }
+        var rates: [Double] = []
+        for run in 0..<6 {
+            let seconds = time { _ = try! network.forward(inputs, batch: batch, shape: shape, training: false) }
+            if run > 0 { rates.append(Double(batch) / seconds) }
+        }
+        return median(rates)
+    }
+
+    /// GFLOP/s of a 1024³ sgemm on one and on two OpenBLAS threads.
+    static func sgemmPeak() -> (one: Double, two: Double) {
+        let n = 1024
+        let a = [Float](repeating: 1, count: n * n), b = a
+        var c = a
+        func measure(_ threads: Int32) -> Double {
+            openblas_set_num_threads(threads)
+            var rates: [Double] = []
+            for _ in 0..<5 {
+                let seconds = time {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+                }
+                rates.append(2 * Double(n * n * n) / seconds / 1e9)
+            }
+            return median(rates)
+        }
+        let result = (measure(1), measure(2))
+        openblas_set_num_threads(1)
+        return result
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

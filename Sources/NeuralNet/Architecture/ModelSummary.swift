@@ -14,6 +14,13 @@ public struct ModelSummary: Sendable {
     /// convolution); without one, the smallest representation in the network.
     public let latentShape: Shape
     public var latentSize: Int { latentShape.count }
+    /// Multiply-adds of one sample's forward pass, in its (transposed) convolutions.
+    public let multiplyAdds: Int
+    /// Of those, the first layer's: its backward pass needs no input gradient.
+    public let firstLayerMultiplyAdds: Int
+    /// Floating-point operations of one training step per sample: forward,
+    /// weight gradients and input gradients, 2 per multiply-add.
+    public var trainingFlops: Int { 2 * (3 * multiplyAdds - firstLayerMultiplyAdds) }
 
     public init(network: Network, input: Shape) throws {
         self.input = input
@@ -27,6 +34,17 @@ public struct ModelSummary: Sendable {
             outputs.append(output)
         }
         self.rows = rows
+        var macs: [Int] = []
+        for (i, layer) in network.layers.enumerated() {
+            let (x, y) = (shapes[i], shapes[i + 1])
+            if let conv = layer as? Convolution {
+                macs.append(y.count * x.channels * conv.kernel * conv.kernel)
+            } else if let conv = layer as? TransposedConvolution {
+                macs.append(x.count * conv.outChannels * conv.kernel * conv.kernel)
+            }
+        }
+        multiplyAdds = macs.reduce(0, +)
+        firstLayerMultiplyAdds = macs.first ?? 0
         totalParameters = network.parameterCount
         let firstDecoder = network.architecture.operations.firstIndex {
             switch $0 {
@@ -66,7 +84,8 @@ public struct ModelSummary: Sendable {
         var lines = ["Input: \(input)", rule, line(header.0, header.1, header.2), rule]
         lines += rows.map { line($0.layer, $0.output, Self.grouped($0.parameters)) }
         lines += [rule, "Total params: \(Self.grouped(totalParameters))",
-                  "Latent size: \(Self.grouped(latentSize)) (\(latentShape))"]
+                  "Latent size: \(Self.grouped(latentSize)) (\(latentShape))",
+                  "Multiply-adds per sample: \(Self.grouped(multiplyAdds))"]
         return lines.joined(separator: "\n")
     }
 
