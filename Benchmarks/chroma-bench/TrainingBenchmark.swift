@@ -10,10 +10,11 @@ enum TrainingBenchmark {
     ]
 
     static func run() {
-        let peak = sgemmPeak()
+        let peak = CommandLine.arguments.count > 2 ? (one: 1.0, two: 1.0) : sgemmPeak()
         print("OpenBLAS sgemm peak (1024³): \(format(peak.one)) GFLOP/s on 1 thread, \(format(peak.two)) on 2")
         print("architecture          threads  train img/s  GFLOP/s  %peak   infer img/s")
-        for (name, spec, inputs) in cases {
+        let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
+        for (name, spec, inputs) in cases where only == nil || name.hasPrefix("(\(only!))") {
             let architecture = try! Architecture(spec)
             let shape = Shape(channels: inputs, height: 32, width: 32)
             let summary = try! ModelSummary(network: Network(architecture: architecture, inputChannels: inputs), input: shape)

@@ -11,7 +11,8 @@ let benchmarks: [String: () -> Void] = [
     "color": ColorBenchmark.run,
     "train": TrainingBenchmark.run,
 ]
-let chosen = arguments.isEmpty ? benchmarks.keys.sorted() : Array(arguments)
+// `chroma-bench train a` runs only case (a) of the training benchmark.
+let chosen = arguments.isEmpty ? benchmarks.keys.sorted() : [arguments.first!]
 for name in chosen {
     guard let run = benchmarks[name] else {
         FileHandle.standardError.write("chroma-bench: unknown benchmark '\(name)' (have: \(benchmarks.keys.sorted().joined(separator: ", ")))\n".data(using: .utf8)!)

@@ -8,13 +8,16 @@ enum BLAS {
     /// bit-for-bit reproducible.
     static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// C[m×n] = α · op(A)[m×k] · op(B)[k×n] + β · C.
+    /// C[m×n] = α · op(A)[m×k] · op(B)[k×n] + β · C. Leading dimensions
+    /// (floats between rows as stored) default to those of packed matrices.
     @inline(__always)
     static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                     beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                     b: UnsafePointer<Float>, ldb: Int? = nil,
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+                    a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)),
+                    beta, c, Int32(ldc ?? n))
     }
 }

@@ -42,9 +42,21 @@ struct Convolution: Layer {
 
     func parameterCount(inputChannels: Int) -> Int { outChannels * inputChannels * kernel * kernel + outChannels }
 
+    /// Samples whose patch matrices go through one sgemm together: as many as
+    /// fit in about 4 MB, so the matrices are wide but stay near the cache.
+    func group(_ g: PatchGeometry) -> Int { max(1, min(32, (1 << 20) / (g.rows * g.positions))) }
+
+    /// The faster path for stride 1, "same" and an odd kernel (see `ShiftedConvolution`).
+    func shifted(_ g: PatchGeometry) -> ShiftedConvolution? {
+        stride == 1 && padding == .same && kernel % 2 == 1 ? ShiftedConvolution(g, outChannels: outChannels) : nil
+    }
+
+    // Per thread: patches [K, n·P], outputs or their gradients [Cout, n·P],
+    // patch gradients [K, n·P] for n = group samples, and a gradient accumulator.
     func scratchPerThread(input: Shape, output: Shape) -> Int {
         let g = geometry(input: input, output: output)
-        return 2 * g.rows * g.positions + parameterCount(inputChannels: input.channels)
+        if let fast = shifted(g) { return fast.scratchPerThread }
+        return group(g) * g.positions * (2 * g.rows + outChannels) + parameterCount(inputChannels: input.channels)
     }
 
     func initialise(parameters: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>,
@@ -61,53 +73,92 @@ struct Convolution: Layer {
         (parameters + weights).update(repeating: 0, count: outChannels)
     }
 
-    // x: [B, Cin, H, W] → y: [B, Cout, H', W'];  y_b = W · im2col(x_b) + bias
+    // x: [B, Cin, H, W] → y: [B, Cout, H', W'];  for a group of n samples:
+    // Y[Cout, n·P] = W[Cout, K] · [im2col(x_1) … im2col(x_n)][K, n·P], then y_b = Y's block b + bias
     func forward(_ p: LayerPass) {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters, bias = p.parameters + outChannels * K
+        if let fast = shifted(g) {
+            Threads.split(p.batch, threads: p.threads) { thread, samples in
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread)
+                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
+                    let n = min(fast.group, samples.upperBound - first)
+                    fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
+                                 weights: weights, bias: bias, scratch: scratch)
+                }
+            }
+            return
+        }
+        let size = group(g)
         Threads.split(p.batch, threads: p.threads) { thread, samples in
-            let col = p.scratch + thread * p.scratchPerThread
-            for b in samples {
-                let x = p.x + b * p.input.count, y = p.y + b * p.output.count
-                g.im2col(x, col)
-                BLAS.gemm(m: outChannels, n: P, k: K, a: weights, b: col, c: y)
-                for o in 0..<outChannels {
-                    let row = y + o * P, value = bias[o]
-                    for i in 0..<P { row[i] += value }
+            let col = p.scratch + thread * p.scratchPerThread, outputs = col + size * K * P
+            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: size) {
+                let n = min(size, samples.upperBound - first), pitch = n * P
+                for j in 0..<n { g.im2col(p.x + (first + j) * p.input.count, col + j * P, pitch: pitch) }
+                BLAS.gemm(m: outChannels, n: pitch, k: K, a: weights, b: col, c: outputs)
+                for j in 0..<n {
+                    let y = p.y + (first + j) * p.output.count
+                    for o in 0..<outChannels {
+                        let source = outputs + o * pitch + j * P, target = y + o * P, value = bias[o]
+                        for i in 0..<P { target[i] = source[i] + value }
+                    }
                 }
             }
         }
     }
 
-    // dW += dy_b · im2col(x_b)ᵀ;  db += Σ dy_b;  dx_b = col2im(Wᵀ · dy_b)
+    // For a group of n samples: dY[Cout, n·P] gathered from dy;  dW += dY · colᵀ;  db += Σ dY;
+    // dcol[K, n·P] = Wᵀ · dY;  dx_b = col2im(dcol's block b)
     func backward(_ p: LayerPass) {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters
         let count = parameterCount(inputChannels: p.input.channels)
         let used = Threads.slices(p.batch, threads: p.threads)
-        Threads.split(p.batch, threads: p.threads) { thread, samples in
-            let col = p.scratch + thread * p.scratchPerThread, dcol = col + K * P, grads = dcol + K * P
-            grads.update(repeating: 0, count: count)
-            for b in samples {
-                let x = p.x + b * p.input.count, dy = p.dy + b * p.output.count
-                g.im2col(x, col)
-                BLAS.gemm(transposeB: true, m: outChannels, n: K, k: P, a: dy, b: col, beta: 1, c: grads)
-                for o in 0..<outChannels {
-                    var sum: Float = 0
-                    for i in 0..<P { sum += dy[o * P + i] }
-                    grads[outChannels * K + o] += sum
+        if let fast = shifted(g) {
+            Threads.split(p.batch, threads: p.threads) { thread, samples in
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread)
+                scratch.gradientsByTap.update(repeating: 0, count: fast.taps * outChannels * p.input.channels + outChannels)
+                fast.splitWeights(weights, into: scratch.weightsByTap)
+                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
+                    let n = min(fast.group, samples.upperBound - first)
+                    fast.backward(x: p.x + first * p.input.count, dy: p.dy + first * p.output.count,
+                                  dx: p.dx.map { $0 + first * p.input.count }, samples: n, scratch: scratch)
                 }
-                if let dx = p.dx {
-                    BLAS.gemm(transposeA: true, m: K, n: P, k: outChannels, a: weights, b: dy, c: dcol)
-                    let target = dx + b * p.input.count
+            }
+            for thread in 0..<used { fast.addGradients(from: fast.scratch(p.scratch + thread * p.scratchPerThread), to: p.gradients) }
+            return
+        }
+        let size = group(g)
+        Threads.split(p.batch, threads: p.threads) { thread, samples in
+            let col = p.scratch + thread * p.scratchPerThread, dcol = col + size * K * P
+            let dY = dcol + size * K * P, grads = dY + size * outChannels * P
+            grads.update(repeating: 0, count: count)
+            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: size) {
+                let n = min(size, samples.upperBound - first), pitch = n * P
+                for j in 0..<n {
+                    let dy = p.dy + (first + j) * p.output.count
+                    g.im2col(p.x + (first + j) * p.input.count, col + j * P, pitch: pitch)
+                    for o in 0..<outChannels {
+                        let source = dy + o * P
+                        (dY + o * pitch + j * P).update(from: source, count: P)
+                        var sum: Float = 0
+                        for i in 0..<P { sum += source[i] }
+                        grads[outChannels * K + o] += sum
+                    }
+                }
+                BLAS.gemm(transposeB: true, m: outChannels, n: K, k: pitch, a: dY, b: col, beta: 1, c: grads)
+                guard let dx = p.dx else { continue }
+                BLAS.gemm(transposeA: true, m: K, n: pitch, k: outChannels, a: weights, b: dY, c: dcol)
+                for j in 0..<n {
+                    let target = dx + (first + j) * p.input.count
                     target.update(repeating: 0, count: p.input.count)
-                    g.col2im(dcol, target)
+                    g.col2im(dcol + j * P, target, pitch: pitch)
                 }
             }
         }
         // Threads' sums are added in a fixed order, so results do not depend on timing.
         for thread in 0..<used {
-            let grads = p.scratch + thread * p.scratchPerThread + 2 * K * P
+            let grads = p.scratch + thread * p.scratchPerThread + size * P * (2 * K + outChannels)
             for i in 0..<count { p.gradients[i] += grads[i] }
         }
     }

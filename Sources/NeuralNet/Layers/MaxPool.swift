@@ -23,10 +23,9 @@ struct MaxPool: Layer {
                     for ox in 0..<outW {
                         let first = 2 * oy * inW + 2 * ox
                         var best = first, value = x[first]
-                        for candidate in [first + 1, first + inW, first + inW + 1] where x[candidate] > value {
-                            best = candidate
-                            value = x[candidate]
-                        }
+                        if x[first + 1] > value { best = first + 1; value = x[best] }
+                        if x[first + inW] > value { best = first + inW; value = x[best] }
+                        if x[first + inW + 1] > value { best = first + inW + 1; value = x[best] }
                         y[oy * outW + ox] = value
                         winners[oy * outW + ox] = Float(best)
                     }

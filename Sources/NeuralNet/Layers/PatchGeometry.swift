@@ -24,9 +24,10 @@ struct PatchGeometry: Sendable {
     @inline(__always)
     private func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
 
-    /// col[rows × positions] ← patches of big[channels × bigHeight × bigWidth].
-    func im2col(_ big: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let P = positions
+    /// col[rows × positions] ← patches of big[channels × bigHeight × bigWidth];
+    /// rows of col are `pitch` floats apart (several samples can share one matrix).
+    func im2col(_ big: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, pitch: Int? = nil) {
+        let P = pitch ?? positions
         for c in 0..<channels {
             let plane = big + c * bigHeight * bigWidth
             for ky in 0..<kernel {
@@ -54,9 +55,10 @@ struct PatchGeometry: Sendable {
         }
     }
 
-    /// big[channels × bigHeight × bigWidth] += patches in col[rows × positions] (the adjoint of im2col).
-    func col2im(_ col: UnsafePointer<Float>, _ big: UnsafeMutablePointer<Float>) {
-        let P = positions
+    /// big[channels × bigHeight × bigWidth] += patches in col[rows × positions] (the adjoint of
+    /// im2col); rows of col are `pitch` floats apart.
+    func col2im(_ col: UnsafePointer<Float>, _ big: UnsafeMutablePointer<Float>, pitch: Int? = nil) {
+        let P = pitch ?? positions
         for c in 0..<channels {
             let plane = big + c * bigHeight * bigWidth
             for ky in 0..<kernel {
@@ -64,10 +66,17 @@ struct PatchGeometry: Sendable {
                 for kx in 0..<kernel {
                     let row = col + ((c * kernel + ky) * kernel + kx) * P
                     let xs = validRange(offset: kx, big: bigWidth, small: smallWidth)
+                    let (low, high) = (xs.lowerBound, xs.upperBound)
                     for sy in ys {
                         let source = row + sy * smallWidth
                         let target = plane + (sy * stride + ky - pad) * bigWidth + kx - pad
-                        for sx in xs { target[sx * stride] += source[sx] }
+                        if stride == 1 {
+                            var sx = low
+                            while sx < high { target[sx] += source[sx]; sx += 1 }
+                        } else {
+                            var sx = low
+                            while sx < high { target[sx * stride] += source[sx]; sx += 1 }
+                        }
                     }
                 }
             }
