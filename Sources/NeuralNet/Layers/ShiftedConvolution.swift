@@ -2,13 +2,16 @@
 ///
 /// A group of n samples is copied, zero-padded by p = (k − 1)/2, into one wide
 /// matrix per channel, Xp[Cin, n·Pp] (Pp = (H + 2p)(W + 2p) per sample). In the
-/// padded grid, output pixel q needs input pixel q + s for each kernel offset
-/// s = ky·Wp + kx, so the convolution is k² matrix products with shifted views:
+/// padded grid, output pixel q needs input pixel q + ky·Wp + kx for each kernel
+/// offset, so the k horizontal offsets are stacked as k shifted copies,
+/// Xs[(kx, c), q] = Xp[c, q + kx], and the convolution is k matrix products
+/// with vertically shifted views of Xs:
 ///
-///     Yw[Cout, n·Pp] = Σ_s W_s[Cout, Cin] · Xp[:, q + s]
+///     Yw[Cout, n·Pp] = Σ_ky W_ky[Cout, k·Cin] · Xs[:, q + ky·Wp]
 ///
 /// Yw holds the outputs at the padded grid's positions; the border positions
-/// are computed and thrown away (a few per cent more arithmetic, no k²-fold copy).
+/// are computed and thrown away: a few per cent more arithmetic for a k-fold
+/// copy instead of im2col's k²-fold one.
 struct ShiftedConvolution {
     let geometry: PatchGeometry
     let inChannels: Int
@@ -32,16 +35,17 @@ struct ShiftedConvolution {
     var tail: Int { (kernel - 1) * paddedWidth + kernel - 1 }
     var taps: Int { kernel * kernel }
 
-    func shift(_ tap: Int) -> Int { (tap / kernel) * paddedWidth + tap % kernel }
+    /// Rows of the stacked matrix Xs: k · Cin.
+    var stacked: Int { kernel * inChannels }
 
     /// Samples per group: as many as keep the wide matrices near 4 MB.
-    var group: Int { max(1, min(32, (1 << 20) / (paddedPlane * (2 * inChannels + outChannels)))) }
+    var group: Int { max(1, min(32, (1 << 20) / (paddedPlane * (2 * stacked + outChannels)))) }
 
-    /// Scratch per thread: Xp and dXp [Cin, n·Pp + tail], Yw [Cout, n·Pp], the
-    /// weights by tap [k², Cout, Cin], and their gradients with the bias's.
+    /// Scratch per thread: Xs and dXs [k·Cin, n·Pp + tail], Yw [Cout, n·Pp], the
+    /// weights by kernel row [k, Cout, k·Cin], and their gradients with the bias's.
     var scratchPerThread: Int {
         let n = group
-        return 2 * inChannels * (n * paddedPlane + tail) + outChannels * n * paddedPlane
+        return 2 * stacked * (n * paddedPlane + tail) + outChannels * n * paddedPlane
             + 2 * taps * outChannels * inChannels + outChannels
     }
 
@@ -53,7 +57,7 @@ struct ShiftedConvolution {
     }
 
     func scratch(_ base: UnsafeMutablePointer<Float>) -> Scratch {
-        let n = group, paddedCount = inChannels * (n * paddedPlane + tail)
+        let n = group, paddedCount = stacked * (n * paddedPlane + tail)
         let padded = base, paddedGradient = padded + paddedCount, wide = paddedGradient + paddedCount
         let weightsByTap = wide + outChannels * n * paddedPlane
         let gradientsByTap = weightsByTap + taps * outChannels * inChannels
@@ -61,17 +65,23 @@ struct ShiftedConvolution {
                        gradientsByTap: gradientsByTap, biasGradient: gradientsByTap + taps * outChannels * inChannels)
     }
 
-    /// W[o, c, tap] (the layer's layout) → W_tap[o, c].
-    func splitWeights(_ weights: UnsafePointer<Float>, into byTap: UnsafeMutablePointer<Float>) {
+    /// Where W_ky[o, (kx, c)] sits in the by-row layout.
+    @inline(__always)
+    func byRowIndex(o: Int, c: Int, ky: Int, kx: Int) -> Int { (ky * outChannels + o) * stacked + kx * inChannels + c }
+
+    /// W[o, c, ky, kx] (the layer's layout) → W_ky[o, (kx, c)].
+    func splitWeights(_ weights: UnsafePointer<Float>, into byRow: UnsafeMutablePointer<Float>) {
         for o in 0..<outChannels {
             for c in 0..<inChannels {
                 let source = weights + (o * inChannels + c) * taps
-                for tap in 0..<taps { byTap[(tap * outChannels + o) * inChannels + c] = source[tap] }
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel { byRow[byRowIndex(o: o, c: c, ky: ky, kx: kx)] = source[ky * kernel + kx] }
+                }
             }
         }
     }
 
-    /// Xp ← the n samples at x, zero-padded, channel-major.
+    /// Xs ← the n samples at x, zero-padded, channel-major, in k copies shifted by 0…k − 1.
     func pad(_ x: UnsafePointer<Float>, samples n: Int, sampleCount: Int, into padded: UnsafeMutablePointer<Float>) {
         let pitch = n * paddedPlane + tail
         padded.update(repeating: 0, count: inChannels * pitch)
@@ -82,6 +92,13 @@ struct ShiftedConvolution {
                 for y in 0..<height { (target + y * paddedWidth).update(from: source + y * width, count: width) }
             }
         }
+        for kx in 1..<kernel {
+            for c in 0..<inChannels {
+                let row = padded + (kx * inChannels + c) * pitch
+                row.update(from: padded + c * pitch + kx, count: pitch - kx)
+                (row + pitch - kx).update(repeating: 0, count: kx)
+            }
+        }
     }
 
     // x: n × [Cin, H, W] → y: n × [Cout, H, W]
@@ -90,10 +107,10 @@ struct ShiftedConvolution {
         let pitch = n * paddedPlane + tail, wide = n * paddedPlane
         pad(x, samples: n, sampleCount: inChannels * height * width, into: s.padded)
         splitWeights(weights, into: s.weightsByTap)
-        for tap in 0..<taps {
-            BLAS.gemm(m: outChannels, n: wide, k: inChannels,
-                      a: s.weightsByTap + tap * outChannels * inChannels, b: s.padded + shift(tap), ldb: pitch,
-                      beta: tap == 0 ? 0 : 1, c: s.wide)
+        for ky in 0..<kernel {
+            BLAS.gemm(m: outChannels, n: wide, k: stacked,
+                      a: s.weightsByTap + ky * outChannels * stacked, b: s.padded + ky * paddedWidth, ldb: pitch,
+                      beta: ky == 0 ? 0 : 1, c: s.wide)
         }
         let plane = height * width
         for j in 0..<n {
@@ -108,8 +125,8 @@ struct ShiftedConvolution {
         }
     }
 
-    // dYw ← dy at the valid positions, 0 elsewhere;  dW_tap += dYw · Xp[:, q + s]ᵀ;  db += Σ dy;
-    // dXp[:, q + s] += W_tapᵀ · dYw;  dx ← the interior of dXp.
+    // dYw ← dy at the valid positions, 0 elsewhere;  dW_ky += dYw · Xs[:, q + ky·Wp]ᵀ;  db += Σ dy;
+    // dXs[:, q + ky·Wp] += W_kyᵀ · dYw;  dx ← Σ_kx dXs[(kx, c), q − kx] at the interior positions.
     // Gradients accumulate into s.gradientsByTap and s.biasGradient.
     func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, samples n: Int,
                   scratch s: Scratch) {
@@ -127,33 +144,43 @@ struct ShiftedConvolution {
                 s.biasGradient[o] += sum
             }
         }
-        for tap in 0..<taps {
-            BLAS.gemm(transposeB: true, m: outChannels, n: inChannels, k: wide,
-                      a: s.wide, lda: wide, b: s.padded + shift(tap), ldb: pitch,
-                      beta: 1, c: s.gradientsByTap + tap * outChannels * inChannels)
+        for ky in 0..<kernel {
+            BLAS.gemm(transposeB: true, m: outChannels, n: stacked, k: wide,
+                      a: s.wide, lda: wide, b: s.padded + ky * paddedWidth, ldb: pitch,
+                      beta: 1, c: s.gradientsByTap + ky * outChannels * stacked)
         }
         guard let dx else { return }
-        s.paddedGradient.update(repeating: 0, count: inChannels * pitch)
-        for tap in 0..<taps {
-            BLAS.gemm(transposeA: true, m: inChannels, n: wide, k: outChannels,
-                      a: s.weightsByTap + tap * outChannels * inChannels, lda: inChannels,
-                      b: s.wide, ldb: wide, beta: 1, c: s.paddedGradient + shift(tap), ldc: pitch)
+        s.paddedGradient.update(repeating: 0, count: stacked * pitch)
+        for ky in 0..<kernel {
+            BLAS.gemm(transposeA: true, m: stacked, n: wide, k: outChannels,
+                      a: s.weightsByTap + ky * outChannels * stacked, lda: stacked,
+                      b: s.wide, ldb: wide, beta: 1, c: s.paddedGradient + ky * paddedWidth, ldc: pitch)
         }
         for j in 0..<n {
             for c in 0..<inChannels {
-                let source = s.paddedGradient + c * pitch + j * paddedPlane + pad * paddedWidth + pad
                 let target = dx + (j * inChannels + c) * plane
-                for row in 0..<height { (target + row * width).update(from: source + row * paddedWidth, count: width) }
+                let interior = j * paddedPlane + pad * paddedWidth + pad
+                (0..<height).forEach { row in
+                    let to = target + row * width
+                    let first = s.paddedGradient + c * pitch + interior + row * paddedWidth
+                    to.update(from: first, count: width)
+                    for kx in 1..<kernel {
+                        let from = s.paddedGradient + (kx * inChannels + c) * pitch + interior + row * paddedWidth - kx
+                        for i in 0..<width { to[i] += from[i] }
+                    }
+                }
             }
         }
     }
 
-    /// Adds the per-tap weight gradients, in the layer's layout, and the bias gradients to `gradients`.
+    /// Adds the by-row weight gradients, in the layer's layout, and the bias gradients to `gradients`.
     func addGradients(from s: Scratch, to gradients: UnsafeMutablePointer<Float>) {
         for o in 0..<outChannels {
             for c in 0..<inChannels {
                 let target = gradients + (o * inChannels + c) * taps
-                for tap in 0..<taps { target[tap] += s.gradientsByTap[(tap * outChannels + o) * inChannels + c] }
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel { target[ky * kernel + kx] += s.gradientsByTap[byRowIndex(o: o, c: c, ky: ky, kx: kx)] }
+                }
             }
         }
         let bias = gradients + outChannels * inChannels * taps
