@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "chroma",
     products: [
-        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet"]),
+        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer"]),
         .executable(name: "chroma", targets: ["chroma"]),
     ],
     dependencies: [
@@ -27,13 +27,18 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CShims"]),
         // Stage 2: colour spaces and resampling.
         .target(name: "ColorSpace", dependencies: ["ImageIO"]),
+        // Stage 4's data: CIFAR-10 batches, splits, shuffled batches, augmentation.
+        .target(name: "Datasets", dependencies: ["ColorSpace", "ImageIO"]),
         // Stage 3: the network engine.
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+
+        // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
+        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),
 
         .executableTarget(
             name: "chroma",
             dependencies: [
-                "ImageIO", "ColorSpace", "NeuralNet",
+                "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -44,6 +49,8 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "ColorSpaceTests", dependencies: ["ColorSpace", "ImageIO"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageIO"]),
+        .testTarget(name: "ColorizerTests", dependencies: ["Colorizer", "Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),
         .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO"]),
     ],
     swiftLanguageModes: [.v6]

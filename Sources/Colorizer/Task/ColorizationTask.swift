@@ -1,0 +1,132 @@
+import ColorSpace
+import Datasets
+import ImageIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What goes into the network and what comes out, for colorization.
+///
+/// Input channels: the luminance of `space` normalised to 0…1 (L\*/100 or
+/// Y/255), then the luminance raised to each of `gammas`. Output channels:
+/// the two chroma channels normalised to 0…1 (a\*, b\*: (v + 128)/256;
+/// Cb, Cr: v/255). A model file records all of this in its metadata.
+public struct ColorizationTask: Sendable, Equatable {
+    public var space: ChromaSpace
+    public var gammas: [Float]
+
+    public init(space: ChromaSpace, gammas: [Float] = []) {
+        self.space = space
+        self.gammas = gammas
+    }
+
+    public var inputChannels: Int { 1 + gammas.count }
+    public static let outputChannels = 2
+
+    // MARK: Normalisation
+
+    public func normalisedLuminance(_ value: Float) -> Float {
+        (value - space.luminanceRange.lowerBound) / (space.luminanceRange.upperBound - space.luminanceRange.lowerBound)
+    }
+
+    public func normalisedChroma(_ value: Float) -> Float {
+        (value - space.chromaRange.lowerBound) / (space.chromaRange.upperBound - space.chromaRange.lowerBound)
+    }
+
+    public func chroma(fromNormalised value: Float) -> Float {
+        value * (space.chromaRange.upperBound - space.chromaRange.lowerBound) + space.chromaRange.lowerBound
+    }
+
+    // MARK: Tensors
+
+    /// Network inputs for luminance values (in the space's own range), one
+    /// plane of `plane` values per sample: `count × inputChannels × plane`.
+    public func inputs(luminance: UnsafePointer<Float>, count: Int, plane: Int, into out: UnsafeMutablePointer<Float>) {
+        let channels = inputChannels
+        for i in 0..<count {
+            let source = luminance + i * plane, target = out + i * channels * plane
+            for p in 0..<plane { target[p] = min(max(normalisedLuminance(source[p]), 0), 1) }
+            for (g, gamma) in gammas.enumerated() {
+                let channel = target + (g + 1) * plane
+                for p in 0..<plane { channel[p] = powf(target[p], gamma) }
+            }
+        }
+    }
+
+    /// The luminance and normalised chroma of every image of `set`, each
+    /// `count × plane` (luminance) and `count × 2 × plane` (chroma).
+    public func prepare(_ set: ImageSet) -> PreparedImages {
+        let planes = space.planes(from: set.stacked())
+        let plane = set.width * set.height
+        var chroma = [Float](repeating: 0, count: set.count * 2 * plane)
+        for i in 0..<set.count {
+            for p in 0..<plane {
+                chroma[(2 * i) * plane + p] = normalisedChroma(planes.chroma1.values[i * plane + p])
+                chroma[(2 * i + 1) * plane + p] = normalisedChroma(planes.chroma2.values[i * plane + p])
+            }
+        }
+        return PreparedImages(width: set.width, height: set.height, count: set.count,
+                              luminance: planes.luminance.values, chroma: chroma)
+    }
+
+    /// RGB images from luminance (space range) and normalised chroma, for
+    /// `count` samples of `width × height`, as one tall image.
+    public func rgb(luminance: [Float], normalisedChroma: UnsafePointer<Float>, count: Int, width: Int, height: Int,
+                    saturation: Float = 1) -> Image<UInt8> {
+        let plane = width * height
+        var a = [Float](repeating: 0, count: count * plane), b = a
+        let neutral = space.neutralChroma
+        for i in 0..<count {
+            for p in 0..<plane {
+                a[i * plane + p] = neutral + saturation * (chroma(fromNormalised: normalisedChroma[(2 * i) * plane + p]) - neutral)
+                b[i * plane + p] = neutral + saturation * (chroma(fromNormalised: normalisedChroma[(2 * i + 1) * plane + p]) - neutral)
+            }
+        }
+        let tall = { Plane(width: width, height: height * count, values: $0) }
+        return space.image(from: ColorPlanes(space: space, luminance: tall(luminance), chroma1: tall(a), chroma2: tall(b)))
+    }
+
+    // MARK: Model metadata
+
+    public var metadata: [String: String] {
+        ["task": "colorize", "space": space.rawValue,
+         "gammas": gammas.map { String($0) }.joined(separator: ","),
+         "inputs": (["luminance"] + gammas.map { "luminance^\($0)" }).joined(separator: ","),
+         "input-normalisation": space == .lab ? "L*/100" : "Y/255",
+         "outputs": space == .lab ? "a*,b*" : "Cb,Cr",
+         "output-normalisation": space == .lab ? "(v+128)/256" : "v/255"]
+    }
+
+    /// The task a model file's metadata describes.
+    public init(metadata: [String: String]) throws {
+        guard metadata["task"] == "colorize", let name = metadata["space"], let space = ChromaSpace(rawValue: name) else {
+            throw ColorizerError.notAColorizer
+        }
+        let gammas = (metadata["gammas"] ?? "").split(separator: ",").compactMap { Float($0) }
+        self.init(space: space, gammas: gammas)
+    }
+}
+
+/// Luminance and normalised chroma of a set of images.
+public struct PreparedImages: Sendable {
+    public let width: Int
+    public let height: Int
+    public let count: Int
+    /// `count × plane`, in the space's own range.
+    public let luminance: [Float]
+    /// `count × 2 × plane`, normalised to 0…1.
+    public let chroma: [Float]
+    public var plane: Int { width * height }
+}
+
+public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notAColorizer
+    case mismatch(String)
+
+    public var description: String {
+        switch self {
+        case .notAColorizer: "the model is not a colorizer (its metadata names no colorize task)"
+        case .mismatch(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// CIFAR-10 in its binary layout (Krizhevsky 2009): files of 10,000 records of
+/// 3,073 bytes, a label byte (0–9) then 1,024 red, 1,024 green and 1,024 blue values.
+public enum CIFAR10 {
+    public static let side = 32
+    public static let recordSize = 1 + 3 * side * side
+    public static let trainingFiles = (1...5).map { "data_batch_\($0).bin" }
+    public static let testFile = "test_batch.bin"
+
+    /// The five training batches and the test batch of `folder`.
+    public static func load(folder: String) throws -> (training: ImageSet, test: ImageSet) {
+        var training: ImageSet?
+        for name in trainingFiles {
+            let batch = try loadBatch(folder + "/" + name)
+            training = training.map { $0.appending(batch) } ?? batch
+        }
+        return (training!, try loadBatch(folder + "/" + testFile))
+    }
+
+    /// One batch file; its size and labels are checked.
+    public static func loadBatch(_ path: String) throws -> ImageSet {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetError.missingFile(path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DatasetError.damaged(path: path, reason: "cannot be read")
+        }
+        return try parseBatch(Array(data), path: path)
+    }
+
+    /// Parses the bytes of a batch file (`path` names it in errors).
+    public static func parseBatch(_ bytes: [UInt8], path: String) throws -> ImageSet {
+        guard !bytes.isEmpty else { throw DatasetError.damaged(path: path, reason: "empty file") }
+        guard bytes.count % recordSize == 0 else {
+            throw DatasetError.damaged(path: path, reason: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records")
+        }
+        let count = bytes.count / recordSize
+        var pixels = [UInt8](repeating: 0, count: count * (recordSize - 1)), labels = [UInt8](repeating: 0, count: count)
+        for i in 0..<count {
+            let label = bytes[i * recordSize]
+            guard label < 10 else { throw DatasetError.damaged(path: path, reason: "record \(i) has label \(label), not 0–9") }
+            labels[i] = label
+            pixels.replaceSubrange(i * (recordSize - 1)..<(i + 1) * (recordSize - 1),
+                                   with: bytes[(i * recordSize + 1)..<((i + 1) * recordSize)])
+        }
+        return ImageSet(width: side, height: side, pixels: pixels, labels: labels)
+    }
+}
+
+/// Why a data set could not be loaded.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingFile(String)
+    case damaged(path: String, reason: String)
+    case empty(String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): "\(path): missing (a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin)"
+        case .damaged(let path, let reason): "\(path): damaged: \(reason)"
+        case .empty(let what): "\(what): no usable images"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Testing
+import Foundation
+@testable import Datasets
+
+@Suite("CIFAR-10 batches and splits")
+struct CIFAR10Tests {
+    /// A batch file of `count` records with labels i % 10 and pixel bytes derived from i.
+    static func batchBytes(_ count: Int, firstLabel: Int = 0) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for i in 0..<count {
+            bytes.append(UInt8((firstLabel + i) % 10))
+            bytes += (0..<3072).map { UInt8(truncatingIfNeeded: $0 &+ i * 7) }
+        }
+        return bytes
+    }
+
+    static func folder(_ name: String, records: Int = 4, damage: ((inout [UInt8]) -> Void)? = nil, skip: String? = nil) throws -> String {
+        let path = "/tmp/chroma-cifar-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for file in CIFAR10.trainingFiles + [CIFAR10.testFile] where file != skip {
+            var bytes = batchBytes(records)
+            if file == "data_batch_3.bin" { damage?(&bytes) }
+            try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + file))
+        }
+        return path
+    }
+
+    @Test("batches load with their labels and pixels")
+    func loads() throws {
+        let path = try Self.folder("ok")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (training, test) = try CIFAR10.load(folder: path)
+        #expect(training.count == 20 && test.count == 4)
+        #expect(training.labels.prefix(5) == [0, 1, 2, 3, 0])
+        #expect(training.pixels[3072] == UInt8(truncatingIfNeeded: 7))
+        let image = test.image(1)
+        #expect(image.width == 32 && image.samples[0] == 7 && image.samples[1] == UInt8(truncatingIfNeeded: 1024 + 7))
+    }
+
+    @Test("a missing or damaged file is named with the reason")
+    func damaged() throws {
+        let missing = try Self.folder("missing", skip: "data_batch_4.bin")
+        defer { try? FileManager.default.removeItem(atPath: missing) }
+        #expect(throws: DatasetError.missingFile(missing + "/data_batch_4.bin")) { try CIFAR10.load(folder: missing) }
+
+        let short = try Self.folder("short", damage: { $0.removeLast(100) })
+        defer { try? FileManager.default.removeItem(atPath: short) }
+        #expect(throws: DatasetError.damaged(path: short + "/data_batch_3.bin", reason: "12192 bytes is not a whole number of 3073-byte records")) {
+            try CIFAR10.load(folder: short)
+        }
+        let label = try Self.folder("label", damage: { $0[3073] = 42 })
+        defer { try? FileManager.default.removeItem(atPath: label) }
+        #expect(throws: DatasetError.damaged(path: label + "/data_batch_3.bin", reason: "record 1 has label 42, not 0–9")) {
+            try CIFAR10.load(folder: label)
+        }
+        #expect(throws: DatasetError.self) { try CIFAR10.parseBatch([], path: "empty.bin") }
+    }
+
+    @Test("splits: the standard one and a seeded 80/10/10")
+    func splits() throws {
+        let all = try CIFAR10.parseBatch(Self.batchBytes(100), path: "x")
+        let standard = Split.standard(training: all, test: all.subset(0..<10), validationCount: 20)
+        #expect(standard.training.count == 80 && standard.validation.count == 20 && standard.test.count == 10)
+        #expect(standard.validation.pixels == all.subset(80..<100).pixels, "validation is the last images")
+        let a = Split.proportional(all, percentages: (80, 10, 10), seed: 3)
+        let b = Split.proportional(all, percentages: (80, 10, 10), seed: 3)
+        let c = Split.proportional(all, percentages: (80, 10, 10), seed: 4)
+        #expect(a.training.count == 80 && a.validation.count == 10 && a.test.count == 10)
+        #expect(a.training == b.training && a.training != c.training)
+        #expect(Set(a.training.labels.indices.map { a.training.pixels[$0 * 3072 + 1] }).count > 1)
+    }
+
+    @Test("stacking interleaves each image's planes")
+    func stacked() throws {
+        let set = try CIFAR10.parseBatch(Self.batchBytes(3), path: "x")
+        let tall = set.stacked()
+        #expect(tall.width == 32 && tall.height == 96)
+        for i in 0..<3 { #expect(Array(tall.samples[i * 3072..<(i + 1) * 3072]) == set.image(i).samples) }
+    }
+}
