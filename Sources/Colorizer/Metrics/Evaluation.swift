@@ -2,21 +2,41 @@ import ColorSpace
 import Datasets
 import ImageIO
 import NeuralNet
+import Foundation
 
-/// A colorizer's scores on a set of images, and the gray baseline's.
-public struct EvaluationReport: Sendable, Codable {
+/// A colorizer's scores on a set of images, and the gray baseline's (DESIGN.md's definitions).
+public struct EvaluationReport: Sendable {
     public struct Scores: Sendable, Codable {
+        /// Mean over images of PSNR (dB, capped at 48.13).
         public var psnr: Double
         public var medianPsnr: Double
+        public var ssim: Double
+        /// Mean over images of the mean CIEDE2000 over pixels.
+        public var deltaE2000: Double
         public var colourfulness: Double
     }
 
     public var images: Int
     public var result: Scores
     public var baseline: Scores
-    /// Share of images whose PSNR beats the gray baseline's.
+    /// Share of images whose PSNR beats the gray baseline's, 0…1.
     public var beatsGray: Double
     public var truthColourfulness: Double
+
+    /// `{"model": …, "images": …, "psnr": …, …, "baseline": {…}}`, keys sorted.
+    public func json(model: String) -> String {
+        func number(_ value: Double) -> String { String(format: "%.4f", value) }
+        func scores(_ s: Scores, extra: [(String, String)] = []) -> [(String, String)] {
+            [("colourfulness", number(s.colourfulness)), ("deltaE2000", number(s.deltaE2000)),
+             ("medianPsnr", number(s.medianPsnr)), ("psnr", number(s.psnr)), ("ssim", number(s.ssim))] + extra
+        }
+        let base = scores(baseline).map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
+        let escaped = model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let fields = scores(result, extra: [("beatsGray", number(beatsGray)), ("images", "\(images)"),
+                                            ("model", "\"\(escaped)\""), ("truthColourfulness", number(truthColourfulness)),
+                                            ("baseline", "{\(base)}")])
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
 }
 
 public enum Evaluator {
@@ -34,9 +54,20 @@ public enum Evaluator {
         }
         let gray = task.space.image(from: task.space.neutral(luminance: Plane(width: set.width, height: set.height * set.count, values: prepared.luminance)))
         let truth = set.stacked()
-        let size = set.imageSize
+        let size = set.imageSize, plane = set.width * set.height
+        let truthLab = ChromaSpace.lab.planes(from: truth), resultLab = ChromaSpace.lab.planes(from: colorized)
+        let grayLab = ChromaSpace.lab.planes(from: gray)
+        func meanDeltaE(_ lab: ColorPlanes, _ image: Int) -> Double {
+            var total = 0.0
+            for p in image * plane..<(image + 1) * plane {
+                total += DeltaE2000.difference(
+                    (Double(lab.luminance.values[p]), Double(lab.chroma1.values[p]), Double(lab.chroma2.values[p])),
+                    (Double(truthLab.luminance.values[p]), Double(truthLab.chroma1.values[p]), Double(truthLab.chroma2.values[p])))
+            }
+            return total / Double(plane)
+        }
         var psnr: [Double] = [], basePsnr: [Double] = []
-        var colour = 0.0, baseColour = 0.0, truthColour = 0.0
+        var colour = 0.0, baseColour = 0.0, truthColour = 0.0, ssim = 0.0, baseSSIM = 0.0, deltaE = 0.0, baseDeltaE = 0.0
         colorized.samples.withUnsafeBufferPointer { result in
             gray.samples.withUnsafeBufferPointer { gray in
                 truth.samples.withUnsafeBufferPointer { truth in
@@ -49,6 +80,10 @@ public enum Evaluator {
                         colour += Metrics.colourfulness(r)
                         baseColour += Metrics.colourfulness(g)
                         truthColour += Metrics.colourfulness(t)
+                        ssim += SSIM.rgb(r, t, width: set.width, height: set.height)
+                        baseSSIM += SSIM.rgb(g, t, width: set.width, height: set.height)
+                        deltaE += meanDeltaE(resultLab, i)
+                        baseDeltaE += meanDeltaE(grayLab, i)
                     }
                 }
             }
@@ -60,8 +95,10 @@ public enum Evaluator {
         }
         return EvaluationReport(
             images: set.count,
-            result: .init(psnr: psnr.reduce(0, +) / n, medianPsnr: median(psnr), colourfulness: colour / n),
-            baseline: .init(psnr: basePsnr.reduce(0, +) / n, medianPsnr: median(basePsnr), colourfulness: baseColour / n),
+            result: .init(psnr: psnr.reduce(0, +) / n, medianPsnr: median(psnr), ssim: ssim / n,
+                          deltaE2000: deltaE / n, colourfulness: colour / n),
+            baseline: .init(psnr: basePsnr.reduce(0, +) / n, medianPsnr: median(basePsnr), ssim: baseSSIM / n,
+                            deltaE2000: baseDeltaE / n, colourfulness: baseColour / n),
             beatsGray: Double(zip(psnr, basePsnr).filter { $0 > $1 }.count) / n,
             truthColourfulness: truthColour / n)
     }

@@ -29,15 +29,15 @@ struct Evaluate: ParsableCommand {
         let task = try ColorizationTask(metadata: file.metadata)
         let report = try Evaluator.evaluate(file.network, task: task, set: test)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(report.json(model: model))
         } else {
-            print(String(format: "%d images  PSNR %.2f dB (median %.2f)  beats gray on %.1f%%  colourfulness %.1f (originals %.1f)",
-                         report.images, report.result.psnr, report.result.medianPsnr, 100 * report.beatsGray,
-                         report.result.colourfulness, report.truthColourfulness))
-            print(String(format: "gray baseline: PSNR %.2f dB (median %.2f)  colourfulness %.1f",
-                         report.baseline.psnr, report.baseline.medianPsnr, report.baseline.colourfulness))
+            for (name, scores) in [("model", report.result), ("gray", report.baseline)] {
+                print(String(format: "%@  PSNR %.2f dB (median %.2f)  SSIM %.3f  ΔE2000 %.2f  colourfulness %.1f",
+                             name.padding(toLength: 5, withPad: " ", startingAt: 0), scores.psnr, scores.medianPsnr,
+                             scores.ssim, scores.deltaE2000, scores.colourfulness))
+            }
+            print(String(format: "%d images; the model beats gray on %.1f%%; originals' colourfulness %.1f",
+                         report.images, 100 * report.beatsGray, report.truthColourfulness))
         }
     }
 }
