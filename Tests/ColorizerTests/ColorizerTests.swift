@@ -52,7 +52,7 @@ struct ColorizerTests {
         let trainer = try Trainer(configuration: configuration, training: training, validation: validation)
         let before = try trainer.loss()
         var losses: [Float] = []
-        for epoch in 1...30 { losses.append(try trainer.trainEpoch(epoch)) }
+        for epoch in 1...30 { losses.append(try trainer.trainEpoch(epoch)!) }
         let after = try trainer.loss()
         #expect(after < before / 4, "validation loss \(before) → \(after)")
         #expect(losses.last! < losses.first!)
@@ -171,3 +171,41 @@ struct ColourDifferenceTests {
         #expect(abs(flat - (22_000 + c1) / (22_100 + c1)) < 1e-9)
     }
 }
+
+@Suite("Training runs", .serialized)
+struct TrainingRunTests {
+    static func split() -> Split {
+        Split(training: ColorizerTests.images(48), validation: ColorizerTests.images(16, seed: 2), test: ColorizerTests.images(8, seed: 3))
+    }
+
+    static func settings(epochs: Int) -> RunRecord.Settings {
+        RunRecord.Settings(cifar: "unused", space: "ycbcr", arch: "c6:bn p c6 u c2 sigmoid", gammas: [0.5], epochs: epochs,
+                           batch: 8, learningRate: 2e-3, loss: "mse", seed: 4, flips: true, augmentGamma: [0.5, 2], limit: nil)
+    }
+
+    @Test("a run stopped and resumed ends bit for bit as one that never stopped")
+    func resumeIsExact() throws {
+        let straight = "/tmp/chroma-run-straight-\(getpid())", interrupted = "/tmp/chroma-run-resumed-\(getpid())"
+        defer { for path in [straight, interrupted] { try? FileManager.default.removeItem(atPath: path) } }
+        let whole = try TrainingRun(folder: straight, settings: Self.settings(epochs: 3), split: Self.split())
+        #expect(try whole.run())
+
+        let first = try TrainingRun(folder: interrupted, settings: Self.settings(epochs: 3), split: Self.split())
+        var batches = 0
+        // Stop partway through epoch 2: the checkpoint keeps epoch 1.
+        #expect(try first.run(shouldStop: { batches += 1; return batches > 9 }) == false)
+        #expect(first.finishedEpochs == 1)
+        let second = try TrainingRun(resuming: interrupted, split: Self.split())
+        #expect(second.finishedEpochs == 1)
+        #expect(try second.run())
+        #expect(second.trainer.network.parameters.array == whole.trainer.network.parameters.array)
+        #expect(second.trainer.network.state.array == whole.trainer.network.state.array)
+        #expect(second.record.epochs.map(\.trainLoss) == whole.record.epochs.map(\.trainLoss))
+        #expect(second.record.epochs.map(\.validationLoss) == whole.record.epochs.map(\.validationLoss))
+        let best = try ModelFile.load(from: interrupted + "/model.chroma")
+        #expect(try ColorizationTask(metadata: best.metadata) == second.task)
+        #expect(FileManager.default.fileExists(atPath: interrupted + "/run.json"))
+    }
+}
+
+import Foundation

@@ -7,7 +7,8 @@ struct ModelFileTests {
     static func sample() throws -> ModelFile {
         let network = Network(architecture: try Architecture("c8:bn p c12 u:bilinear c2 sigmoid"), inputChannels: 4, seed: 5)
         for i in 0..<network.state.count { network.state[i] = Float(i) * 0.5 }
-        return ModelFile(network: network, metadata: ["task": "colorize", "space": "lab", "gammas": "0.1,0.5,1.5,3.0"])
+        return ModelFile(network: network, metadata: ["task": "colorize", "space": "lab", "gammas": "0.1,0.5,1.5,3.0"],
+                         extra: [1, -2.5, .pi])
     }
 
     @Test("a model round-trips exactly, through bytes and through a file")
@@ -19,6 +20,7 @@ struct ModelFileTests {
         #expect(decoded.network.parameters.array == model.network.parameters.array)
         #expect(decoded.network.state.array == model.network.state.array)
         #expect(decoded.metadata == model.metadata)
+        #expect(decoded.extra == [1, -2.5, .pi])
         #expect(decoded.encoded() == model.encoded(), "encoding is deterministic")
 
         let path = "/tmp/chroma-model-\(getpid()).chroma"
@@ -67,6 +69,7 @@ struct ModelFileTests {
         forged.append(littleEndian: UInt32(0))
         forged.append(littleEndian: UInt64(3))
         for _ in 0..<3 { forged.append(littleEndian: Float(1).bitPattern) }
+        forged.append(littleEndian: UInt64(0))
         forged.append(littleEndian: UInt64(0))
         forged.append(littleEndian: CRC32.checksum(forged))
         #expect(throws: ModelFileError.self) { try ModelFile(decoding: forged) }

@@ -56,14 +56,17 @@ public final class Trainer {
     var shape: Shape { Shape(channels: configuration.task.inputChannels, height: training.height, width: training.width) }
 
     /// One pass over the training images in an order drawn from the seed and
-    /// the epoch number; returns the mean training loss.
-    public func trainEpoch(_ epoch: Int, progress: (_ done: Int, _ total: Int, _ loss: Float) -> Void = { _, _, _ in }) throws -> Float {
+    /// the epoch number; returns the mean training loss, or nil when `shouldStop`
+    /// said so between two batches.
+    public func trainEpoch(_ epoch: Int, shouldStop: () -> Bool = { false },
+                           progress: (_ done: Int, _ total: Int, _ loss: Float) -> Void = { _, _, _ in }) throws -> Float? {
         var random = SplitMix(seed: configuration.seed &* 1_000_003 &+ UInt64(epoch))
         var order = Array(0..<training.count)
         order.shuffle(using: &random)
         let batch = configuration.batchSize
         var total: Double = 0, batches = 0
         for start in Swift.stride(from: 0, to: order.count - batch + 1, by: batch) {
+            if shouldStop() { return nil }
             fill(from: training, indices: order[start..<start + batch], random: &random, augment: true)
             let output = try network.forward(inputs.pointer, batch: batch, shape: shape, training: true)
             let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,

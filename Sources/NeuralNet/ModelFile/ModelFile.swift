@@ -11,6 +11,8 @@ import Foundation
 ///     metadata    u32 count, then per entry: u32 n + key, u32 n + value (UTF-8, keys sorted)
 ///     parameters  u64 count, then count × f32
 ///     state       u64 count, then count × f32 (batch-norm running statistics)
+///     extra       u64 count, then count × f32 (optimiser state in training
+///                           checkpoints; empty in finished models)
 ///     checksum    u32       CRC-32 (IEEE 802.3) of every byte before it
 ///
 /// The metadata is a string map for whoever trains the network: the
@@ -21,10 +23,13 @@ public struct ModelFile {
 
     public var network: Network
     public var metadata: [String: String]
+    /// Floats the network does not use: an optimiser's state in a checkpoint.
+    public var extra: [Float]
 
-    public init(network: Network, metadata: [String: String] = [:]) {
+    public init(network: Network, metadata: [String: String] = [:], extra: [Float] = []) {
         self.network = network
         self.metadata = metadata
+        self.extra = extra
     }
 
     // MARK: Bytes
@@ -39,18 +44,20 @@ public struct ModelFile {
             out.append(string: key)
             out.append(string: metadata[key]!)
         }
-        for buffer in [network.parameters, network.state] {
-            out.append(littleEndian: UInt64(buffer.count))
-            out.reserveCapacity(out.count + 4 * buffer.count)
-            for value in buffer.buffer { out.append(littleEndian: value.bitPattern) }
+        for values in [UnsafeBufferPointer(network.parameters.buffer), UnsafeBufferPointer(network.state.buffer)] {
+            out.append(littleEndian: UInt64(values.count))
+            out.reserveCapacity(out.count + 4 * values.count)
+            for value in values { out.append(littleEndian: value.bitPattern) }
         }
+        out.append(littleEndian: UInt64(extra.count))
+        for value in extra { out.append(littleEndian: value.bitPattern) }
         out.append(littleEndian: CRC32.checksum(out))
         return out
     }
 
     /// Decodes and checks a model file; nothing is read before the checksum matches.
     public init(decoding bytes: [UInt8]) throws {
-        let minimum = Self.magic.count + 4 + 4 + 4 + 4 + 8 + 8 + 4
+        let minimum = Self.magic.count + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 4
         guard bytes.count >= Self.magic.count, Array(bytes.prefix(Self.magic.count)) == Self.magic else {
             throw bytes.count < Self.magic.count && Self.magic.starts(with: bytes) ? ModelFileError.truncated : ModelFileError.notAModel
         }
@@ -88,6 +95,11 @@ public struct ModelFile {
             throw ModelFileError.shapeMismatch("'\(spec)' has \(expected.state) state values where the file has \(stateCount)")
         }
         for i in 0..<network.state.count { network.state[i] = Float(bitPattern: try reader.uint32()) }
+        let extraCount = try reader.uint64()
+        guard UInt64(reader.end - reader.position) >= 4 * extraCount else { throw ModelFileError.truncated }
+        var extra = [Float](repeating: 0, count: Int(extraCount))
+        for i in extra.indices { extra[i] = Float(bitPattern: try reader.uint32()) }
+        self.extra = extra
         guard reader.position == reader.end else { throw ModelFileError.malformed("\(reader.end - reader.position) unexplained bytes") }
         self.network = network
         self.metadata = metadata

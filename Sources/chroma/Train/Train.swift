@@ -10,14 +10,19 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a colorizer on CIFAR-10.",
         discussion: """
-            Training uses the data batches minus their last 5,000 images; those are the
-            validation set, and the best model by validation loss is saved to OUT/model.chroma.
-            Example:
+            Training uses the data batches minus their last 5,000 images, which are the
+            validation set. OUT receives model.chroma (the best model by validation loss),
+            checkpoint.chroma (the latest epoch) and run.json (settings and per-epoch figures).
+            Ctrl-C stops after the current batch; --resume OUT continues from the last
+            finished epoch and ends exactly as an uninterrupted run would.
+
+            Examples:
               chroma train --cifar cifar-10-batches-bin --space lab --epochs 10 --out runs/lab
+              chroma train --resume runs/lab
             """)
 
     @Option(help: "Folder with CIFAR-10's binary batches.")
-    var cifar: String
+    var cifar: String?
 
     @Option(help: "Colour space: lab or ycbcr.")
     var space: ChromaSpace = .lab
@@ -28,8 +33,8 @@ struct Train: ParsableCommand {
     @Option(help: "Extra input channels: the luminance raised to each gamma, e.g. 0.1,0.5,1.5,3.0.", transform: Convert.parseGammas)
     var gammas: [Float] = []
 
-    @Option(help: "Passes over the training images.")
-    var epochs = 10
+    @Option(help: "Passes over the training images (with --resume: a new total).")
+    var epochs: Int?
 
     @Option(help: "Images per step.")
     var batch = 32
@@ -49,53 +54,75 @@ struct Train: ParsableCommand {
     @Flag(help: "Do not mirror training images at random.")
     var noFlips = false
 
-    @Option(help: "Use only this many training images (for quick experiments).")
+    @Option(help: "Use only the first N training images (for quick experiments).")
     var limit: Int?
 
-    @Option(help: "Run folder: model.chroma and run.json go here.")
-    var out: String
+    @Option(help: "Run folder for a new run.")
+    var out: String?
+
+    @Option(help: "Continue the run in this folder.")
+    var resume: String?
 
     func validate() throws {
-        guard epochs > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
+        guard (out == nil) != (resume == nil) else { throw ValidationError("give either --out for a new run or --resume for an old one") }
+        if out != nil && cifar == nil { throw ValidationError("--cifar is needed for a new run") }
+        guard (epochs ?? 1) > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
         guard Loss(loss) != nil else { throw ValidationError("--loss must be mse, l1, huber or huber:DELTA") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
         do { _ = try Architecture(arch) } catch { throw ValidationError("\(error)") }
+        if let out, FileManager.default.fileExists(atPath: out + "/run.json") {
+            throw ValidationError("\(out) already holds a run; use --resume \(out) or another folder")
+        }
     }
 
     func run() throws {
-        let data: (training: ImageSet, test: ImageSet)
-        do { data = try CIFAR10.load(folder: cifar) } catch {
-            Diagnostics.error(cifar, error)
+        let settings: RunRecord.Settings
+        if let resume {
+            do { settings = try TrainingRun.recordedSettings(in: resume).settings } catch {
+                Diagnostics.error(resume, error)
+                throw ExitCode.failure
+            }
+        } else {
+            settings = RunRecord.Settings(cifar: cifar!, space: space.rawValue, arch: arch, gammas: gammas,
+                                          epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
+                                          flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit)
+        }
+        let split: Split
+        do {
+            let data = try CIFAR10.load(folder: settings.cifar)
+            let standard = Split.standard(training: data.training, test: data.test)
+            split = settings.limit.map {
+                Split(training: standard.training.subset(0..<min($0, standard.training.count)), validation: standard.validation, test: standard.test)
+            } ?? standard
+        } catch {
+            Diagnostics.error(settings.cifar, error)
             throw ExitCode.failure
         }
-        var split = Split.standard(training: data.training, test: data.test)
-        if let limit { split = Split(training: split.training.subset(0..<min(limit, split.training.count)), validation: split.validation, test: split.test) }
-        let task = ColorizationTask(space: space, gammas: gammas)
-        var configuration = TrainingConfiguration(task: task, architecture: try Architecture(arch))
-        configuration.epochs = epochs
-        configuration.batchSize = batch
-        configuration.learningRate = lr
-        configuration.seed = seed
-        configuration.loss = Loss(loss)!
-        configuration.flips = !noFlips
-        configuration.gammaAugmentation = augmentGamma.count == 2 ? augmentGamma[0]...augmentGamma[1] : nil
-        let trainer = try Trainer(configuration: configuration, training: task.prepare(split.training),
-                                  validation: task.prepare(split.validation))
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var best = Float.infinity
-        for epoch in 1...epochs {
-            let start = Date()
-            let trainLoss = try trainer.trainEpoch(epoch)
-            let validationLoss = try trainer.loss()
-            let seconds = Date().timeIntervalSince(start)
-            var line = String(format: "epoch %d/%d  train %.5f  validation %.5f  %.0f s  %.0f images/s",
-                              epoch, epochs, trainLoss, validationLoss, seconds, Double(split.training.count) / seconds)
-            if validationLoss < best {
-                best = validationLoss
-                try ModelFile(network: trainer.network, metadata: task.metadata).save(to: out + "/model.chroma")
-                line += "  (best, saved)"
-            }
-            Diagnostics.note(line)
+        let run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: epochs) }
+            ?? TrainingRun(folder: out!, settings: settings, split: split)
+        let total = run.record.settings.epochs
+        if let resume { Diagnostics.note("chroma: resuming \(resume) after epoch \(run.finishedEpochs) of \(total)") }
+
+        Interrupt.install()
+        let bar = ProgressBar()
+        let completed = try run.run(
+            shouldStop: { Interrupt.requested },
+            progress: { epoch, done, count, loss, seconds in
+                bar.show(String(format: "epoch %d/%d", epoch, total), done: done, total: count,
+                         detail: String(format: "%.0f images/s  loss %.5f", Double(done) / max(seconds, 1e-9), loss),
+                         secondsLeft: seconds / Double(done) * Double(count - done))
+            },
+            finished: { figures, best in
+                bar.clear()
+                Diagnostics.note(String(format: "epoch %d/%d  train %.5f  validation %.5f  %.0f s  %.0f images/s%@",
+                                        figures.epoch, total, figures.trainLoss, figures.validationLoss, figures.seconds,
+                                        figures.imagesPerSecond, best ? "  best: saved model.chroma" : ""))
+            })
+        bar.clear()
+        if !completed {
+            Diagnostics.note("chroma: interrupted; checkpoint.chroma holds epoch \(run.finishedEpochs). Continue with: chroma train --resume \(run.folder)")
+            throw ExitCode(130)
         }
+        Diagnostics.note("chroma: done; the best model (epoch \(run.record.bestEpoch ?? 0)) is \(run.modelPath)")
     }
 }

@@ -1,0 +1,150 @@
+import ColorSpace
+import Datasets
+import Foundation
+import NeuralNet
+
+/// Everything a run folder's `run.json` records: the settings and each epoch's figures.
+public struct RunRecord: Codable, Sendable, Equatable {
+    public struct Settings: Codable, Sendable, Equatable {
+        public var cifar: String
+        public var space: String
+        public var arch: String
+        public var gammas: [Float]
+        public var epochs: Int
+        public var batch: Int
+        public var learningRate: Float
+        public var loss: String
+        public var seed: UInt64
+        public var flips: Bool
+        public var augmentGamma: [Float]?
+        public var limit: Int?
+
+        public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
+                    learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?) {
+            self.cifar = cifar; self.space = space; self.arch = arch; self.gammas = gammas; self.epochs = epochs
+            self.batch = batch; self.learningRate = learningRate; self.loss = loss; self.seed = seed
+            self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit
+        }
+    }
+
+    public struct Epoch: Codable, Sendable, Equatable {
+        public var epoch: Int
+        public var trainLoss: Float
+        public var validationLoss: Float
+        public var seconds: Double
+        public var imagesPerSecond: Double
+    }
+
+    public var settings: Settings
+    public var epochs: [Epoch] = []
+    public var bestEpoch: Int?
+    public var bestValidationLoss: Float?
+}
+
+/// A training run in a folder: `model.chroma` (the best model by validation
+/// loss), `checkpoint.chroma` (the latest epoch, with the optimiser's state)
+/// and `run.json`. A run stopped at any point resumes from its last finished
+/// epoch and ends exactly as if it had never stopped.
+public final class TrainingRun {
+    public let folder: String
+    public private(set) var record: RunRecord
+    public let trainer: Trainer
+    public let task: ColorizationTask
+
+    public var modelPath: String { folder + "/model.chroma" }
+    public var checkpointPath: String { folder + "/checkpoint.chroma" }
+    public var recordPath: String { folder + "/run.json" }
+
+    /// A new run (the folder may exist, but must not hold a run already).
+    public init(folder: String, settings: RunRecord.Settings, split: Split) throws {
+        guard let space = ChromaSpace(rawValue: settings.space), let loss = Loss(settings.loss) else {
+            throw ColorizerError.mismatch("bad settings: space \(settings.space), loss \(settings.loss)")
+        }
+        self.folder = folder
+        record = RunRecord(settings: settings)
+        task = ColorizationTask(space: space, gammas: settings.gammas)
+        var configuration = TrainingConfiguration(task: task, architecture: try Architecture(settings.arch))
+        configuration.epochs = settings.epochs
+        configuration.batchSize = settings.batch
+        configuration.learningRate = settings.learningRate
+        configuration.loss = loss
+        configuration.seed = settings.seed
+        configuration.flips = settings.flips
+        if let range = settings.augmentGamma, range.count == 2 { configuration.gammaAugmentation = range[0]...range[1] }
+        trainer = try Trainer(configuration: configuration, training: task.prepare(split.training),
+                              validation: task.prepare(split.validation))
+    }
+
+    /// The settings a run folder recorded.
+    public static func recordedSettings(in folder: String) throws -> RunRecord {
+        guard let data = FileManager.default.contents(atPath: folder + "/run.json") else {
+            throw ColorizerError.mismatch("\(folder) holds no run.json to resume from")
+        }
+        return try JSONDecoder().decode(RunRecord.self, from: data)
+    }
+
+    /// Picks up a run where its checkpoint left it.
+    public convenience init(resuming folder: String, split: Split, epochs: Int? = nil) throws {
+        var record = try Self.recordedSettings(in: folder)
+        if let epochs { record.settings.epochs = epochs }
+        try self.init(folder: folder, settings: record.settings, split: split)
+        let checkpoint = try ModelFile.load(from: folder + "/checkpoint.chroma")
+        guard checkpoint.network.architecture == trainer.network.architecture,
+              checkpoint.network.parameterCount == trainer.network.parameterCount,
+              let stepsText = checkpoint.metadata["adam-steps"], let steps = Int(stepsText),
+              let epochText = checkpoint.metadata["epoch"], let epoch = Int(epochText) else {
+            throw ColorizerError.mismatch("\(folder)/checkpoint.chroma does not belong to this run")
+        }
+        trainer.network.parameters.copy(from: checkpoint.network.parameters.array)
+        trainer.network.state.copy(from: checkpoint.network.state.array)
+        try trainer.optimizer.restore(stateVector: checkpoint.extra, steps: steps)
+        self.record.epochs = Array(record.epochs.prefix { $0.epoch <= epoch })
+        self.record.bestEpoch = record.bestEpoch.flatMap { $0 <= epoch ? $0 : nil }
+        self.record.bestValidationLoss = self.record.bestEpoch == nil ? nil : record.bestValidationLoss
+    }
+
+    /// The last finished epoch (0 before the first).
+    public var finishedEpochs: Int { record.epochs.last?.epoch ?? 0 }
+
+    /// Trains the remaining epochs. Returns false when `shouldStop` interrupted
+    /// it; the checkpoint then holds the last finished epoch.
+    @discardableResult
+    public func run(shouldStop: () -> Bool = { false },
+                    progress: (_ epoch: Int, _ done: Int, _ total: Int, _ loss: Float, _ seconds: Double) -> Void = { _, _, _, _, _ in },
+                    finished: (RunRecord.Epoch, _ best: Bool) -> Void = { _, _ in }) throws -> Bool {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if finishedEpochs == 0 { try save() }
+        guard finishedEpochs < record.settings.epochs else { return true }
+        for epoch in (finishedEpochs + 1)...record.settings.epochs {
+            let start = Date()
+            guard let trainLoss = try trainer.trainEpoch(epoch, shouldStop: shouldStop, progress: { done, total, loss in
+                progress(epoch, done, total, loss, Date().timeIntervalSince(start))
+            }) else { return false }
+            let validationLoss = try trainer.loss()
+            let seconds = Date().timeIntervalSince(start)
+            let figures = RunRecord.Epoch(epoch: epoch, trainLoss: trainLoss, validationLoss: validationLoss, seconds: seconds,
+                                          imagesPerSecond: Double(trainer.training.count) / seconds)
+            record.epochs.append(figures)
+            let best = validationLoss < (record.bestValidationLoss ?? .infinity)
+            if best {
+                record.bestEpoch = epoch
+                record.bestValidationLoss = validationLoss
+                try ModelFile(network: trainer.network, metadata: task.metadata).save(to: modelPath)
+            }
+            try save()
+            finished(figures, best)
+        }
+        return true
+    }
+
+    /// Writes the checkpoint, then run.json, each atomically.
+    func save() throws {
+        var metadata = task.metadata
+        metadata["epoch"] = String(finishedEpochs)
+        metadata["adam-steps"] = String(trainer.optimizer.steps)
+        try ModelFile(network: trainer.network, metadata: metadata, extra: trainer.optimizer.stateVector).save(to: checkpointPath)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(record).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
+    }
+}
