@@ -204,7 +204,11 @@ struct TrainingRunTests {
         #expect(second.record.epochs.map(\.validationLoss) == whole.record.epochs.map(\.validationLoss))
         let best = try ModelFile.load(from: interrupted + "/model.chroma")
         #expect(try ColorizationTask(metadata: best.metadata) == second.task)
-        #expect(FileManager.default.fileExists(atPath: interrupted + "/run.json"))
+        for file in ["run.json", "loss.svg", "loss.png", "samples-epoch-001.png", "samples-epoch-003.png", "checkpoint.chroma"] {
+            #expect(FileManager.default.fileExists(atPath: interrupted + "/" + file), "\(file)")
+        }
+        let grid = try ImageFile.read(interrupted + "/samples-epoch-003.png")
+        #expect(grid.width == 3 * 24 + 16 && grid.height == 8 * (24 + 4) + 4, "8 rows of original | gray | colorized")
     }
 }
 

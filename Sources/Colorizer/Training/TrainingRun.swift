@@ -1,6 +1,7 @@
 import ColorSpace
 import Datasets
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// Everything a run folder's `run.json` records: the settings and each epoch's figures.
@@ -50,6 +51,7 @@ public final class TrainingRun {
     public private(set) var record: RunRecord
     public let trainer: Trainer
     public let task: ColorizationTask
+    let validationImages: ImageSet
 
     public var modelPath: String { folder + "/model.chroma" }
     public var checkpointPath: String { folder + "/checkpoint.chroma" }
@@ -62,6 +64,7 @@ public final class TrainingRun {
         }
         self.folder = folder
         record = RunRecord(settings: settings)
+        validationImages = split.validation
         task = ColorizationTask(space: space, gammas: settings.gammas)
         var configuration = TrainingConfiguration(task: task, architecture: try Architecture(settings.arch))
         configuration.epochs = settings.epochs
@@ -125,6 +128,7 @@ public final class TrainingRun {
             let figures = RunRecord.Epoch(epoch: epoch, trainLoss: trainLoss, validationLoss: validationLoss, seconds: seconds,
                                           imagesPerSecond: Double(trainer.training.count) / seconds)
             record.epochs.append(figures)
+            try writeReports(epoch: epoch)
             let best = validationLoss < (record.bestValidationLoss ?? .infinity)
             if best {
                 record.bestEpoch = epoch
@@ -135,6 +139,17 @@ public final class TrainingRun {
             finished(figures, best)
         }
         return true
+    }
+
+    /// The validation images every sample grid shows: the first eight.
+    var sampleImages: ImageSet { validationImages.subset(0..<min(8, validationImages.count)) }
+
+    /// loss.svg, loss.png and samples-epoch-N.png.
+    func writeReports(epoch: Int) throws {
+        try Data(LossPlot.svg(record.epochs).utf8).write(to: URL(fileURLWithPath: folder + "/loss.svg"), options: .atomic)
+        try Data(LossPlot.png(record.epochs)).write(to: URL(fileURLWithPath: folder + "/loss.png"), options: .atomic)
+        let grid = try SampleGrid.image(network: trainer.network, task: task, images: sampleImages)
+        try Data(ImageEncoder.encodePNG(grid)).write(to: URL(fileURLWithPath: folder + String(format: "/samples-epoch-%03d.png", epoch)), options: .atomic)
     }
 
     /// Writes the checkpoint, then run.json, each atomically.
