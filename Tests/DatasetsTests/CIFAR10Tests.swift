@@ -79,3 +79,34 @@ struct CIFAR10Tests {
         for i in 0..<3 { #expect(Array(tall.samples[i * 3072..<(i + 1) * 3072]) == set.image(i).samples) }
     }
 }
+
+@Suite("Image folders")
+struct ImageFolderTests {
+    @Test("photos become centred 32×32 squares plus random crops; bad files are listed")
+    func loads() throws {
+        let folder = "/tmp/chroma-folder-\(getpid())"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // 100×60: left half red, right half blue; the centred 60×60 square is half and half.
+        var samples: [UInt8] = []
+        for _ in 0..<60 { for x in 0..<100 { samples += x < 50 ? [255, 0, 0] : [0, 0, 255] } }
+        let photo = Image(width: 100, height: 60, layout: .rgb, samples: samples)
+        try Data(ImageEncoder.encodePNG(photo)).write(to: URL(fileURLWithPath: folder + "/a.png"))
+        try Data(ImageEncoder.encodeJPEG(photo, quality: 95)).write(to: URL(fileURLWithPath: folder + "/sub/b.jpg"))
+        try Data("no".utf8).write(to: URL(fileURLWithPath: folder + "/broken.png"))
+
+        let loaded = try ImageFolder.load(folder, side: 32, randomCrops: 2, seed: 1)
+        #expect(loaded.images.count == 6)
+        #expect(loaded.failures.count == 1 && loaded.failures[0].file.hasSuffix("broken.png"))
+        let first = loaded.images.image(0)
+        #expect(first.width == 32)
+        #expect(first[0, 16, 0] == 255 && first[0, 16, 2] == 0, "left edge red")
+        #expect(first[31, 16, 0] == 0 && first[31, 16, 2] == 255, "right edge blue")
+        #expect(throws: DatasetError.self) { try ImageFolder.load(folder + "/sub/nothing") }
+        let split = loaded.split(percentages: (50, 50, 0), seed: 2)
+        #expect(split.training.count == 3 && split.validation.count == 1 && split.test.count == 0)
+    }
+}
+
+import ImageIO

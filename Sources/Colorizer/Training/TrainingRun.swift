@@ -19,12 +19,17 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var flips: Bool
         public var augmentGamma: [Float]?
         public var limit: Int?
+        /// A folder of photos used instead of CIFAR-10 (then `cifar` is empty).
+        public var images: String?
+        /// Percentages for training, validation and test, e.g. [80, 10, 10]; nil: CIFAR-10's own division.
+        public var split: [Int]?
 
         public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
-                    learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?) {
+                    learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
+                    images: String? = nil, split: [Int]? = nil) {
             self.cifar = cifar; self.space = space; self.arch = arch; self.gammas = gammas; self.epochs = epochs
             self.batch = batch; self.learningRate = learningRate; self.loss = loss; self.seed = seed
-            self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit
+            self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit; self.images = images; self.split = split
         }
     }
 
@@ -61,6 +66,10 @@ public final class TrainingRun {
     public init(folder: String, settings: RunRecord.Settings, split: Split) throws {
         guard let space = ChromaSpace(rawValue: settings.space), let loss = Loss(settings.loss) else {
             throw ColorizerError.mismatch("bad settings: space \(settings.space), loss \(settings.loss)")
+        }
+        guard split.validation.count > 0, split.training.count >= settings.batch else {
+            throw ColorizerError.mismatch("\(split.training.count) training and \(split.validation.count) validation images: "
+                + "training needs at least one batch (\(settings.batch)) and one validation image")
         }
         self.folder = folder
         record = RunRecord(settings: settings)

@@ -24,6 +24,13 @@ struct Train: ParsableCommand {
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String?
 
+    @Option(help: "Train on a folder of PNG/JPEG photos instead (each reduced to 32×32, plus random crops).")
+    var images: String?
+
+    @Option(help: "Training/validation/test percentages over all images, e.g. 80/10/10 (default for CIFAR-10: its own division).",
+            transform: Train.parseSplit)
+    var split: [Int]?
+
     @Option(help: "Colour space: lab or ycbcr.")
     var space: ChromaSpace = .lab
 
@@ -65,7 +72,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("give either --out for a new run or --resume for an old one") }
-        if out != nil && cifar == nil { throw ValidationError("--cifar is needed for a new run") }
+        if out != nil && (cifar == nil) == (images == nil) { throw ValidationError("a new run needs --cifar or --images (one of them)") }
         guard (epochs ?? 1) > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
         guard Loss(loss) != nil else { throw ValidationError("--loss must be mse, l1, huber or huber:DELTA") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
@@ -73,6 +80,33 @@ struct Train: ParsableCommand {
         if let out, FileManager.default.fileExists(atPath: out + "/run.json") {
             throw ValidationError("\(out) already holds a run; use --resume \(out) or another folder")
         }
+    }
+
+    static func parseSplit(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }), parts[0] > 0, parts[1] > 0 else {
+            throw ValidationError("--split takes three percentages such as 80/10/10")
+        }
+        return parts
+    }
+
+    /// The images a run's settings name, divided as they say.
+    static func loadSplit(_ settings: RunRecord.Settings) throws -> Split {
+        if let folder = settings.images {
+            let loaded = try ImageFolder.load(folder, randomCrops: 4, seed: settings.seed)
+            for failure in loaded.failures { Diagnostics.error(failure.file, failure.reason) }
+            let p = settings.split ?? [80, 10, 10]
+            return loaded.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        }
+        let data = try CIFAR10.load(folder: settings.cifar)
+        var split = Split.standard(training: data.training, test: data.test)
+        if let p = settings.split {
+            split = Split.proportional(data.training.appending(data.test), percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        }
+        if let limit = settings.limit {
+            split = Split(training: split.training.subset(0..<min(limit, split.training.count)), validation: split.validation, test: split.test)
+        }
+        return split
     }
 
     func run() throws {
@@ -83,19 +117,16 @@ struct Train: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            settings = RunRecord.Settings(cifar: cifar!, space: space.rawValue, arch: arch, gammas: gammas,
+            settings = RunRecord.Settings(cifar: cifar ?? "", space: space.rawValue, arch: arch, gammas: gammas,
                                           epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
-                                          flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit)
+                                          flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
+                                          images: images, split: split)
         }
         let split: Split
         do {
-            let data = try CIFAR10.load(folder: settings.cifar)
-            let standard = Split.standard(training: data.training, test: data.test)
-            split = settings.limit.map {
-                Split(training: standard.training.subset(0..<min($0, standard.training.count)), validation: standard.validation, test: standard.test)
-            } ?? standard
+            split = try Self.loadSplit(settings)
         } catch {
-            Diagnostics.error(settings.cifar, error)
+            Diagnostics.error(settings.images ?? settings.cifar, error)
             throw ExitCode.failure
         }
         let run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: epochs) }
