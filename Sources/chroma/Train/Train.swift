@@ -129,8 +129,14 @@ struct Train: ParsableCommand {
             Diagnostics.error(settings.images ?? settings.cifar, error)
             throw ExitCode.failure
         }
-        let run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: epochs) }
-            ?? TrainingRun(folder: out!, settings: settings, split: split)
+        let run: TrainingRun
+        do {
+            run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: epochs) }
+                ?? TrainingRun(folder: out!, settings: settings, split: split)
+        } catch {
+            Diagnostics.error(resume ?? out!, error)
+            throw ExitCode.failure
+        }
         let total = run.record.settings.epochs
         if let resume { Diagnostics.note("chroma: resuming \(resume) after epoch \(run.finishedEpochs) of \(total)") }
 
