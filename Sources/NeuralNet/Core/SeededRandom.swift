@@ -41,3 +41,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
         return sqrtf(-2 * logf(u1)) * cosf(2 * .pi * u2)
     }
 }
+
+extension SeededRandom {
+    /// Fills `count` weights: He normal (σ = √(2/fanIn)) for ReLU-like layers,
+    /// Glorot uniform (±√(6/(fanIn + fanOut))) otherwise.
+    static func initialiseWeights(_ weights: UnsafeMutablePointer<Float>, count: Int, fanIn: Int, fanOut: Int,
+                                  he: Bool, random: inout SeededRandom) {
+        if he {
+            let std = sqrtf(2 / Float(fanIn))
+            for i in 0..<count { weights[i] = random.normal() * std }
+        } else {
+            let limit = sqrtf(6 / Float(fanIn + fanOut))
+            for i in 0..<count { weights[i] = (2 * random.uniform() - 1) * limit }
+        }
+    }
+}

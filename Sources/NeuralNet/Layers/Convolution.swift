@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How a convolution treats the border.
 public enum Padding: String, Sendable, Equatable {
     /// Zero padding so that output = ⌈input / stride⌉ (kernel − 1 split evenly, extra at the end).
@@ -63,13 +59,8 @@ struct Convolution: Layer {
                     inputChannels: Int, random: inout SeededRandom) {
         let fanIn = inputChannels * kernel * kernel, fanOut = outChannels * kernel * kernel
         let weights = outChannels * fanIn
-        if heInitialisation {
-            let std = sqrtf(2 / Float(fanIn))
-            for i in 0..<weights { parameters[i] = random.normal() * std }
-        } else {
-            let limit = sqrtf(6 / Float(fanIn + fanOut))
-            for i in 0..<weights { parameters[i] = (2 * random.uniform() - 1) * limit }
-        }
+        SeededRandom.initialiseWeights(parameters, count: weights, fanIn: fanIn, fanOut: fanOut,
+                                       he: heInitialisation, random: &random)
         (parameters + weights).update(repeating: 0, count: outChannels)
     }
 

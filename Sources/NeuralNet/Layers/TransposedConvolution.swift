@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Transposed ("fractionally strided") convolution: each input pixel spreads
 /// a k × k kernel onto the output with the given stride; the adjoint of a
 /// convolution. Output size = input × stride ("same", pad (k − 1)/2 at the
@@ -41,13 +37,8 @@ struct TransposedConvolution: Layer {
         // As for a convolution: each output sees inChannels × k × k inputs (at stride 1).
         let fanIn = inputChannels * kernel * kernel, fanOut = outChannels * kernel * kernel
         let weights = inputChannels * outChannels * kernel * kernel
-        if heInitialisation {
-            let std = sqrtf(2 / Float(fanIn))
-            for i in 0..<weights { parameters[i] = random.normal() * std }
-        } else {
-            let limit = sqrtf(6 / Float(fanIn + fanOut))
-            for i in 0..<weights { parameters[i] = (2 * random.uniform() - 1) * limit }
-        }
+        SeededRandom.initialiseWeights(parameters, count: weights, fanIn: fanIn, fanOut: fanOut,
+                                       he: heInitialisation, random: &random)
         (parameters + weights).update(repeating: 0, count: outChannels)
     }
 
