@@ -42,9 +42,13 @@ struct ConvertCommandTests {
         #expect(flat.status == 1)
         #expect(flat.stderr.contains("broken.png: not an image"), "\(flat.stderr)")
         #expect(scratch.files("out") == ["a.png"])
+        try scratch.write(ImageEncoder.encodeJPEG(testPicture()), "in/misnamed.png")
+        let named = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/named", "--to", "rgb"])
+        #expect(ImageFormat.sniff(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/named/misnamed.png")))) == .png,
+                "an output's content matches its name")
         let deep = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/deep", "--recursive", "--to", "lab"])
         #expect(deep.status == 1)
-        #expect(scratch.files("deep") == ["a.png", "sub"])
+        #expect(scratch.files("deep") == ["a.png", "misnamed.png", "sub"])
         #expect(scratch.files("deep/sub") == ["b.png"], "channel strips default to PNG")
     }
 

@@ -125,7 +125,10 @@ struct Convert: ParsableCommand {
         case .gammas: ChannelStrip.gammaStack(of: image, in: space, gammas: gammas)
         case .rgb: image
         }
-        let encoded = try ImageEncoder.encode(result, as: outputFormat(for: job.input, bytes: bytes), options: outputOptions.encoding)
+        // An output name's extension decides its format, so name and content always agree.
+        let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output))
+            ?? outputFormat(for: job.input, bytes: bytes)
+        let encoded = try ImageEncoder.encode(result, as: format, options: outputOptions.encoding)
         if job.output != ImageFile.standardStream, case let folder = Paths.parent(job.output), !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
