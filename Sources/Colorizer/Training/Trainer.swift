@@ -8,7 +8,6 @@ import Glibc
 public struct TrainingConfiguration: Sendable, Equatable {
     public var task: ColorizationTask
     public var architecture: Architecture
-    public var epochs = 10
     public var batchSize = 32
     public var learningRate: Float = 1e-3
     public var seed: UInt64 = 1

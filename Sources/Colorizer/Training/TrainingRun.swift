@@ -76,7 +76,6 @@ public final class TrainingRun {
         validationImages = split.validation
         task = ColorizationTask(space: space, gammas: settings.gammas)
         var configuration = TrainingConfiguration(task: task, architecture: try Architecture(settings.arch))
-        configuration.epochs = settings.epochs
         configuration.batchSize = settings.batch
         configuration.learningRate = settings.learningRate
         configuration.loss = loss

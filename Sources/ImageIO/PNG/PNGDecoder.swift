@@ -35,7 +35,6 @@ enum PNGDecoder {
                     let raw = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
                     readStatus = chroma_png_read_pixels(reader, raw, width * layout.channels * MemoryLayout<Sample>.size)
                     initialized = readStatus == CHROMA_OK ? count : 0
-                    if readStatus != CHROMA_OK { initialized = 0 }
                 }
                 guard readStatus == CHROMA_OK else { throw failure(readStatus) }
                 image = Image(width: width, height: height, layout: layout, samples: samples)

@@ -72,10 +72,11 @@ struct Convolution: Layer {
         if let fast = shifted(g) {
             Threads.split(p.batch, threads: p.threads) { thread, samples in
                 let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread)
+                fast.splitWeights(weights, into: scratch.weightsByTap)
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
                     let n = min(fast.group, samples.upperBound - first)
                     fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
-                                 weights: weights, bias: bias, scratch: scratch)
+                                 bias: bias, scratch: scratch)
                 }
             }
             return

@@ -101,12 +101,11 @@ struct ShiftedConvolution {
         }
     }
 
-    // x: n × [Cin, H, W] → y: n × [Cout, H, W]
+    // x: n × [Cin, H, W] → y: n × [Cout, H, W]; s.weightsByTap must hold splitWeights' result.
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, samples n: Int,
-                 weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, scratch s: Scratch) {
+                 bias: UnsafePointer<Float>, scratch s: Scratch) {
         let pitch = n * paddedPlane + tail, wide = n * paddedPlane
         pad(x, samples: n, sampleCount: inChannels * height * width, into: s.padded)
-        splitWeights(weights, into: s.weightsByTap)
         for ky in 0..<kernel {
             BLAS.gemm(m: outChannels, n: wide, k: stacked,
                       a: s.weightsByTap + ky * outChannels * stacked, b: s.padded + ky * paddedWidth, ldb: pitch,

@@ -18,15 +18,20 @@ struct Evaluate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let file: ModelFile, test: ImageSet
+        let file: ModelFile, task: ColorizationTask, test: ImageSet
         do {
             file = try ModelFile.load(from: model)
-            test = try CIFAR10.loadBatch(cifar + "/" + CIFAR10.testFile)
+            task = try ColorizationTask(metadata: file.metadata)
         } catch {
             Diagnostics.error(model, error)
             throw ExitCode.failure
         }
-        let task = try ColorizationTask(metadata: file.metadata)
+        do {
+            test = try CIFAR10.loadBatch(cifar + "/" + CIFAR10.testFile)
+        } catch {
+            Diagnostics.error(cifar, error)
+            throw ExitCode.failure
+        }
         let report = try Evaluator.evaluate(file.network, task: task, set: test)
         if json {
             print(report.json(model: model))
