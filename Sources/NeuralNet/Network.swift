@@ -57,7 +57,7 @@ public final class Network: @unchecked Sendable {
     }
 
     static func layers(for architecture: Architecture) -> (layers: [any Layer], operationOfLayer: [Int]) {
-        var layers: [any Layer] = [], origin: [Int] = []
+        var layers: [any Layer] = [], origin: [Int] = [], openSkips: [Int] = []
         for (index, operation) in architecture.operations.enumerated() {
             let expanded: [any Layer]
             switch operation {
@@ -72,6 +72,11 @@ public final class Network: @unchecked Sendable {
             case .maxPool: expanded = [MaxPool()]
             case .upsample(let mode): expanded = [Upsample(mode: mode)]
             case .activation(let activation): expanded = activation == .linear ? [] : [ActivationLayer(activation: activation)]
+            case .skip:
+                openSkips.append(layers.count)  // the activation the next layer reads
+                expanded = []
+            case .concat:
+                expanded = [Concatenate(source: openSkips.removeLast())]
             }
             layers += expanded
             origin += Array(repeating: index, count: expanded.count)
@@ -83,18 +88,24 @@ public final class Network: @unchecked Sendable {
     /// Channels flow independently of spatial size; a large probe keeps every layer valid.
     static func channelFlow(_ layers: [any Layer], inputChannels: Int)
         -> (channels: [Int], parameterOffsets: [Int], stateOffsets: [Int], parameters: Int, state: Int) {
-        var channels: [Int] = [], parameterOffsets: [Int] = [], stateOffsets: [Int] = []
-        var shape = Shape(channels: inputChannels, height: 4096, width: 4096)
+        var parameterOffsets: [Int] = [], stateOffsets: [Int] = []
+        var shapes = [Shape(channels: inputChannels, height: 4096, width: 4096)]
         var parameterTotal = 0, stateTotal = 0
         for layer in layers {
-            channels.append(shape.channels)
+            let shape = shapes.last!
             parameterOffsets.append(parameterTotal)
             stateOffsets.append(stateTotal)
             parameterTotal += layer.parameterCount(inputChannels: shape.channels)
             stateTotal += layer.stateCount(inputChannels: shape.channels)
-            shape = (try? layer.outputShape(for: shape)) ?? shape
+            let next: Shape
+            if let concat = layer as? Concatenate {
+                next = Shape(channels: shape.channels + shapes[concat.source].channels, height: shape.height, width: shape.width)
+            } else {
+                next = (try? layer.outputShape(for: shape)) ?? shape
+            }
+            shapes.append(next)
         }
-        return (channels, parameterOffsets, stateOffsets, parameterTotal, stateTotal)
+        return (shapes.dropLast().map(\.channels), parameterOffsets, stateOffsets, parameterTotal, stateTotal)
     }
 
     /// Draws fresh initial parameters and resets state.
@@ -112,7 +123,13 @@ public final class Network: @unchecked Sendable {
             throw NetworkError.shapeMismatch("the network takes \(inputChannels) input channels, not \(input.channels)")
         }
         var shapes = [input]
-        for layer in layers { shapes.append(try layer.outputShape(for: shapes.last!)) }
+        for layer in layers {
+            if let concat = layer as? Concatenate {
+                shapes.append(try concat.outputShape(for: shapes.last!, joining: shapes[concat.source]))
+            } else {
+                shapes.append(try layer.outputShape(for: shapes.last!))
+            }
+        }
         return shapes
     }
 
@@ -156,7 +173,14 @@ public final class Network: @unchecked Sendable {
     public func backward() {
         guard let work = workspace else { preconditionFailure("backward() before forward()") }
         gradients.zero()
-        for i in layers.indices.reversed() { layers[i].backward(pass(i, work, training: lastTraining)) }
+        for i in layers.indices.reversed() {
+            layers[i].backward(pass(i, work, training: lastTraining))
+            // A remembered activation's gradient is what its next layer sent back plus what the skip did.
+            for (concat, skipGradient) in work.skipGradients where concat.source == i && (i > 0 || computesInputGradient) {
+                let target = work.gradients[i]
+                for j in 0..<target.count { target.pointer[j] += skipGradient.pointer[j] }
+            }
+        }
     }
 
     /// Inference over any number of samples, `chunk` at a time.
@@ -186,6 +210,9 @@ public final class Network: @unchecked Sendable {
         let gradients: [FloatBuffer]
         let saved: [FloatBuffer]
         let scratch: FloatBuffer
+        /// For each concatenation: the gradient it sends back along its skip.
+        let skipGradients: [(Concatenate, FloatBuffer)]
+        let skipGradientOfLayer: [Int: FloatBuffer]
         let scratchPerThread: Int
         let threads: Int
         let withInputGradient: Bool
@@ -206,6 +233,15 @@ public final class Network: @unchecked Sendable {
                 layer.scratchPerThread(input: shapes[i], output: shapes[i + 1])
             }.max() ?? 0
             scratch = FloatBuffer(count: scratchPerThread * threads)
+            var skipGradients: [(Concatenate, FloatBuffer)] = [], ofLayer: [Int: FloatBuffer] = [:]
+            for (i, layer) in network.layers.enumerated() {
+                guard let concat = layer as? Concatenate else { continue }
+                let buffer = FloatBuffer(count: batch * shapes[concat.source].count)
+                skipGradients.append((concat, buffer))
+                ofLayer[i] = buffer
+            }
+            self.skipGradients = skipGradients
+            skipGradientOfLayer = ofLayer
         }
     }
 
@@ -221,7 +257,7 @@ public final class Network: @unchecked Sendable {
     }
 
     private func pass(_ i: Int, _ work: Workspace, training: Bool) -> LayerPass {
-        LayerPass(batch: work.batch, input: work.shapes[i], output: work.shapes[i + 1],
+        var pass = LayerPass(batch: work.batch, input: work.shapes[i], output: work.shapes[i + 1],
                   x: work.values[i].pointer, y: work.values[i + 1].pointer,
                   dx: i == 0 && !computesInputGradient ? nil : work.gradients[i].pointer,
                   dy: work.gradients[i + 1].pointer,
@@ -229,5 +265,10 @@ public final class Network: @unchecked Sendable {
                   state: state.pointer + stateOffsets[i], saved: work.saved[i].pointer,
                   scratch: work.scratch.pointer, scratchPerThread: work.scratchPerThread,
                   threads: work.threads, training: training)
+        if let concat = layers[i] as? Concatenate {
+            pass.skip = work.values[concat.source].pointer
+            pass.skipGradient = work.skipGradientOfLayer[i]!.pointer
+        }
+        return pass
     }
 }

@@ -31,6 +31,9 @@ struct ArchitectureTests {
         ("c8 sigmoid c2", "sigmoid", 3),
         ("c8 u:cubic c2", "u:cubic", 3),
         ("c8:wide c2", "c8:wide", 0),
+        ("c8 concat c2", "concat", 3),
+        ("c8 skip p skip c4 concat c2", "skip", 3),
+        ("c8 skip:x concat c2", "skip:x", 3),
     ])
     func errors(_ example: (String, String, Int)) {
         do {
@@ -46,6 +49,21 @@ struct ArchitectureTests {
         }
         #expect(throws: ArchitectureError.self) { try Architecture("   ") }
         #expect(throws: ArchitectureError.self) { try Architecture("p u") }
+    }
+
+    @Test("skip connections join the innermost open skip and add its channels")
+    func skipConnections() throws {
+        let architecture = try Architecture("c4 skip p c8 skip p c16 u concat c8 u concat c2 sigmoid")
+        #expect(architecture.operations.filter { $0 == .skip }.count == 2)
+        let network = Network(architecture: architecture, inputChannels: 3)
+        let shapes = try network.shapes(for: Shape(channels: 3, height: 8, width: 8))
+        #expect(shapes.map(\.description).contains("24×4×4"), "16 upsampled channels + 8 remembered at 4×4")
+        #expect(shapes.map(\.description).contains("12×8×8"), "8 + 4 at 8×8")
+        #expect(try network.outputShape(for: Shape(channels: 3, height: 8, width: 8)) == Shape(channels: 2, height: 8, width: 8))
+        // 3×3 convolutions' weights see the joined channels.
+        #expect(network.parameterCount == (3 * 9 + 1) * 4 + (4 * 9 + 1) * 8 + (8 * 9 + 1) * 16 + (24 * 9 + 1) * 8 + (12 * 9 + 1) * 2)
+        let mismatched = Network(architecture: try Architecture("c4 skip p c8 concat c2"), inputChannels: 1)
+        #expect(throws: NetworkError.self) { try mismatched.shapes(for: Shape(channels: 1, height: 8, width: 8)) }
     }
 
     @Test("summary rows, totals and latent size")

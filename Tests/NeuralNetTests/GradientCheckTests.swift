@@ -33,6 +33,11 @@ struct GradientCheckTests {
         Case(spec: "c4:tanh c2 tanh", input: Shape(channels: 2, height: 5, width: 5), batch: 2),
         Case(spec: "c4:bn:tanh c2", input: Shape(channels: 2, height: 4, width: 5), batch: 3),
         Case(spec: "c4:bn:leaky c2:bn", input: Shape(channels: 1, height: 6, width: 6), batch: 4, kinked: true),
+        Case(spec: "c3:tanh skip c2:tanh concat c2", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
+        Case(spec: "skip c3:tanh concat c2", input: Shape(channels: 2, height: 4, width: 4), batch: 2),
+        Case(spec: "c3:tanh skip p c4:tanh skip p c2:tanh u:bilinear concat c3:tanh u concat c2 sigmoid",
+             input: Shape(channels: 1, height: 4, width: 4), batch: 2, kinked: true),
+        Case(spec: "c3:tanh skip p c4:tanh u:bilinear concat c2:sigmoid u:bilinear", input: Shape(channels: 1, height: 4, width: 6), batch: 2, kinked: true),
     ]
 
     @Test("gradients with respect to inputs and parameters", arguments: cases)

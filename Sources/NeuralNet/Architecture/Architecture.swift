@@ -8,11 +8,14 @@
 /// | `tN` | transposed convolution to N channels, 3×3, stride 2 (doubles the size), ReLU | as for `c` |
 /// | `p`  | 2×2 max-pooling | |
 /// | `u`  | ×2 upsampling, nearest | `bilinear` |
+/// | `skip` | remember the current activation (the start of a skip connection) | |
+/// | `concat` | append the most recently remembered, not yet joined activation as extra channels (U-Net style); heights and widths must agree | |
 /// | `relu`, `leaky`, `sigmoid`, `tanh`, `linear` | at the end: the output activation | |
 ///
 /// The last (transposed) convolution is linear unless it names an activation;
 /// an activation token after it is the network's output activation.
-/// Example: `c32:bn c32:bn p c64 u:bilinear c2 sigmoid`.
+/// Example: `c32:bn c32:bn p c64 u:bilinear c2 sigmoid`; with a skip connection
+/// around the bottleneck: `c16 skip p c32 u concat c16 c2 sigmoid`.
 public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     /// One operation of the spec, as written.
     public enum Operation: Equatable, Sendable {
@@ -21,6 +24,10 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         case maxPool
         case upsample(UpsampleMode)
         case activation(Activation)
+        /// The start of a skip connection.
+        case skip
+        /// The end of the innermost open skip connection.
+        case concat
     }
 
     /// The seed assignment's CAE: 3×3 convolutions, "same", stride 1:
@@ -52,6 +59,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         self.text = normalised
         var operations: [Operation] = []
         var column = 0
+        var openSkips: [(token: String, column: Int)] = []
         let tokens = normalised.split(separator: " ").map(String.init)
         for (index, token) in tokens.enumerated() {
             let fail = { (reason: String) -> ArchitectureError in
@@ -61,7 +69,14 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
             if case .activation = operations.last!, index != tokens.count - 1 {
                 throw fail("an activation on its own may only end the spec (attach it to a layer as cN:\(token))")
             }
+            if operations.last == .skip { openSkips.append((token, column)) }
+            if operations.last == .concat {
+                guard openSkips.popLast() != nil else { throw fail("'concat' has no open 'skip' to join") }
+            }
             column += token.count + 1
+        }
+        if let (token, column) = openSkips.last {
+            throw ArchitectureError(text: normalised, token: token, column: column, reason: "this 'skip' is never joined by a 'concat'")
         }
         guard !operations.isEmpty else {
             throw ArchitectureError(text: normalised, token: "", column: 0, reason: "the spec is empty")
@@ -85,6 +100,10 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     private static func parse(_ token: String, fail: (String) -> ArchitectureError) throws -> Operation {
         let parts = token.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let head = parts[0], options = parts.dropFirst()
+        if head == "skip" || head == "concat" {
+            guard options.isEmpty else { throw fail("'\(head)' takes no options") }
+            return head == "skip" ? .skip : .concat
+        }
         if let activation = Activation(rawValue: head) {
             guard options.isEmpty else { throw fail("an activation takes no options") }
             return .activation(activation)
@@ -124,7 +143,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
                 ? .transposedConvolution(channels: channels, kernel: kernel, stride: stride, padding: padding, batchNorm: batchNorm, activation: activation)
                 : .convolution(channels: channels, kernel: kernel, stride: stride, padding: padding, batchNorm: batchNorm, activation: activation)
         default:
-            throw fail("unknown layer (cN, tN, p, u, or an output activation)")
+            throw fail("unknown layer (cN, tN, p, u, skip, concat, or an output activation)")
         }
     }
 }

@@ -69,6 +69,8 @@ public struct ModelSummary: Sendable {
         case .maxPool: "max-pool 2×2"
         case .upsample(let mode): "upsample ×2, \(mode.rawValue)"
         case .activation(let activation): activation.rawValue
+        case .skip: "skip (remember)"
+        case .concat: "concatenate skip"
         }
     }
 

@@ -24,6 +24,9 @@ struct LayerPass: @unchecked Sendable {
     let scratchPerThread: Int
     let threads: Int
     let training: Bool
+    /// For a concatenation: the remembered activation it joins, and where its gradient goes.
+    var skip: UnsafeMutablePointer<Float>? = nil
+    var skipGradient: UnsafeMutablePointer<Float>? = nil
 }
 
 /// One stage of a network: a shape rule, parameters, and a forward/backward pair.
