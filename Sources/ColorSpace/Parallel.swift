@@ -5,8 +5,12 @@ import Glibc
 
 /// Splitting row ranges across threads.
 public enum Parallel {
-    /// The number of cores the process may use.
+    /// The number of cores the process may use: `CHROMA_THREADS` when set,
+    /// otherwise the online processors.
     public static let defaultThreads: Int = {
+        if let text = getenv("CHROMA_THREADS").map({ String(cString: $0) }), let count = Int(text), count > 0 {
+            return count
+        }
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
@@ -27,7 +31,7 @@ public enum Parallel {
 extension Array where Element: BitwiseCopyable {
     /// An array of `count` elements whose values are whatever the memory held:
     /// for outputs that are about to be written in full, without paying for zeroing.
-    static func uninitialized(_ count: Int) -> [Element] {
+    public static func uninitialized(_ count: Int) -> [Element] {
         [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }

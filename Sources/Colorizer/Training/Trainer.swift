@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import NeuralNet
 #if canImport(Glibc)
 import Glibc
@@ -17,10 +18,30 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Raise the input luminance (0…1) to a random γ from this range, log-uniform;
     /// the target chroma stays, so the model copes with other tone curves.
     public var gammaAugmentation: ClosedRange<Float>? = nil
+    public var schedule: LearningRateSchedule = .constant
 
     public init(task: ColorizationTask, architecture: Architecture) {
         self.task = task
         self.architecture = architecture
+    }
+}
+
+/// How the learning rate changes over a run.
+public enum LearningRateSchedule: Sendable, Equatable {
+    /// The same rate throughout.
+    case constant
+    /// Half a cosine from the full rate down to 1 % of it over `epochs` epochs,
+    /// updated every batch: large steps early, fine ones at the end.
+    case cosine(epochs: Int)
+
+    /// The rate's multiplier at `progress` epochs into the run (1.5 = halfway through the second).
+    public func factor(atEpoch progress: Double) -> Float {
+        switch self {
+        case .constant: return 1
+        case .cosine(let epochs):
+            let t = min(max(progress / Double(max(epochs, 1)), 0), 1)
+            return Float(0.01 + 0.99 * 0.5 * (1 + cos(Double.pi * t)))
+        }
     }
 }
 
@@ -64,8 +85,11 @@ public final class Trainer {
         order.shuffle(using: &random)
         let batch = configuration.batchSize
         var total: Double = 0, batches = 0
+        let batchesPerEpoch = Double(order.count / batch)
         for start in Swift.stride(from: 0, to: order.count - batch + 1, by: batch) {
             if shouldStop() { return nil }
+            optimizer.learningRate = configuration.learningRate
+                * configuration.schedule.factor(atEpoch: Double(epoch - 1) + Double(batches) / batchesPerEpoch)
             fill(from: training, indices: order[start..<start + batch], random: &random, augment: true)
             let output = try network.forward(inputs.pointer, batch: batch, shape: shape, training: true)
             let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,

@@ -23,13 +23,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var images: String?
         /// Percentages for training, validation and test, e.g. [80, 10, 10]; nil: CIFAR-10's own division.
         public var split: [Int]?
+        /// "constant" (also when absent) or "cosine".
+        public var schedule: String?
 
         public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
                     learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
-                    images: String? = nil, split: [Int]? = nil) {
+                    images: String? = nil, split: [Int]? = nil, schedule: String? = nil) {
             self.cifar = cifar; self.space = space; self.arch = arch; self.gammas = gammas; self.epochs = epochs
             self.batch = batch; self.learningRate = learningRate; self.loss = loss; self.seed = seed
             self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit; self.images = images; self.split = split
+            self.schedule = schedule
         }
     }
 
@@ -82,6 +85,11 @@ public final class TrainingRun {
         configuration.seed = settings.seed
         configuration.flips = settings.flips
         if let range = settings.augmentGamma, range.count == 2 { configuration.gammaAugmentation = range[0]...range[1] }
+        switch settings.schedule ?? "constant" {
+        case "constant": configuration.schedule = .constant
+        case "cosine": configuration.schedule = .cosine(epochs: settings.epochs)
+        case let other: throw ColorizerError.mismatch("bad settings: learning-rate schedule \(other)")
+        }
         trainer = try Trainer(configuration: configuration, training: task.prepare(split.training),
                               validation: task.prepare(split.validation))
     }

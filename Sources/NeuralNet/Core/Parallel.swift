@@ -5,8 +5,12 @@ import Glibc
 
 /// Work split across threads, in fixed slices, so results do not depend on timing.
 public enum Threads {
-    /// Cores the process may use.
+    /// Cores the process may use: `CHROMA_THREADS` when set (to share a machine
+    /// between runs), otherwise the online processors.
     public static let available: Int = {
+        if let text = getenv("CHROMA_THREADS").map({ String(cString: $0) }), let count = Int(text), count > 0 {
+            return count
+        }
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else

@@ -58,6 +58,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("augment-gamma"), help: "Random input gamma range for augmentation, e.g. 0.5,2.", transform: Convert.parseGammas)
     var augmentGamma: [Float] = []
 
+    @Option(help: "Learning-rate schedule: constant, or cosine (from --lr down to 1 % of it by the last epoch).")
+    var schedule: Schedule = .constant
+
     @Flag(help: "Do not mirror training images at random.")
     var noFlips = false
 
@@ -69,6 +72,10 @@ struct Train: ParsableCommand {
 
     @Option(help: "Continue the run in this folder.")
     var resume: String?
+
+    enum Schedule: String, ExpressibleByArgument, CaseIterable {
+        case constant, cosine
+    }
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("give either --out for a new run or --resume for an old one") }
@@ -120,7 +127,7 @@ struct Train: ParsableCommand {
             settings = RunRecord.Settings(cifar: cifar ?? "", space: space.rawValue, arch: arch, gammas: gammas,
                                           epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
                                           flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
-                                          images: images, split: split)
+                                          images: images, split: split, schedule: schedule.rawValue)
         }
         let split: Split
         do {

@@ -1,0 +1,102 @@
+import ImageIO
+
+/// The two halves of colorizing a photo at full resolution without holding
+/// three full-size float planes: the luminance alone going in, and one row
+/// at a time coming out.
+extension ChromaSpace {
+    /// The luminance of an 8-bit image (any layout; alpha ignored): L\* 0…100
+    /// or Y 0…255, equal to `planes(from:).luminance` without computing chroma.
+    public func luminancePlane(of image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Plane {
+        let count = image.pixelCount, layout = PixelAccess(image.layout)
+        var out = [Float].uninitialized(count)
+        if !image.layout.hasColor {
+            // Gray: one value per code.
+            let table = (0..<256).map { code -> Float in
+                let gray = Image<UInt8>(width: 1, height: 1, layout: .gray, samples: [UInt8(code)])
+                return planes(from: gray, threads: 1).luminance.values[0]
+            }
+            image.samples.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer { out in
+                    let io = UncheckedPointers(source: source.baseAddress!, out: out.baseAddress!)
+                    Parallel.forEachChunk(image.height, threads: threads) { rows in
+                        for i in rows.lowerBound * image.width..<rows.upperBound * image.width {
+                            io.out[i] = table[Int(io.source[i * layout.stride])]
+                        }
+                    }
+                }
+            }
+            return Plane(width: image.width, height: image.height, values: out)
+        }
+        image.samples.withUnsafeBufferPointer { source in
+            SRGB.linearOfCode.withUnsafeBufferPointer { linear in
+                out.withUnsafeMutableBufferPointer { out in
+                    let io = UncheckedPointers(source: source.baseAddress!, out: out.baseAddress!)
+                    let linear = UnsafeSendable(linear.baseAddress!)
+                    Parallel.forEachChunk(image.height, threads: threads) { rows in
+                        let start = rows.lowerBound * image.width, end = rows.upperBound * image.width
+                        switch self {
+                        case .lab: Self.labLightness(io, layout, linear.value, from: start, to: end)
+                        case .ycbcr: Self.luma(io, layout, from: start, to: end)
+                        }
+                    }
+                }
+            }
+        }
+        return Plane(width: image.width, height: image.height, values: out)
+    }
+
+    /// Converts `count` pixels of luminance and chroma (this space's units) to
+    /// 8-bit RGB, 3 bytes a pixel; out-of-gamut colours are clipped per channel.
+    public func rgbRow(luminance: UnsafePointer<Float>, chroma1: UnsafePointer<Float>, chroma2: UnsafePointer<Float>,
+                       count: Int, into out: UnsafeMutablePointer<UInt8>) {
+        switch self {
+        case .lab:
+            SRGB.codeAtBin.withUnsafeBufferPointer { codes in
+                SRGB.threshold.withUnsafeBufferPointer { thresholds in
+                    LabConversion.inverse(.init(l: luminance, a: chroma1, b: chroma2, codes: codes.baseAddress!,
+                                                thresholds: thresholds.baseAddress!, out: out), from: 0, to: count)
+                }
+            }
+        case .ycbcr:
+            YCbCrConversion.inverse(.init(y: luminance, cb: chroma1, cr: chroma2, out: out), from: 0, to: count)
+        }
+    }
+
+    // L* = 116 f(Y) − 16, Y the linear-light luminance.
+    private static func labLightness(_ io: UncheckedPointers, _ layout: PixelAccess, _ linear: UnsafePointer<Float>,
+                                     from start: Int, to end: Int) {
+        typealias Vector = LabConversion.Vector
+        let m = LabConversion.toXYZ[1]
+        var i = start
+        while i < end {
+            let n = min(Vector.scalarCount, end - i)
+            var y = Vector()
+            for k in 0..<n {
+                let at = (i + k) * layout.stride
+                y[k] = m[0] * linear[Int(io.source[at])] + m[1] * linear[Int(io.source[at + layout.green])]
+                    + m[2] * linear[Int(io.source[at + layout.blue])]
+            }
+            let l = 116 * LabConversion.f(y) - 16
+            for k in 0..<n { io.out[i + k] = l[k] }
+            i += n
+        }
+    }
+
+    private static func luma(_ io: UncheckedPointers, _ layout: PixelAccess, from start: Int, to end: Int) {
+        for i in start..<end {
+            let at = i * layout.stride
+            io.out[i] = 0.299 * Float(io.source[at]) + 0.587 * Float(io.source[at + layout.green])
+                + 0.114 * Float(io.source[at + layout.blue])
+        }
+    }
+}
+
+struct UncheckedPointers: @unchecked Sendable {
+    let source: UnsafePointer<UInt8>
+    let out: UnsafeMutablePointer<Float>
+}
+
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
