@@ -40,17 +40,50 @@ public struct EvaluationReport: Sendable {
 }
 
 public enum Evaluator {
-    /// Colorizes every image of `set` from its luminance and scores it against the original.
-    public static func evaluate(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> EvaluationReport {
+    /// The network's normalised chroma for every image of `set` (`count × 2 × plane`) and the images' luminance.
+    public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (chroma: [Float], prepared: PreparedImages) {
         let prepared = task.prepare(set)
         var inputs = [Float](repeating: 0, count: set.count * task.inputChannels * prepared.plane)
         prepared.luminance.withUnsafeBufferPointer { l in
             inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: set.count, plane: prepared.plane, into: $0.baseAddress!) }
         }
         let shape = Shape(channels: task.inputChannels, height: set.height, width: set.width)
-        let chroma = try network.predict(inputs, count: set.count, shape: shape)
+        return (try network.predict(inputs, count: set.count, shape: shape), prepared)
+    }
+
+    /// Mean PSNR and colourfulness of `set` colorized with each of `saturations`
+    /// (the chroma's distance from neutral multiplied by it): the trade-off a
+    /// model's calibrated saturation is chosen from.
+    public static func saturationSweep(_ network: Network, task: ColorizationTask, set: ImageSet,
+                                       saturations: [Float]) throws -> [(saturation: Float, psnr: Double, colourfulness: Double)] {
+        let (chroma, prepared) = try predictions(network, task: task, set: set)
+        let truth = set.stacked(), size = set.imageSize
+        return saturations.map { saturation in
+            let colorized = chroma.withUnsafeBufferPointer {
+                task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,
+                         height: set.height, saturation: saturation)
+            }
+            var psnr = 0.0, colour = 0.0
+            colorized.samples.withUnsafeBufferPointer { result in
+                truth.samples.withUnsafeBufferPointer { truth in
+                    for i in 0..<set.count {
+                        let r = UnsafeBufferPointer(rebasing: result[i * size..<(i + 1) * size])
+                        psnr += Metrics.psnr(r, UnsafeBufferPointer(rebasing: truth[i * size..<(i + 1) * size]))
+                        colour += Metrics.colourfulness(r)
+                    }
+                }
+            }
+            return (saturation, psnr / Double(set.count), colour / Double(set.count))
+        }
+    }
+
+    /// Colorizes every image of `set` from its luminance and scores it against the original.
+    /// - Parameter saturation: multiplies the predicted chroma's distance from neutral.
+    public static func evaluate(_ network: Network, task: ColorizationTask, set: ImageSet, saturation: Float = 1) throws -> EvaluationReport {
+        let (chroma, prepared) = try predictions(network, task: task, set: set)
         let colorized = chroma.withUnsafeBufferPointer {
-            task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width, height: set.height)
+            task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,
+                     height: set.height, saturation: saturation)
         }
         let gray = task.space.image(from: task.space.neutral(luminance: Plane(width: set.width, height: set.height * set.count, values: prepared.luminance)))
         let truth = set.stacked()

@@ -5,5 +5,5 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect network architectures and model files.",
-        subcommands: [ModelSummaryCommand.self])
+        subcommands: [ModelSummaryCommand.self, ModelCalibrateCommand.self])
 }

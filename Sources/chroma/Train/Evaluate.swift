@@ -1,15 +1,32 @@
 import ArgumentParser
 import Colorizer
+import ColorSpace
 import Datasets
 import Foundation
 import NeuralNet
 
 /// `chroma evaluate`: score a colorizer on CIFAR-10's test images against the gray baseline.
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Score a colorizer on the CIFAR-10 test split.")
+    static let configuration = CommandConfiguration(
+        abstract: "Score a colorizer on the CIFAR-10 test split.",
+        discussion: """
+            Metrics as ../shared/DESIGN.md defines them: PSNR (per image, capped at 48.13 dB),
+            SSIM, CIEDE2000 and colourfulness, each a mean over the 10,000 test images, for the
+            model and for the gray baseline (the luminance alone).
+
+            Examples:
+              chroma evaluate --space lab --cifar cifar-10-batches-bin
+              chroma evaluate --model runs/lab/model.chroma --cifar cifar-10-batches-bin --json
+            """)
 
     @Option(help: "Model file to evaluate.")
-    var model: String
+    var model: String?
+
+    @Option(help: "Evaluate the bundled model of this colour space (lab or ycbcr) instead.")
+    var space: ChromaSpace?
+
+    @Option(help: "Scale the predicted chroma (default: the model's calibrated saturation, else 1).")
+    var saturation: Float?
 
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String
@@ -17,9 +34,16 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    func validate() throws {
+        guard (model == nil) != (space == nil) else { throw ValidationError("give either --model FILE or --space lab|ycbcr") }
+        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
+    }
+
     func run() throws {
         let file: ModelFile, task: ColorizationTask, test: ImageSet
+        var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
         do {
+            if let space { model = try BundledModels.path(for: space) }
             file = try ModelFile.load(from: model)
             task = try ColorizationTask(metadata: file.metadata)
         } catch {
@@ -32,7 +56,8 @@ struct Evaluate: ParsableCommand {
             Diagnostics.error(cifar, error)
             throw ExitCode.failure
         }
-        let report = try Evaluator.evaluate(file.network, task: task, set: test)
+        let saturation = self.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
+        let report = try Evaluator.evaluate(file.network, task: task, set: test, saturation: saturation)
         if json {
             print(report.json(model: model))
         } else {
