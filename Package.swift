@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageIO"]),
         .testTarget(name: "ColorizerTests", dependencies: ["Colorizer", "Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),
-        .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO"]),
+        .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO", "NeuralNet", "Colorizer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -59,11 +59,12 @@ public final class PhotoColorizer {
         }
     }
 
-    /// The network's input size for a `width` × `height` photo.
+    /// The network's input size for a `width` × `height` photo. A photo
+    /// smaller than the grid is used at its own size (enlarging adds nothing).
     public func gridSize(width: Int, height: Int) -> (width: Int, height: Int) {
         let multiple = gridMultiple
         func rounded(_ value: Double) -> Int { max(multiple, Int((value / Double(multiple)).rounded()) * multiple) }
-        let short = Double(tiles * 32), scale = short / Double(min(width, height))
+        let scale = min(1, Double(tiles * 32) / Double(min(width, height)))
         return (rounded(Double(width) * scale), rounded(Double(height) * scale))
     }
 

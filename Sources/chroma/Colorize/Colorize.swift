@@ -35,7 +35,7 @@ struct Colorize: ParsableCommand {
     @Flag(help: "Descend into subfolders of input folders.")
     var recursive = false
 
-    @Option(help: "Added to each output's name before the extension, e.g. -color.")
+    @Option(parsing: .unconditional, help: "Added to each output's name before the extension, e.g. -color.")
     var suffix: String = ""
 
     @Option(help: "Colour space of the bundled model to use: lab or ycbcr.")

@@ -1,0 +1,137 @@
+import Testing
+import Foundation
+import ImageIO
+import NeuralNet
+import Colorizer
+
+@Suite("chroma colorize", .serialized)
+struct ColorizeCommandTests {
+    /// A small untrained Lab model: the tests are about files, not colours.
+    static func model(_ scratch: Scratch) throws -> String {
+        let task = ColorizationTask(space: .lab)
+        let network = Network(architecture: try Architecture("c4 p c4 u:bilinear c2 sigmoid"), inputChannels: 1, seed: 5)
+        let path = scratch.path + "/model.chroma"
+        try ModelFile(network: network, metadata: task.metadata).save(to: path)
+        return path
+    }
+
+    /// photos/a.png, photos/b.jpg, photos/sub/c.png (RGBA).
+    static func photos(_ scratch: Scratch) throws {
+        try scratch.write(ImageEncoder.encodePNG(testPicture()), "photos/a.png")
+        try scratch.write(ImageEncoder.encodeJPEG(testPicture(width: 48, height: 30)), "photos/b.jpg")
+        var rgba = testPicture(width: 20, height: 16)
+        rgba = Image(width: 20, height: 16, layout: .rgba,
+                     samples: stride(from: 0, to: rgba.samples.count, by: 3).flatMap { rgba.samples[$0..<$0 + 3] + [UInt8($0 % 256)] })
+        try scratch.write(ImageEncoder.encodePNG(rgba), "photos/sub/c.png")
+    }
+
+    @Test("folders mirror names and formats; alpha is kept; --json prints a line per photo")
+    func folders() throws {
+        let scratch = try Scratch("colorize-folders")
+        defer { scratch.remove() }
+        try Self.photos(scratch)
+        let model = try Self.model(scratch)
+        let out = scratch.path + "/out"
+        let result = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", out, "--model", model, "--recursive",
+                                        "--suffix", "-color", "--json", "--jobs", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "no chatter without --verbose: \(result.stderr)")
+        #expect(scratch.files("out") == ["a-color.png", "b-color.jpg", "sub"])
+        #expect(scratch.files("out/sub") == ["c-color.png"])
+        let a = try ImageFile.read(out + "/a-color.png")
+        #expect(a.width == 40 && a.height == 24 && a.layout == .rgb)
+        #expect(ImageFormat.sniff(try ImageFile.readBytes(out + "/b-color.jpg")) == .jpeg)
+        #expect(try ImageFile.read(out + "/sub/c-color.png").layout == .rgba)
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(Set(object?.keys.map { $0 } ?? []) == ["input", "output", "width", "height", "seconds", "error"])
+            #expect(object?["error"] is NSNull)
+        }
+    }
+
+    @Test("standard input to standard output")
+    func pipeline() throws {
+        let scratch = try Scratch("colorize-pipe")
+        defer { scratch.remove() }
+        let jpeg = try ImageEncoder.encodeJPEG(testPicture())
+        let result = try CLIRunner.run(["colorize", "-", "--model", try Self.model(scratch)], stdin: jpeg)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(ImageFormat.sniff(result.stdout) == .jpeg)
+        #expect(try ImageDecoder.decode(result.stdout).width == 40)
+    }
+
+    @Test("existing outputs are refused, skipped with --skip-existing, replaced with --overwrite")
+    func repeatedRuns() throws {
+        let scratch = try Scratch("colorize-repeat")
+        defer { scratch.remove() }
+        try Self.photos(scratch)
+        let model = try Self.model(scratch)
+        let out = scratch.path + "/out"
+        try scratch.write([1, 2, 3], "out/a.png")  // as if left by someone else
+        let first = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", out, "--model", model])
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("a.png") && first.stderr.contains("exists"), "\(first.stderr)")
+        #expect(try ImageFile.readBytes(out + "/a.png") == [1, 2, 3], "an existing file is not replaced")
+        #expect(FileManager.default.fileExists(atPath: out + "/b.jpg"), "the batch goes on after a failure")
+        let skipping = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", out, "--model", model, "--skip-existing", "--json"])
+        #expect(skipping.status == 0, "\(skipping.stderr)")
+        #expect(String(decoding: skipping.stdout, as: UTF8.self).components(separatedBy: "\"skipped\": true").count == 3)
+        let replacing = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", out, "--model", model, "--overwrite"])
+        #expect(replacing.status == 0, "\(replacing.stderr)")
+        #expect(try ImageFile.read(out + "/a.png").width == 40)
+        #expect(scratch.files("out").allSatisfy { !$0.hasPrefix(".") }, "no temporary files are left: \(scratch.files("out"))")
+    }
+
+    @Test("bad inputs are named, the rest are colorized, and inputs are never overwritten")
+    func failures() throws {
+        let scratch = try Scratch("colorize-bad")
+        defer { scratch.remove() }
+        try Self.photos(scratch)
+        try scratch.write(Array("not an image".utf8), "photos/broken.png")
+        let truncated = try ImageEncoder.encodeJPEG(testPicture())
+        try scratch.write(Array(truncated.prefix(truncated.count / 2)), "photos/cut.jpg")
+        let model = try Self.model(scratch)
+        let photos = scratch.path + "/photos"
+        let result = try CLIRunner.run(["colorize", photos, "-o", scratch.path + "/out", "--model", model])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("broken.png") && result.stderr.contains("cut.jpg"), "\(result.stderr)")
+        #expect(result.stderr.contains("2 failed of 4 photos"), "\(result.stderr)")
+        #expect(scratch.files("out") == ["a.png", "b.jpg"])
+
+        // Into the input folder itself: refused without a suffix, even with --overwrite.
+        let before = try ImageFile.readBytes(photos + "/a.png")
+        let inPlace = try CLIRunner.run(["colorize", photos + "/a.png", "-o", photos, "--model", model, "--overwrite"])
+        #expect(inPlace.status == 1)
+        #expect(inPlace.stderr.contains("would overwrite the input"), "\(inPlace.stderr)")
+        #expect(try ImageFile.readBytes(photos + "/a.png") == before)
+        let beside = try CLIRunner.run(["colorize", photos + "/a.png", "-o", photos, "--model", model, "--suffix", "-color"])
+        #expect(beside.status == 0, "\(beside.stderr)")
+        #expect(FileManager.default.fileExists(atPath: photos + "/a-color.png"))
+
+        // An output folder that cannot be written.
+        let unwritable = try CLIRunner.run(["colorize", photos + "/a.png", "-o", "/proc/chroma-cannot-write", "--model", model])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.contains("/proc/chroma-cannot-write"), "\(unwritable.stderr)")
+        let missingModel = try CLIRunner.run(["colorize", photos + "/a.png", "-o", scratch.path + "/o2", "--model", scratch.path + "/none.chroma"])
+        #expect(missingModel.status == 1 && missingModel.stderr.contains("none.chroma"), "\(missingModel.stderr)")
+    }
+
+    @Test("--shard K/N splits the sorted inputs into disjoint slices that cover them all")
+    func shards() throws {
+        let scratch = try Scratch("colorize-shard")
+        defer { scratch.remove() }
+        for i in 0..<7 { try scratch.write(ImageEncoder.encodePNG(testPicture(width: 8 + i, height: 8)), "photos/p\(i).png") }
+        let model = try Self.model(scratch)
+        var seen: [String] = []
+        for k in 1...3 {
+            let result = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", scratch.path + "/out\(k)", "--model", model, "--shard", "\(k)/3"])
+            #expect(result.status == 0, "\(result.stderr)")
+            seen += scratch.files("out\(k)")
+        }
+        #expect(seen.sorted() == (0..<7).map { "p\($0).png" })
+        let bad = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", scratch.path + "/o", "--model", model, "--shard", "4/3"])
+        #expect(bad.status == 64)
+    }
+}
