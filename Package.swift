@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
 
         // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
-        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),
+        // Models/ holds the two bundled colorizers that scripts/train-models installs.
+        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO"],
+                resources: [.copy("Models")]),
 
         .executableTarget(
             name: "chroma",
@@ -43,7 +45,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "chroma-bench",
-            dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "COpenBLAS"],
+            dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "Colorizer", "COpenBLAS"],
             path: "Benchmarks/chroma-bench"),
 
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

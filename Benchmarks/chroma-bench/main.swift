@@ -2,6 +2,11 @@
 //
 //   swift run -c release chroma-bench color     colour-space round trips, 12 MP
 //   swift run -c release chroma-bench train     CAE training and inference throughput
+//   swift run -c release chroma-bench tiles     colorize's grid size on real photos (PSNR, ΔE2000)
+//   swift run -c release chroma-bench colorize  end-to-end colorizing speed against the codec floor
+//
+// tiles and colorize use the bundled models, or the files named by
+// CHROMA_BENCH_LAB and CHROMA_BENCH_YCBCR.
 //
 // Every figure is the median of several runs.
 import Foundation
@@ -10,6 +15,8 @@ let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () -> Void] = [
     "color": ColorBenchmark.run,
     "train": TrainingBenchmark.run,
+    "tiles": ColorizeBenchmark.tiles,
+    "colorize": ColorizeBenchmark.speed,
 ]
 // `chroma-bench train a` runs only case (a) of the training benchmark.
 let chosen = arguments.isEmpty ? benchmarks.keys.sorted() : [arguments.first!]

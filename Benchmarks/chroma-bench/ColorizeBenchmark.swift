@@ -1,0 +1,145 @@
+import Colorizer
+import ColorSpace
+import Foundation
+import ImageIO
+
+/// The grid size on real photos, and end-to-end colorizing speed against the codec floor.
+enum ColorizeBenchmark {
+    static let shared = "../shared"
+
+    /// Colour photos to score: reduced to gray, colorized, compared with the original.
+    static func colourPhotos() -> [(name: String, image: Image<UInt8>)] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: shared + "/photos")) ?? []).sorted().map { shared + "/photos/" + $0 }
+            + [shared + "/testdata/jpeg/tower.jpg", shared + "/testdata/jpeg/testorig.jpg"]
+        return files.compactMap { path in
+            guard let image = try? ImageFile.read(path), image.layout.hasColor else { return nil }
+            return ((path as NSString).lastPathComponent, image.droppingAlpha())
+        }
+    }
+
+    static func model(_ space: ChromaSpace) -> PhotoColorizer? {
+        let path = ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space))
+        return path.flatMap { try? PhotoColorizer(contentsOf: $0) }
+    }
+
+    /// `chroma-bench tiles`: mean PSNR and ΔE2000 against the originals for each grid size.
+    static func tiles() {
+        let photos = colourPhotos()
+        print("grid size on real photos: \(photos.count) colour photos (\(photos.map(\.name).joined(separator: ", "))), reduced to gray and colorized")
+        print("space  tiles  PSNR dB (gray)   ΔE2000 (gray)   photos better than gray (PSNR, ΔE)")
+        for space in ChromaSpace.allCases {
+            guard let colorizer = model(space) else { print("\(space.rawValue): no model"); continue }
+            for tiles in [1, 2, 3, 4, 6, 8] {
+                colorizer.tiles = tiles
+                var psnr = 0.0, grayPSNR = 0.0, deltaE = 0.0, grayDeltaE = 0.0, betterPSNR = 0, betterDeltaE = 0
+                for photo in photos {
+                    let gray = space.image(from: space.neutral(luminance: space.luminancePlane(of: photo.image)))
+                    let result = try! colorizer.colorize(photo.image)
+                    let scores = (score(result, photo.image), score(gray, photo.image))
+                    psnr += scores.0.psnr; grayPSNR += scores.1.psnr; deltaE += scores.0.deltaE; grayDeltaE += scores.1.deltaE
+                    if scores.0.psnr > scores.1.psnr { betterPSNR += 1 }
+                    if scores.0.deltaE < scores.1.deltaE { betterDeltaE += 1 }
+                }
+                let n = Double(photos.count)
+                print("\(space.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(tiles)      \(format(psnr / n, 2)) (\(format(grayPSNR / n, 2)))    \(format(deltaE / n, 2)) (\(format(grayDeltaE / n, 2)))    \(betterPSNR)/\(photos.count), \(betterDeltaE)/\(photos.count)")
+            }
+        }
+    }
+
+    static func score(_ result: Image<UInt8>, _ original: Image<UInt8>) -> (psnr: Double, deltaE: Double) {
+        let psnr = result.samples.withUnsafeBufferPointer { r in original.samples.withUnsafeBufferPointer { Metrics.psnr(r, $0) } }
+        let a = ChromaSpace.lab.planes(from: result), b = ChromaSpace.lab.planes(from: original)
+        var total = 0.0
+        for p in 0..<a.luminance.values.count {
+            total += DeltaE2000.difference((Double(a.luminance.values[p]), Double(a.chroma1.values[p]), Double(a.chroma2.values[p])),
+                                           (Double(b.luminance.values[p]), Double(b.chroma1.values[p]), Double(b.chroma2.values[p])))
+        }
+        return (psnr, total / Double(a.luminance.values.count))
+    }
+
+    /// `chroma-bench colorize`: 12-megapixel JPEGs tiled from real photos, colorized file to file.
+    static func speed() {
+        let folder = NSTemporaryDirectory() + "chroma-bench-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let photos = colourPhotos().map(\.image)
+        guard !photos.isEmpty else { print("no photos in \(shared)/photos"); return }
+        let width = 4000, height = 3000, files = 4
+        let encoding = { var options = EncodingOptions(); options.jpegQuality = 92; return options }()
+        for f in 0..<files {
+            try! ImageFile.write(try! ImageEncoder.encode(mosaic(photos, width: width, height: height, shift: f), as: .jpeg, options: encoding),
+                                 to: folder + "/photo\(f).jpg", overwrite: true)
+        }
+        let megapixels = Double(width * height * files) / 1e6
+        print("colorize \(files) JPEGs of \(width)×\(height) (tiled from real photos), quality 92, 4:2:0; median of 3 runs")
+        func run(jobs: Int, _ work: @escaping @Sendable (String, String) -> Void) -> Double {
+            median((0..<3).map { _ in
+                time {
+                    DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                        for f in stride(from: job, to: files, by: jobs) { work(folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
+                    }
+                }
+            })
+        }
+        let floor = { @Sendable (input: String, output: String) in
+            let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
+            try! ImageFile.write(try! ImageEncoder.encode(image, as: .jpeg, options: encoding), to: output, overwrite: true)
+        }
+        for jobs in [1, 2] {
+            print("floor (decode + encode)    \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / run(jobs: jobs, floor))) MP/s")
+        }
+        for space in ChromaSpace.allCases {
+            guard let path = ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space)) else { continue }
+            var seconds: [Int: Double] = [:]
+            for jobs in [1, 2] {
+                let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
+                    let colorizer = try! PhotoColorizer(contentsOf: path)
+                    colorizer.threads = 1
+                    return colorizer
+                })
+                let counter = UnsafeSendableBox(NSLock())
+                nonisolated(unsafe) var next = 0
+                seconds[jobs] = run(jobs: jobs) { input, output in
+                    counter.value.lock(); let mine = colorizers.value[next % jobs]; next += 1; counter.value.unlock()
+                    let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
+                    let result = try! mine.colorize(image)
+                    try! ImageFile.write(try! ImageEncoder.encode(result, as: .jpeg, options: encoding), to: output, overwrite: true)
+                }
+                print("colorize, \(space.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))             \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / seconds[jobs]!)) MP/s")
+            }
+            print("  two jobs are \(format(seconds[1]! / seconds[2]!, 2))× faster than one")
+        }
+    }
+
+    /// A `width` × `height` picture tiled from `photos`, starting from a different one each time.
+    static func mosaic(_ photos: [Image<UInt8>], width: Int, height: Int, shift: Int) -> Image<UInt8> {
+        var samples = [UInt8](repeating: 0, count: width * height * 3)
+        var y = 0, row = 0
+        while y < height {
+            var x = 0, index = shift + row
+            let rowHeight = photos[index % photos.count].height
+            while x < width {
+                let photo = photos[index % photos.count].layout == .rgb ? photos[index % photos.count] : photos[index % photos.count].droppingAlpha()
+                for dy in 0..<min(photo.height, rowHeight, height - y) {
+                    for dx in 0..<min(photo.width, width - x) {
+                        let from = (dy * photo.width + dx) * photo.layout.channels, to = ((y + dy) * width + x + dx) * 3
+                        let gray = photo.layout.channels == 1
+                        samples[to] = photo.samples[from]
+                        samples[to + 1] = photo.samples[from + (gray ? 0 : 1)]
+                        samples[to + 2] = photo.samples[from + (gray ? 0 : 2)]
+                    }
+                }
+                x += photo.width
+                index += 1
+            }
+            y += rowHeight
+            row += 1
+        }
+        return Image(width: width, height: height, layout: .rgb, samples: samples)
+    }
+}
+
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
