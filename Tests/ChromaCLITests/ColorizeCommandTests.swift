@@ -51,6 +51,15 @@ struct ColorizeCommandTests {
         }
     }
 
+    @Test("the bundled models are installed and used by default, in both spaces", arguments: ["lab", "ycbcr"])
+    func bundled(space: String) throws {
+        let jpeg = try ImageEncoder.encodeJPEG(testPicture(width: 96, height: 64))
+        let result = try CLIRunner.run(["colorize", "-", "--space", space], stdin: jpeg)
+        #expect(result.status == 0, "\(result.stderr)")
+        let image = try ImageDecoder.decode(result.stdout)
+        #expect(image.width == 96 && image.height == 64 && image.layout == .rgb)
+    }
+
     @Test("standard input to standard output")
     func pipeline() throws {
         let scratch = try Scratch("colorize-pipe")
