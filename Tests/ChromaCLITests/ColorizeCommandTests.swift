@@ -127,6 +127,29 @@ struct ColorizeCommandTests {
         #expect(missingModel.status == 1 && missingModel.stderr.contains("none.chroma"), "\(missingModel.stderr)")
     }
 
+    @Test("an interrupted batch leaves only whole outputs, and --skip-existing finishes it")
+    func interrupted() throws {
+        let scratch = try Scratch("colorize-interrupt")
+        defer { scratch.remove() }
+        for i in 0..<30 { try scratch.write(ImageEncoder.encodePNG(testPicture(width: 600, height: 400 + i)), "photos/p\(i).png") }
+        let model = try Self.model(scratch)
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["colorize", scratch.path + "/photos", "-o", scratch.path + "/out", "--model", model, "--jobs", "1"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(300_000)
+        process.interrupt()  // Ctrl-C: no new photo is started, the current one is finished
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130 || process.terminationStatus == 0)
+        let written = scratch.files("out")
+        #expect(written.allSatisfy { !$0.hasPrefix(".") }, "no temporary files: \(written)")
+        for name in written { #expect(try ImageFile.read(scratch.path + "/out/" + name).width == 600, "\(name) is whole") }
+        let finish = try CLIRunner.run(["colorize", scratch.path + "/photos", "-o", scratch.path + "/out", "--model", model, "--skip-existing"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(scratch.files("out").count == 30)
+    }
+
     @Test("--shard K/N splits the sorted inputs into disjoint slices that cover them all")
     func shards() throws {
         let scratch = try Scratch("colorize-shard")
