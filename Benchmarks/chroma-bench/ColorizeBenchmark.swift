@@ -17,9 +17,9 @@ enum ColorizeBenchmark {
         }
     }
 
-    static func model(_ space: ChromaSpace) -> PhotoColorizer? {
-        let path = ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space))
-        return path.flatMap { try? PhotoColorizer(contentsOf: $0) }
+    /// `$CHROMA_BENCH_LAB` / `$CHROMA_BENCH_YCBCR`, else the bundled model.
+    static func modelPath(_ space: ChromaSpace) -> String? {
+        ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space))
     }
 
     /// `chroma-bench tiles`: mean PSNR and ΔE2000 against the originals for each grid size.
@@ -28,7 +28,7 @@ enum ColorizeBenchmark {
         print("grid size on real photos: \(photos.count) colour photos (\(photos.map(\.name).joined(separator: ", "))), reduced to gray and colorized")
         print("space  tiles  PSNR dB (gray)   ΔE2000 (gray)   photos better than gray (PSNR, ΔE)")
         for space in ChromaSpace.allCases {
-            guard let colorizer = model(space) else { print("\(space.rawValue): no model"); continue }
+            guard let colorizer = modelPath(space).flatMap({ try? PhotoColorizer(contentsOf: $0) }) else { print("\(space.rawValue): no model"); continue }
             for tiles in [1, 2, 3, 4, 6, 8] {
                 colorizer.tiles = tiles
                 var psnr = 0.0, grayPSNR = 0.0, deltaE = 0.0, grayDeltaE = 0.0, betterPSNR = 0, betterDeltaE = 0
@@ -48,13 +48,7 @@ enum ColorizeBenchmark {
 
     static func score(_ result: Image<UInt8>, _ original: Image<UInt8>) -> (psnr: Double, deltaE: Double) {
         let psnr = result.samples.withUnsafeBufferPointer { r in original.samples.withUnsafeBufferPointer { Metrics.psnr(r, $0) } }
-        let a = ChromaSpace.lab.planes(from: result), b = ChromaSpace.lab.planes(from: original)
-        var total = 0.0
-        for p in 0..<a.luminance.values.count {
-            total += DeltaE2000.difference((Double(a.luminance.values[p]), Double(a.chroma1.values[p]), Double(a.chroma2.values[p])),
-                                           (Double(b.luminance.values[p]), Double(b.chroma1.values[p]), Double(b.chroma2.values[p])))
-        }
-        return (psnr, total / Double(a.luminance.values.count))
+        return (psnr, DeltaE2000.mean(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original)))
     }
 
     /// `chroma-bench colorize`: 12-megapixel JPEGs tiled from real photos, colorized file to file.
@@ -72,16 +66,17 @@ enum ColorizeBenchmark {
         }
         let megapixels = Double(width * height * files) / 1e6
         print("colorize \(files) JPEGs of \(width)×\(height) (tiled from real photos), quality 92, 4:2:0; median of 3 runs")
-        func run(jobs: Int, _ work: @escaping @Sendable (String, String) -> Void) -> Double {
+        // `work(job, input, output)`: job j of `jobs` takes every jobs-th file.
+        func run(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
             median((0..<3).map { _ in
                 time {
                     DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                        for f in stride(from: job, to: files, by: jobs) { work(folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
+                        for f in stride(from: job, to: files, by: jobs) { work(job, folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
                     }
                 }
             })
         }
-        let floor = { @Sendable (input: String, output: String) in
+        let floor = { @Sendable (_: Int, input: String, output: String) in
             let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
             try! ImageFile.write(try! ImageEncoder.encode(image, as: .jpeg, options: encoding), to: output, overwrite: true)
         }
@@ -89,7 +84,7 @@ enum ColorizeBenchmark {
             print("floor (decode + encode)    \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / run(jobs: jobs, floor))) MP/s")
         }
         for space in ChromaSpace.allCases {
-            guard let path = ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space)) else { continue }
+            guard let path = modelPath(space) else { continue }
             var seconds: [Int: Double] = [:]
             for jobs in [1, 2] {
                 let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
@@ -97,12 +92,9 @@ enum ColorizeBenchmark {
                     colorizer.threads = 1
                     return colorizer
                 })
-                let counter = UnsafeSendableBox(NSLock())
-                nonisolated(unsafe) var next = 0
-                seconds[jobs] = run(jobs: jobs) { input, output in
-                    counter.value.lock(); let mine = colorizers.value[next % jobs]; next += 1; counter.value.unlock()
+                seconds[jobs] = run(jobs: jobs) { job, input, output in
                     let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
-                    let result = try! mine.colorize(image)
+                    let result = try! colorizers.value[job].colorize(image)
                     try! ImageFile.write(try! ImageEncoder.encode(result, as: .jpeg, options: encoding), to: output, overwrite: true)
                 }
                 print("colorize, \(space.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))             \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / seconds[jobs]!)) MP/s")
@@ -111,7 +103,7 @@ enum ColorizeBenchmark {
         }
     }
 
-    /// A `width` × `height` picture tiled from `photos`, starting from a different one each time.
+    /// A `width` × `height` picture tiled from RGB `photos`, starting from a different one each time.
     static func mosaic(_ photos: [Image<UInt8>], width: Int, height: Int, shift: Int) -> Image<UInt8> {
         var samples = [UInt8](repeating: 0, count: width * height * 3)
         var y = 0, row = 0
@@ -119,15 +111,11 @@ enum ColorizeBenchmark {
             var x = 0, index = shift + row
             let rowHeight = photos[index % photos.count].height
             while x < width {
-                let photo = photos[index % photos.count].layout == .rgb ? photos[index % photos.count] : photos[index % photos.count].droppingAlpha()
+                let photo = photos[index % photos.count]  // RGB: colourPhotos() drops alpha
+                let columns = min(photo.width, width - x)
                 for dy in 0..<min(photo.height, rowHeight, height - y) {
-                    for dx in 0..<min(photo.width, width - x) {
-                        let from = (dy * photo.width + dx) * photo.layout.channels, to = ((y + dy) * width + x + dx) * 3
-                        let gray = photo.layout.channels == 1
-                        samples[to] = photo.samples[from]
-                        samples[to + 1] = photo.samples[from + (gray ? 0 : 1)]
-                        samples[to + 2] = photo.samples[from + (gray ? 0 : 2)]
-                    }
+                    let from = dy * photo.width * 3, to = ((y + dy) * width + x) * 3
+                    samples[to..<to + 3 * columns] = photo.samples[from..<from + 3 * columns]
                 }
                 x += photo.width
                 index += 1

@@ -97,13 +97,7 @@ public final class Network: @unchecked Sendable {
             stateOffsets.append(stateTotal)
             parameterTotal += layer.parameterCount(inputChannels: shape.channels)
             stateTotal += layer.stateCount(inputChannels: shape.channels)
-            let next: Shape
-            if let concat = layer as? Concatenate {
-                next = Shape(channels: shape.channels + shapes[concat.source].channels, height: shape.height, width: shape.width)
-            } else {
-                next = (try? layer.outputShape(for: shape)) ?? shape
-            }
-            shapes.append(next)
+            shapes.append((try? outputShape(of: layer, after: shapes)) ?? shape)
         }
         return (shapes.dropLast().map(\.channels), parameterOffsets, stateOffsets, parameterTotal, stateTotal)
     }
@@ -123,17 +117,17 @@ public final class Network: @unchecked Sendable {
             throw NetworkError.shapeMismatch("the network takes \(inputChannels) input channels, not \(input.channels)")
         }
         var shapes = [input]
-        for layer in layers {
-            if let concat = layer as? Concatenate {
-                shapes.append(try concat.outputShape(for: shapes.last!, joining: shapes[concat.source]))
-            } else {
-                shapes.append(try layer.outputShape(for: shapes.last!))
-            }
-        }
+        for layer in layers { shapes.append(try Self.outputShape(of: layer, after: shapes)) }
         return shapes
     }
 
     public func outputShape(for input: Shape) throws -> Shape { try shapes(for: input).last! }
+
+    /// What `layer` makes of the last of `shapes` (a concatenation also joins the one its skip remembered).
+    static func outputShape(of layer: any Layer, after shapes: [Shape]) throws -> Shape {
+        if let concat = layer as? Concatenate { return try concat.outputShape(for: shapes.last!, joining: shapes[concat.source]) }
+        return try layer.outputShape(for: shapes.last!)
+    }
 
     // MARK: Passes
 
@@ -176,7 +170,8 @@ public final class Network: @unchecked Sendable {
         for i in layers.indices.reversed() {
             layers[i].backward(pass(i, work, training: lastTraining))
             // A remembered activation's gradient is what its next layer sent back plus what the skip did.
-            for (concat, skipGradient) in work.skipGradients where concat.source == i && (i > 0 || computesInputGradient) {
+            for (concat, skipGradient) in work.skipGradients where (layers[concat] as! Concatenate).source == i
+                && (i > 0 || computesInputGradient) {
                 let target = work.gradients[i]
                 for j in 0..<target.count { target.pointer[j] += skipGradient.pointer[j] }
             }
@@ -210,9 +205,8 @@ public final class Network: @unchecked Sendable {
         let gradients: [FloatBuffer]
         let saved: [FloatBuffer]
         let scratch: FloatBuffer
-        /// For each concatenation: the gradient it sends back along its skip.
-        let skipGradients: [(Concatenate, FloatBuffer)]
-        let skipGradientOfLayer: [Int: FloatBuffer]
+        /// For each concatenation (by layer index): the gradient it sends back along its skip.
+        let skipGradients: [Int: FloatBuffer]
         let scratchPerThread: Int
         let threads: Int
         let withInputGradient: Bool
@@ -233,15 +227,11 @@ public final class Network: @unchecked Sendable {
                 layer.scratchPerThread(input: shapes[i], output: shapes[i + 1])
             }.max() ?? 0
             scratch = FloatBuffer(count: scratchPerThread * threads)
-            var skipGradients: [(Concatenate, FloatBuffer)] = [], ofLayer: [Int: FloatBuffer] = [:]
+            var skipGradients: [Int: FloatBuffer] = [:]
             for (i, layer) in network.layers.enumerated() {
-                guard let concat = layer as? Concatenate else { continue }
-                let buffer = FloatBuffer(count: batch * shapes[concat.source].count)
-                skipGradients.append((concat, buffer))
-                ofLayer[i] = buffer
+                if let concat = layer as? Concatenate { skipGradients[i] = FloatBuffer(count: batch * shapes[concat.source].count) }
             }
             self.skipGradients = skipGradients
-            skipGradientOfLayer = ofLayer
         }
     }
 
@@ -267,7 +257,7 @@ public final class Network: @unchecked Sendable {
                   threads: work.threads, training: training)
         if let concat = layers[i] as? Concatenate {
             pass.skip = work.values[concat.source].pointer
-            pass.skipGradient = work.skipGradientOfLayer[i]!.pointer
+            pass.skipGradient = work.skipGradients[i]!.pointer
         }
         return pass
     }

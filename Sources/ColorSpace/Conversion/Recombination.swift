@@ -7,36 +7,23 @@ extension ChromaSpace {
     /// The luminance of an 8-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255, equal to `planes(from:).luminance` without computing chroma.
     public func luminancePlane(of image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Plane {
-        let count = image.pixelCount, layout = PixelAccess(image.layout)
-        var out = [Float].uninitialized(count)
-        if !image.layout.hasColor {
-            // Gray: one value per code.
-            let table = (0..<256).map { code -> Float in
-                let gray = Image<UInt8>(width: 1, height: 1, layout: .gray, samples: [UInt8(code)])
-                return planes(from: gray, threads: 1).luminance.values[0]
-            }
-            image.samples.withUnsafeBufferPointer { source in
-                out.withUnsafeMutableBufferPointer { out in
-                    let io = UncheckedPointers(source: source.baseAddress!, out: out.baseAddress!)
-                    Parallel.forEachChunk(image.height, threads: threads) { rows in
-                        for i in rows.lowerBound * image.width..<rows.upperBound * image.width {
-                            io.out[i] = table[Int(io.source[i * layout.stride])]
-                        }
-                    }
-                }
-            }
-            return Plane(width: image.width, height: image.height, values: out)
-        }
+        let layout = PixelAccess(image.layout)
+        var out = [Float].uninitialized(image.pixelCount)
+        // Gray: one value per code, from the full conversion of all 256 codes.
+        let grayTable = image.layout.hasColor ? [] : planes(
+            from: Image(width: 256, height: 1, layout: .gray, samples: (0...255).map { UInt8($0) }), threads: 1).luminance.values
         image.samples.withUnsafeBufferPointer { source in
             SRGB.linearOfCode.withUnsafeBufferPointer { linear in
                 out.withUnsafeMutableBufferPointer { out in
-                    let io = UncheckedPointers(source: source.baseAddress!, out: out.baseAddress!)
-                    let linear = UnsafeSendable(linear.baseAddress!)
+                    let io = LuminancePointers(source: source.baseAddress!, linear: linear.baseAddress!, out: out.baseAddress!)
                     Parallel.forEachChunk(image.height, threads: threads) { rows in
                         let start = rows.lowerBound * image.width, end = rows.upperBound * image.width
-                        switch self {
-                        case .lab: Self.labLightness(io, layout, linear.value, from: start, to: end)
-                        case .ycbcr: Self.luma(io, layout, from: start, to: end)
+                        if !grayTable.isEmpty {
+                            for i in start..<end { io.out[i] = grayTable[Int(io.source[i * layout.stride])] }
+                        } else if self == .lab {
+                            Self.labLightness(io, layout, from: start, to: end)
+                        } else {
+                            Self.luma(io, layout, from: start, to: end)
                         }
                     }
                 }
@@ -62,9 +49,11 @@ extension ChromaSpace {
         }
     }
 
-    // L* = 116 f(Y) − 16, Y the linear-light luminance.
-    private static func labLightness(_ io: UncheckedPointers, _ layout: PixelAccess, _ linear: UnsafePointer<Float>,
-                                     from start: Int, to end: Int) {
+    // A dedicated kernel per space: the full conversions' arithmetic would also
+    // compute chroma (two more cube roots for Lab), which costs half the speed.
+
+    /// L\* = 116 f(Y) − 16, Y the linear-light luminance.
+    private static func labLightness(_ io: LuminancePointers, _ layout: PixelAccess, from start: Int, to end: Int) {
         typealias Vector = LabConversion.Vector
         let m = LabConversion.toXYZ[1]
         var i = start
@@ -73,8 +62,8 @@ extension ChromaSpace {
             var y = Vector()
             for k in 0..<n {
                 let at = (i + k) * layout.stride
-                y[k] = m[0] * linear[Int(io.source[at])] + m[1] * linear[Int(io.source[at + layout.green])]
-                    + m[2] * linear[Int(io.source[at + layout.blue])]
+                y[k] = m[0] * io.linear[Int(io.source[at])] + m[1] * io.linear[Int(io.source[at + layout.green])]
+                    + m[2] * io.linear[Int(io.source[at + layout.blue])]
             }
             let l = 116 * LabConversion.f(y) - 16
             for k in 0..<n { io.out[i + k] = l[k] }
@@ -82,7 +71,8 @@ extension ChromaSpace {
         }
     }
 
-    private static func luma(_ io: UncheckedPointers, _ layout: PixelAccess, from start: Int, to end: Int) {
+    /// JFIF's Y, the first row of `YCbCrConversion.ycbcr`.
+    private static func luma(_ io: LuminancePointers, _ layout: PixelAccess, from start: Int, to end: Int) {
         for i in start..<end {
             let at = i * layout.stride
             io.out[i] = 0.299 * Float(io.source[at]) + 0.587 * Float(io.source[at + layout.green])
@@ -91,12 +81,9 @@ extension ChromaSpace {
     }
 }
 
-struct UncheckedPointers: @unchecked Sendable {
+struct LuminancePointers: @unchecked Sendable {
     let source: UnsafePointer<UInt8>
+    /// Linear light of each 8-bit code.
+    let linear: UnsafePointer<Float>
     let out: UnsafeMutablePointer<Float>
-}
-
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

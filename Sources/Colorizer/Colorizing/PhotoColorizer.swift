@@ -95,12 +95,13 @@ public final class PhotoColorizer {
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
                                 let rgb = UnsafeMutablePointer<UInt8>.allocate(capacity: hasAlpha ? 3 * width : 0)
                                 defer { scratch.deallocate(); rgb.deallocate() }
+                                let widened = [(io.first, scratch), (io.second, scratch + width)]
                                 for y in rows {
                                     // Pixel centres aligned: output row y sits at (y + ½)·gridHeight/height − ½ in the grid.
                                     let position = max(0, min(Double(gridHeight - 1), (Double(y) + 0.5) * Double(gridHeight) / Double(height) - 0.5))
                                     let above = Int(position), below = min(above + 1, gridHeight - 1)
                                     let t = Float(position - Double(above))
-                                    for (plane, target) in [(io.first, scratch), (io.second, scratch + width)] {
+                                    for (plane, target) in widened {
                                         let a = plane + above * width, b = plane + below * width
                                         for x in 0..<width { target[x] = a[x] + t * (b[x] - a[x]) }
                                     }

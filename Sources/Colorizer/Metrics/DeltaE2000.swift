@@ -1,3 +1,4 @@
+import ColorSpace
 import Foundation
 
 /// CIEDE2000 colour difference (Sharma, Wu & Dalal 2005, with kL = kC = kH = 1).
@@ -41,5 +42,17 @@ public enum DeltaE2000 {
         let rt = -sin(2 * deltaTheta / degrees) * rc
         let termL = deltaL / sl, termC = deltaC / sc, termH = deltaH / sh
         return (termL * termL + termC * termC + termH * termH + rt * termC * termH).squareRoot()
+    }
+
+    /// The mean ΔE00 over pixels `range` of two Lab images of the same size.
+    public static func mean(_ first: ColorPlanes, _ second: ColorPlanes, pixels range: Range<Int>? = nil) -> Double {
+        precondition(first.space == .lab && second.space == .lab, "ΔE2000 compares L*a*b* planes")
+        let range = range ?? 0..<first.luminance.values.count
+        var total = 0.0
+        for p in range {
+            total += difference((Double(first.luminance.values[p]), Double(first.chroma1.values[p]), Double(first.chroma2.values[p])),
+                                (Double(second.luminance.values[p]), Double(second.chroma1.values[p]), Double(second.chroma2.values[p])))
+        }
+        return total / Double(max(range.count, 1))
     }
 }

@@ -91,13 +91,7 @@ public enum Evaluator {
         let truthLab = ChromaSpace.lab.planes(from: truth), resultLab = ChromaSpace.lab.planes(from: colorized)
         let grayLab = ChromaSpace.lab.planes(from: gray)
         func meanDeltaE(_ lab: ColorPlanes, _ image: Int) -> Double {
-            var total = 0.0
-            for p in image * plane..<(image + 1) * plane {
-                total += DeltaE2000.difference(
-                    (Double(lab.luminance.values[p]), Double(lab.chroma1.values[p]), Double(lab.chroma2.values[p])),
-                    (Double(truthLab.luminance.values[p]), Double(truthLab.chroma1.values[p]), Double(truthLab.chroma2.values[p])))
-            }
-            return total / Double(plane)
+            DeltaE2000.mean(lab, truthLab, pixels: image * plane..<(image + 1) * plane)
         }
         var psnr: [Double] = [], basePsnr: [Double] = []
         var colour = 0.0, baseColour = 0.0, truthColour = 0.0, ssim = 0.0, baseSSIM = 0.0, deltaE = 0.0, baseDeltaE = 0.0

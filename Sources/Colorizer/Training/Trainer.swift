@@ -1,5 +1,4 @@
 import Datasets
-import Foundation
 import NeuralNet
 #if canImport(Glibc)
 import Glibc

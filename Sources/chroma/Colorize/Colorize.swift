@@ -94,18 +94,17 @@ struct Colorize: ParsableCommand {
     }
 
     func run() throws {
-        let modelPath: String
         let modelBytes: [UInt8]
+        let colorizer: PhotoColorizer  // also proves the model usable before any photo is read
         do {
-            modelPath = try model ?? BundledModels.path(for: space)
-            modelBytes = try ImageFile.readBytes(modelPath)
-            _ = try PhotoColorizer(model: ModelFile(decoding: modelBytes))
+            modelBytes = try ImageFile.readBytes(try model ?? BundledModels.path(for: space))
+            colorizer = try makeColorizer(modelBytes, threads: Parallel.defaultThreads)
         } catch {
             Diagnostics.error(model ?? "bundled \(space.rawValue) model", error)
             throw ExitCode.failure
         }
         if inputs == [ImageFile.standardStream] {
-            try colorizeStream(modelBytes: modelBytes)
+            try colorizeStream(with: colorizer)
             return
         }
         let output = self.output!
@@ -128,9 +127,8 @@ struct Colorize: ParsableCommand {
     }
 
     /// `-`: standard input to standard output, in the input's format unless --format says otherwise.
-    func colorizeStream(modelBytes: [UInt8]) throws {
+    func colorizeStream(with colorizer: PhotoColorizer) throws {
         do {
-            let colorizer = try makeColorizer(modelBytes, threads: Parallel.defaultThreads)
             let bytes = try ImageFile.readBytes(ImageFile.standardStream)
             let format = outputOptions.format ?? ImageFormat.sniff(bytes) ?? .png
             let result = try colorizer.colorize(try ImageDecoder.decode(bytes, options: outputOptions.decoding))
@@ -168,8 +166,8 @@ struct Colorize: ParsableCommand {
     func outputName(for relative: String) -> String {
         let inputExtension = Paths.pathExtension(relative)
         let format = outputOptions.format ?? ImageFormat(pathExtension: inputExtension) ?? .png
-        let keeps = ImageFormat(pathExtension: inputExtension) == format
-        return Paths.deletingExtension(relative) + suffix + "." + (keeps ? inputExtension : format.fileExtension)
+        guard ImageFormat(pathExtension: inputExtension) == format else { return InputFiles.renamed(relative, format: format, suffix: suffix) }
+        return Paths.deletingExtension(relative) + suffix + "." + inputExtension
     }
 }
 
@@ -236,11 +234,7 @@ final class Batch: @unchecked Sendable {
         if !command.outputOptions.overwrite && FileManager.default.fileExists(atPath: job.output) {
             throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
         }
-        let image: Image<UInt8>
-        do {
-            let bytes = try ImageFile.readBytes(job.input)
-            image = try ImageDecoder.decode(bytes, options: command.outputOptions.decoding)
-        }
+        let image = try ImageDecoder.decode(try ImageFile.readBytes(job.input), options: command.outputOptions.decoding)
         size = (image.width, image.height)
         let result = try colorizer.colorize(image)
         let format = ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? .png

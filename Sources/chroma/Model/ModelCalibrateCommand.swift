@@ -65,7 +65,9 @@ struct ModelCalibrateCommand: ParsableCommand {
         metadata["saturation"] = String(format: "%.2f", chosen.saturation)
         metadata["saturation-calibration"] = String(format: "validation: PSNR %.3f dB (best %.3f), colourfulness %.1f",
                                                     chosen.psnr, best, chosen.colourfulness)
+        // A checkpoint's training position means nothing to a deployed model.
         metadata.removeValue(forKey: "adam-steps")
+        metadata.removeValue(forKey: "epoch")
         do {
             try ModelFile(network: file.network, metadata: metadata).save(to: out)
         } catch {
