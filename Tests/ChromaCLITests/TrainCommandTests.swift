@@ -60,4 +60,58 @@ struct TrainCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("data_batch_2.bin: damaged: 3 bytes is not a whole number of 3073-byte records"), "\(result.stderr)")
     }
+
+    @Test("reconstruct and denoise train with the assignment's architecture by default and evaluate as MSE, PSNR and SSIM")
+    func autoencoderTasks() throws {
+        let scratch = try Scratch("train-autoencoders")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 1010)
+        for (task, extra) in [("reconstruct", [String]()), ("denoise", ["--noise-std", "0.158"])] {
+            let run = scratch.path + "/" + task
+            let trained = try CLIRunner.run(["train", "--cifar", cifar, "--task", task, "--epochs", "1", "--batch", "25", "--out", run] + extra)
+            #expect(trained.status == 0, "\(trained.stderr)")
+            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/run.json"))) as? [String: Any]
+            let settings = record?["settings"] as? [String: Any]
+            #expect(settings?["arch"] as? String == "c8 p c12 p c16 u c12 u c3 sigmoid" && settings?["task"] as? String == task)
+            let evaluation = try CLIRunner.run(["evaluate", "--model", run + "/model.chroma", "--cifar", cifar, "--json"])
+            #expect(evaluation.status == 0, "\(evaluation.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(evaluation.stdout)) as? [String: Any]
+            let expected: Set<String> = ["model", "task", "images", "mse", "psnr", "ssim"]
+            #expect(Set(object?.keys.map { $0 } ?? []) == (task == "denoise" ? expected.union(["baseline"]) : expected))
+            #expect((object?["mse"] as? Double ?? 1) < 0.2 && object?["images"] as? Int == 1010)
+            if task == "denoise" {
+                let baseline = object?["baseline"] as? [String: Any]
+                #expect(Set(baseline?.keys.map { $0 } ?? []) == ["mse", "psnr", "ssim"])
+            }
+        }
+        let noNoise = try CLIRunner.run(["train", "--cifar", cifar, "--task", "denoise", "--out", scratch.path + "/bad"])
+        #expect(noNoise.status == 64 && noNoise.stderr.contains("--noise-std"), "\(noNoise.stderr)")
+        let wrongOutputs = try CLIRunner.run(["train", "--cifar", cifar, "--task", "reconstruct", "--arch", "c2 sigmoid", "--out", scratch.path + "/bad"])
+        #expect(wrongOutputs.status == 1 && wrongOutputs.stderr.contains("needs 3"), "\(wrongOutputs.stderr)")
+    }
+
+    @Test("study trains each architecture, writes the table and plot, and continues a finished study without retraining")
+    func study() throws {
+        let scratch = try Scratch("study")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 1010)
+        let out = scratch.path + "/study"
+        let arguments = ["study", "--cifar", cifar, "--task", "reconstruct", "--epochs", "1", "--batch", "25",
+                         "--arch", "c4 p c4 u c3 sigmoid", "--arch", "c4 p c2 u c3 sigmoid", "--out", out]
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        for file in ["study.md", "study.csv", "latent-error.svg", "latent-error.png", "runs/01/model.chroma", "runs/02/model.chroma"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        let csv = try String(contentsOfFile: out + "/study.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[1].hasPrefix("1,c4 p c4 u c3 sigmoid,") && csv[1].contains(",1024,"), "\(csv[1])")
+        #expect(csv[2].contains(",512,"), "latent 2×16×16: \(csv[2])")
+        let again = try CLIRunner.run(arguments)
+        #expect(again.status == 0 && !again.stderr.contains("epoch 1/1"), "a finished study is not retrained: \(again.stderr)")
+        let other = try CLIRunner.run(arguments.map { $0 == "1" ? "2" : $0 })
+        #expect(other.status == 1 && other.stderr.contains("other settings"), "\(other.stderr)")
+        let wrong = try CLIRunner.run(["study", "--cifar", cifar, "--arch", "c4 c3 sigmoid", "--out", out])
+        #expect(wrong.status == 64 && wrong.stderr.contains("needs 2"), "\(wrong.stderr)")
+    }
 }

@@ -45,10 +45,10 @@ struct ColorizerTests {
     @Test("a short training run's loss falls, and the model beats gray on its own data")
     func training() throws {
         let task = ColorizationTask(space: .lab)
-        var configuration = TrainingConfiguration(task: task, architecture: try Architecture("c8 c8 c2 sigmoid"))
+        var configuration = TrainingConfiguration(task: .colorize(task), architecture: try Architecture("c8 c8 c2 sigmoid"))
         configuration.batchSize = 16
         configuration.learningRate = 3e-3
-        let training = task.prepare(Self.images(64)), validation = task.prepare(Self.images(16, seed: 2))
+        let training = TrainingTask.colorize(task).examples(Self.images(64)), validation = TrainingTask.colorize(task).examples(Self.images(16, seed: 2))
         let trainer = try Trainer(configuration: configuration, training: training, validation: validation)
         let before = try trainer.loss()
         var losses: [Float] = []
@@ -65,10 +65,11 @@ struct ColorizerTests {
     func repeatable() throws {
         func run() throws -> [Float] {
             let task = ColorizationTask(space: .ycbcr, gammas: [0.5])
-            var configuration = TrainingConfiguration(task: task, architecture: try Architecture("c4 p c4 u c2 sigmoid"))
+            var configuration = TrainingConfiguration(task: .colorize(task), architecture: try Architecture("c4 p c4 u c2 sigmoid"))
             configuration.batchSize = 8
             configuration.gammaAugmentation = 0.5...2
-            let trainer = try Trainer(configuration: configuration, training: task.prepare(Self.images(32)), validation: task.prepare(Self.images(8)))
+            let trainer = try Trainer(configuration: configuration, training: TrainingTask.colorize(task).examples(Self.images(32)),
+                                      validation: TrainingTask.colorize(task).examples(Self.images(8)))
             _ = try trainer.trainEpoch(1)
             return trainer.network.parameters.array
         }
@@ -203,7 +204,7 @@ struct TrainingRunTests {
         #expect(second.record.epochs.map(\.trainLoss) == whole.record.epochs.map(\.trainLoss))
         #expect(second.record.epochs.map(\.validationLoss) == whole.record.epochs.map(\.validationLoss))
         let best = try ModelFile.load(from: interrupted + "/model.chroma")
-        #expect(try ColorizationTask(metadata: best.metadata) == second.task)
+        #expect(try TrainingTask(metadata: best.metadata) == second.task)
         for file in ["run.json", "loss.svg", "loss.png", "samples-epoch-001.png", "samples-epoch-003.png", "checkpoint.chroma"] {
             #expect(FileManager.default.fileExists(atPath: interrupted + "/" + file), "\(file)")
         }

@@ -86,6 +86,12 @@ public enum Evaluator {
                      height: set.height, saturation: saturation)
         }
         let gray = task.space.image(from: task.space.neutral(luminance: Plane(width: set.width, height: set.height * set.count, values: prepared.luminance)))
+        return score(colorized: colorized, gray: gray, truth: set)
+    }
+
+    /// Scores colorized images (stacked in one tall image, in `truth`'s order)
+    /// and the gray baseline against the originals.
+    public static func score(colorized: Image<UInt8>, gray: Image<UInt8>, truth set: ImageSet) -> EvaluationReport {
         let truth = set.stacked()
         let size = set.imageSize, plane = set.width * set.height
         let truthLab = ChromaSpace.lab.planes(from: truth), resultLab = ChromaSpace.lab.planes(from: colorized)

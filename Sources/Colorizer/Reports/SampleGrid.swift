@@ -3,36 +3,50 @@ import Datasets
 import ImageIO
 import NeuralNet
 
-/// A picture of how a colorizer does on a fixed set of images: one row per
-/// image, columns original | grayscale | colorized, each enlarged for the eye.
+/// A picture of how a model does on a fixed set of images: one row per
+/// image, each enlarged for the eye. Colorizers: original | grayscale |
+/// colorized; denoisers: original | noisy | denoised; reconstructions:
+/// original | reconstructed.
 public enum SampleGrid {
-    public static func image(network: Network, task: ColorizationTask, images: ImageSet, scale: Int = 3) throws -> Image<UInt8> {
-        let prepared = task.prepare(images)
-        var inputs = [Float](repeating: 0, count: images.count * task.inputChannels * prepared.plane)
-        prepared.luminance.withUnsafeBufferPointer { l in
-            inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: images.count, plane: prepared.plane, into: $0.baseAddress!) }
+    public static func image(network: Network, task: TrainingTask, images: ImageSet, scale: Int = 3) throws -> Image<UInt8> {
+        switch task {
+        case .colorize(let task):
+            return try image(network: network, task: task, images: images, scale: scale)
+        case .colorizeRGB(let space):
+            let (_, _, outputs) = try Evaluator.run(network, task: task, set: images)
+            let gray = space.image(from: space.neutral(luminance: space.luminancePlane(of: images.stacked())))
+            return grid([images.stacked(), gray, Evaluator.images(unitRGB: outputs, like: images).stacked()], images: images, scale: scale)
+        case .reconstruct:
+            let (_, _, outputs) = try Evaluator.run(network, task: task, set: images)
+            return grid([images.stacked(), Evaluator.images(unitRGB: outputs, like: images).stacked()], images: images, scale: scale)
+        case .denoise:
+            let (_, inputs, outputs) = try Evaluator.run(network, task: task, set: images)
+            return grid([images.stacked(), Evaluator.images(unitRGB: inputs, like: images).stacked(),
+                         Evaluator.images(unitRGB: outputs, like: images).stacked()], images: images, scale: scale)
         }
-        let chroma = try network.predict(inputs, count: images.count, shape: Shape(channels: task.inputChannels, height: images.height, width: images.width))
+    }
+
+    public static func image(network: Network, task: ColorizationTask, images: ImageSet, scale: Int = 3) throws -> Image<UInt8> {
+        let (chroma, prepared) = try Evaluator.predictions(network, task: task, set: images)
         let colorized = chroma.withUnsafeBufferPointer {
             task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: images.count, width: images.width, height: images.height)
         }
         let gray = task.space.image(from: task.space.neutral(luminance: Plane(width: images.width, height: images.height * images.count, values: prepared.luminance)))
-        let cell = images.width * scale, gap = 4
-        var canvas = Canvas(width: 3 * cell + 4 * gap, height: images.count * (images.height * scale + gap) + gap)
-        for (column, tall) in [images.stacked(), gray, colorized].enumerated() {
-            canvas.paste(tall, x: gap + column * (cell + gap), y: gap, scale: scale)
-        }
-        // Separate the rows: the three tall strips were pasted whole.
-        var separated = Canvas(width: canvas.width, height: canvas.height)
-        for row in 0..<images.count {
-            for y in 0..<(images.height * scale) {
-                for x in 0..<canvas.width {
-                    let at = ((gap + row * images.height * scale + y) * canvas.width + x) * 3
-                    separated.set(x, gap + row * (images.height * scale + gap) + y,
-                                  (canvas.pixels[at], canvas.pixels[at + 1], canvas.pixels[at + 2]))
-                }
+        return grid([images.stacked(), gray, colorized], images: images, scale: scale)
+    }
+
+    /// Columns of images stacked as tall strips (one image of `images`' size
+    /// per row), laid side by side with gaps between rows and columns.
+    static func grid(_ columns: [Image<UInt8>], images: ImageSet, scale: Int) -> Image<UInt8> {
+        let cell = images.width * scale, rowHeight = images.height * scale, gap = 4
+        var canvas = Canvas(width: columns.count * cell + (columns.count + 1) * gap, height: images.count * (rowHeight + gap) + gap)
+        for (column, tall) in columns.enumerated() {
+            for row in 0..<images.count {
+                let single = Image(width: images.width, height: images.height, layout: tall.layout,
+                                   samples: Array(tall.samples[row * images.imageSize..<(row + 1) * images.imageSize]))
+                canvas.paste(single, x: gap + column * (cell + gap), y: gap + row * (rowHeight + gap), scale: scale)
             }
         }
-        return separated.image
+        return canvas.image
     }
 }

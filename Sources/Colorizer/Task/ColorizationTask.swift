@@ -121,11 +121,13 @@ public struct PreparedImages: Sendable {
 
 public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAColorizer
+    case unknownTask(String?)
     case mismatch(String)
 
     public var description: String {
         switch self {
         case .notAColorizer: "the model is not a colorizer (its metadata names no colorize task)"
+        case .unknownTask(let name): "the model's metadata names " + (name.map { "an unknown task '\($0)'" } ?? "no task")
         case .mismatch(let reason): reason
         }
     }

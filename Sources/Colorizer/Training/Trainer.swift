@@ -4,9 +4,9 @@ import NeuralNet
 import Glibc
 #endif
 
-/// Settings of a colorization training run.
+/// Settings of a training run.
 public struct TrainingConfiguration: Sendable, Equatable {
-    public var task: ColorizationTask
+    public var task: TrainingTask
     public var architecture: Architecture
     public var batchSize = 32
     public var learningRate: Float = 1e-3
@@ -15,11 +15,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Mirror each training image left–right with probability ½.
     public var flips = true
     /// Raise the input luminance (0…1) to a random γ from this range, log-uniform;
-    /// the target chroma stays, so the model copes with other tone curves.
+    /// the target stays, so the model copes with other tone curves. Luminance tasks only.
     public var gammaAugmentation: ClosedRange<Float>? = nil
     public var schedule: LearningRateSchedule = .constant
 
-    public init(task: ColorizationTask, architecture: Architecture) {
+    public init(task: TrainingTask, architecture: Architecture) {
         self.task = task
         self.architecture = architecture
     }
@@ -50,26 +50,30 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: Network
     public let optimizer: Adam
-    let training: PreparedImages
-    let validation: PreparedImages
+    let training: TrainingExamples
+    let validation: TrainingExamples
     private let inputs: FloatBuffer
     private let targets: FloatBuffer
-    private let luminance: FloatBuffer
+    private let sources: FloatBuffer
 
-    public init(configuration: TrainingConfiguration, training: PreparedImages, validation: PreparedImages) throws {
-        guard configuration.architecture.outputChannels == ColorizationTask.outputChannels else {
-            throw ColorizerError.mismatch("the architecture outputs \(configuration.architecture.outputChannels) channels; colorization needs 2")
+    public init(configuration: TrainingConfiguration, training: TrainingExamples, validation: TrainingExamples) throws {
+        let task = configuration.task
+        guard configuration.architecture.outputChannels == task.outputChannels else {
+            throw ColorizerError.mismatch("the architecture outputs \(configuration.architecture.outputChannels) channels; "
+                + "the \(task.kind.rawValue) task needs \(task.outputChannels)")
+        }
+        guard configuration.gammaAugmentation == nil || task.sourceChannels == 1 else {
+            throw ColorizerError.mismatch("gamma augmentation needs a luminance input; the \(task.kind.rawValue) task has RGB")
         }
         self.configuration = configuration
-        network = Network(architecture: configuration.architecture, inputChannels: configuration.task.inputChannels,
-                          seed: configuration.seed)
+        network = Network(architecture: configuration.architecture, inputChannels: task.inputChannels, seed: configuration.seed)
         optimizer = Adam(parameterCount: network.parameterCount, learningRate: configuration.learningRate)
         self.training = training
         self.validation = validation
         let plane = training.plane, batch = configuration.batchSize
-        inputs = FloatBuffer(count: batch * configuration.task.inputChannels * plane)
-        targets = FloatBuffer(count: batch * 2 * plane)
-        luminance = FloatBuffer(count: batch * plane)
+        inputs = FloatBuffer(count: batch * task.inputChannels * plane)
+        targets = FloatBuffer(count: batch * task.outputChannels * plane)
+        sources = FloatBuffer(count: batch * task.sourceChannels * plane)
     }
 
     var shape: Shape { Shape(channels: configuration.task.inputChannels, height: training.height, width: training.width) }
@@ -103,7 +107,7 @@ public final class Trainer {
     }
 
     /// The mean loss over `images` (the validation images by default), without augmentation.
-    public func loss(on images: PreparedImages? = nil) throws -> Float {
+    public func loss(on images: TrainingExamples? = nil) throws -> Float {
         let images = images ?? validation
         var random = SplitMix(seed: 0)
         var total: Double = 0, count = 0
@@ -118,37 +122,37 @@ public final class Trainer {
         return Float(total / Double(max(count, 1)))
     }
 
-    private func fill<Indices: Collection<Int>>(from images: PreparedImages, indices: Indices,
+    /// Copies the examples at `indices` into the batch buffers (mirrored at
+    /// random when augmenting) and turns their sources into network inputs.
+    private func fill<Indices: Collection<Int>>(from images: TrainingExamples, indices: Indices,
                                                 random: inout SplitMix, augment: Bool) {
         let plane = images.plane, width = images.width
         for (slot, index) in indices.enumerated() {
             let flip = augment && configuration.flips && random.next() & 1 == 1
-            let l = luminance.pointer + slot * plane, t = targets.pointer + slot * 2 * plane
-            images.luminance.withUnsafeBufferPointer { source in
-                images.chroma.withUnsafeBufferPointer { chroma in
-                    for y in 0..<images.height {
+            for (from, to, channels) in [(images.sources, sources.pointer, images.sourceChannels),
+                                         (images.targets, targets.pointer, images.targetChannels)] {
+                from.withUnsafeBufferPointer { from in
+                    let source = from.baseAddress! + index * channels * plane, target = to + slot * channels * plane
+                    for row in 0..<(channels * images.height) {
                         for x in 0..<width {
-                            let from = y * width + (flip ? width - 1 - x : x), to = y * width + x
-                            l[to] = source[index * plane + from]
-                            t[to] = chroma[2 * index * plane + from]
-                            t[plane + to] = chroma[(2 * index + 1) * plane + from]
+                            target[row * width + x] = source[row * width + (flip ? width - 1 - x : x)]
                         }
                     }
                 }
             }
         }
-        configuration.task.inputs(luminance: luminance.pointer, count: indices.count, plane: plane, into: inputs.pointer)
+        let task = configuration.task
         if augment, let range = configuration.gammaAugmentation {
-            let channels = configuration.task.inputChannels
             for slot in 0..<indices.count {
                 let u = Float(random.next() >> 40) / Float(1 << 24)
                 let gamma = expf(logf(range.lowerBound) + u * (logf(range.upperBound) - logf(range.lowerBound)))
-                let base = inputs.pointer + slot * channels * plane
-                for p in 0..<plane { base[p] = powf(base[p], gamma) }
-                for (g, extra) in configuration.task.gammas.enumerated() {
-                    for p in 0..<plane { base[(g + 1) * plane + p] = powf(base[p], extra) }
-                }
+                let luminance = sources.pointer + slot * plane
+                for p in 0..<plane { luminance[p] = powf(luminance[p], gamma) }
             }
+        }
+        let firstIndex = indices.first ?? 0
+        task.makeInputs(sources: sources.pointer, count: indices.count, plane: plane, into: inputs.pointer) { slot in
+            augment ? SeededRandom(seed: random.next()) : TrainingTask.evaluationNoise(image: firstIndex + slot)
         }
     }
 }

@@ -25,14 +25,32 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var split: [Int]?
         /// "constant" (also when absent) or "cosine".
         public var schedule: String?
+        /// `TrainingTask.Kind`'s name; absent: colorize.
+        public var task: String?
+        /// The denoising task's noise (standard deviation on the 0…1 scale).
+        public var noiseStd: Float?
 
         public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
                     learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
-                    images: String? = nil, split: [Int]? = nil, schedule: String? = nil) {
+                    images: String? = nil, split: [Int]? = nil, schedule: String? = nil, task: String? = nil, noiseStd: Float? = nil) {
             self.cifar = cifar; self.space = space; self.arch = arch; self.gammas = gammas; self.epochs = epochs
             self.batch = batch; self.learningRate = learningRate; self.loss = loss; self.seed = seed
             self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit; self.images = images; self.split = split
-            self.schedule = schedule
+            self.schedule = schedule; self.task = task; self.noiseStd = noiseStd
+        }
+
+        /// The task these settings describe.
+        public func trainingTask() throws -> TrainingTask {
+            guard let space = ChromaSpace(rawValue: space) else { throw ColorizerError.mismatch("bad settings: space \(space)") }
+            switch TrainingTask.Kind(rawValue: task ?? "colorize") {
+            case .colorize: return .colorize(ColorizationTask(space: space, gammas: gammas))
+            case .colorizeRGB: return .colorizeRGB(space: space)
+            case .reconstruct: return .reconstruct
+            case .denoise:
+                guard let noiseStd, noiseStd > 0 else { throw ColorizerError.mismatch("bad settings: denoising needs a positive noise-std") }
+                return .denoise(noiseStd: noiseStd)
+            case nil: throw ColorizerError.unknownTask(task)
+            }
         }
     }
 
@@ -58,7 +76,7 @@ public final class TrainingRun {
     public let folder: String
     public private(set) var record: RunRecord
     public let trainer: Trainer
-    public let task: ColorizationTask
+    public let task: TrainingTask
     let validationImages: ImageSet
 
     public var modelPath: String { folder + "/model.chroma" }
@@ -67,9 +85,7 @@ public final class TrainingRun {
 
     /// A new run (the folder may exist, but must not hold a run already).
     public init(folder: String, settings: RunRecord.Settings, split: Split) throws {
-        guard let space = ChromaSpace(rawValue: settings.space), let loss = Loss(settings.loss) else {
-            throw ColorizerError.mismatch("bad settings: space \(settings.space), loss \(settings.loss)")
-        }
+        guard let loss = Loss(settings.loss) else { throw ColorizerError.mismatch("bad settings: loss \(settings.loss)") }
         guard split.validation.count > 0, split.training.count >= settings.batch else {
             throw ColorizerError.mismatch("\(split.training.count) training and \(split.validation.count) validation images: "
                 + "training needs at least one batch (\(settings.batch)) and one validation image")
@@ -77,7 +93,7 @@ public final class TrainingRun {
         self.folder = folder
         record = RunRecord(settings: settings)
         validationImages = split.validation
-        task = ColorizationTask(space: space, gammas: settings.gammas)
+        task = try settings.trainingTask()
         var configuration = TrainingConfiguration(task: task, architecture: try Architecture(settings.arch))
         configuration.batchSize = settings.batch
         configuration.learningRate = settings.learningRate
@@ -90,8 +106,8 @@ public final class TrainingRun {
         case "cosine": configuration.schedule = .cosine(epochs: settings.epochs)
         case let other: throw ColorizerError.mismatch("bad settings: learning-rate schedule \(other)")
         }
-        trainer = try Trainer(configuration: configuration, training: task.prepare(split.training),
-                              validation: task.prepare(split.validation))
+        trainer = try Trainer(configuration: configuration, training: task.examples(split.training),
+                              validation: task.examples(split.validation))
     }
 
     /// The settings a run folder recorded.

@@ -5,14 +5,16 @@ import Datasets
 import Foundation
 import NeuralNet
 
-/// `chroma evaluate`: score a colorizer on CIFAR-10's test images against the gray baseline.
+/// `chroma evaluate`: score a model on CIFAR-10's test images against its baseline.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a colorizer on the CIFAR-10 test split.",
+        abstract: "Score a model on the CIFAR-10 test split.",
         discussion: """
-            Metrics as ../shared/DESIGN.md defines them: PSNR (per image, capped at 48.13 dB),
-            SSIM, CIEDE2000 and colourfulness, each a mean over the 10,000 test images, for the
-            model and for the gray baseline (the luminance alone).
+            Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb):
+            PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean
+            over the 10,000 test images, for the model and for the gray baseline (the luminance
+            alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM;
+            for denoising also the identity baseline (the noisy input itself, same seeded noise).
 
             Examples:
               chroma evaluate --space lab --cifar cifar-10-batches-bin
@@ -36,16 +38,16 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard (model == nil) != (space == nil) else { throw ValidationError("give either --model FILE or --space lab|ycbcr") }
-        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
+        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4 (chroma colorizers only)") }
     }
 
     func run() throws {
-        let file: ModelFile, task: ColorizationTask, test: ImageSet
+        let file: ModelFile, task: TrainingTask, test: ImageSet
         var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
         do {
             if let space { model = try BundledModels.path(for: space) }
             file = try ModelFile.load(from: model)
-            task = try ColorizationTask(metadata: file.metadata)
+            task = try TrainingTask(metadata: file.metadata)
         } catch {
             Diagnostics.error(model, error)
             throw ExitCode.failure
@@ -56,8 +58,25 @@ struct Evaluate: ParsableCommand {
             Diagnostics.error(cifar, error)
             throw ExitCode.failure
         }
-        let saturation = self.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
-        let report = try Evaluator.evaluate(file.network, task: task, set: test, saturation: saturation)
+        let report: EvaluationReport
+        switch task {
+        case .colorize(let colorization):
+            let saturation = self.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
+            report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation)
+        case .colorizeRGB(let space):
+            report = try Evaluator.colorizationRGB(file.network, space: space, set: test)
+        case .reconstruct, .denoise:
+            let report = try Evaluator.autoencoder(file.network, task: task, set: test)
+            if json {
+                print(report.json(model: model, task: task.kind.rawValue))
+            } else {
+                for (name, scores) in [("model", report.result)] + (report.baseline.map { [("noisy", $0)] } ?? []) {
+                    print(String(format: "%@  MSE %.5f  PSNR %.2f dB  SSIM %.3f", name, scores.mse, scores.psnr, scores.ssim))
+                }
+                print("\(report.images) images; task \(task.kind.rawValue)")
+            }
+            return
+        }
         if json {
             print(report.json(model: model))
         } else {

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Colorizer
+import ColorSpace
+import Datasets
+import Foundation
+import NeuralNet
+
+/// What to learn, from which images, and how: the options `train` and `study` share.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Folder with CIFAR-10's binary batches.")
+    var cifar: String?
+
+    @Option(help: "Train on a folder of PNG/JPEG photos instead (each reduced to 32×32, plus random crops).")
+    var images: String?
+
+    @Option(help: "Training/validation/test percentages over all images, e.g. 80/10/10 (default for CIFAR-10: its own division).",
+            transform: TrainingOptions.parseSplit)
+    var split: [Int]?
+
+    @Option(help: "What to learn: colorize (luminance → chroma), colorize-rgb (luminance → R,G,B), reconstruct (R,G,B → R,G,B) or denoise (noisy R,G,B → clean).")
+    var task: TrainingTask.Kind = .colorize
+
+    @Option(name: .customLong("noise-std"), help: "denoise: standard deviation of the Gaussian noise added to inputs scaled to 0…1 (then clamped).")
+    var noiseStd: Float?
+
+    @Option(help: "Colour space of the luminance (and chroma) for the colorize tasks: lab or ycbcr.")
+    var space: ChromaSpace = .lab
+
+    @Option(help: "colorize: extra input channels, the luminance raised to each gamma, e.g. 0.1,0.5,1.5,3.0.", transform: Convert.parseGammas)
+    var gammas: [Float] = []
+
+    @Option(help: "Passes over the training images (train --resume: a new total).")
+    var epochs: Int?
+
+    @Option(help: "Images per step.")
+    var batch = 32
+
+    @Option(help: "Adam's learning rate.")
+    var lr: Float = 1e-3
+
+    @Option(help: "Loss: mse, l1, huber or huber:DELTA.")
+    var loss: String = "mse"
+
+    @Option(help: "Seed for initialisation, shuffling, augmentation and noise.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("augment-gamma"), help: "Random input gamma range for augmentation, e.g. 0.5,2 (luminance tasks).", transform: Convert.parseGammas)
+    var augmentGamma: [Float] = []
+
+    @Option(help: "Learning-rate schedule: constant, or cosine (from --lr down to 1 % of it by the last epoch).")
+    var schedule: Schedule = .constant
+
+    @Flag(help: "Do not mirror training images at random.")
+    var noFlips = false
+
+    @Option(help: "Use only the first N training images (for quick experiments).")
+    var limit: Int?
+
+    enum Schedule: String, ExpressibleByArgument, CaseIterable {
+        case constant, cosine
+    }
+
+    func validate() throws {
+        guard (epochs ?? 1) > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
+        guard Loss(loss) != nil else { throw ValidationError("--loss must be mse, l1, huber or huber:DELTA") }
+        guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
+        switch task {
+        case .denoise:
+            guard let noiseStd, noiseStd > 0, noiseStd <= 1 else { throw ValidationError("--task denoise needs --noise-std in (0, 1]") }
+        default:
+            guard noiseStd == nil else { throw ValidationError("--noise-std belongs to --task denoise") }
+        }
+        if task != .colorize && !gammas.isEmpty { throw ValidationError("--gammas belongs to --task colorize") }
+        if (task == .reconstruct || task == .denoise) && !augmentGamma.isEmpty {
+            throw ValidationError("--augment-gamma needs a luminance input (--task colorize or colorize-rgb)")
+        }
+    }
+
+    /// The architecture a task trains when none is given: the assignment's.
+    var defaultArchitecture: String {
+        Architecture.reference(outputs: task == .colorize ? 2 : 3).text
+    }
+
+    func settings(arch: String) -> RunRecord.Settings {
+        RunRecord.Settings(cifar: cifar ?? "", space: space.rawValue, arch: arch, gammas: gammas,
+                           epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
+                           flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
+                           images: images, split: split, schedule: schedule.rawValue,
+                           task: task == .colorize ? nil : task.rawValue, noiseStd: noiseStd)
+    }
+
+    static func parseSplit(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }), parts[0] > 0, parts[1] > 0 else {
+            throw ValidationError("--split takes three percentages such as 80/10/10")
+        }
+        return parts
+    }
+
+    /// The images a run's settings name, divided as they say.
+    static func loadSplit(_ settings: RunRecord.Settings) throws -> Split {
+        if let folder = settings.images {
+            let loaded = try ImageFolder.load(folder, randomCrops: 4, seed: settings.seed)
+            for failure in loaded.failures { Diagnostics.error(failure.file, failure.reason) }
+            let p = settings.split ?? [80, 10, 10]
+            return loaded.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        }
+        let data = try CIFAR10.load(folder: settings.cifar)
+        var split = Split.standard(training: data.training, test: data.test)
+        if let p = settings.split {
+            split = Split.proportional(data.training.appending(data.test), percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        }
+        if let limit = settings.limit {
+            split = Split(training: split.training.subset(0..<min(limit, split.training.count)), validation: split.validation, test: split.test)
+        }
+        return split
+    }
+}
+
+extension TrainingTask.Kind: ExpressibleByArgument {}
