@@ -171,6 +171,45 @@ struct ColourDifferenceTests {
         let flat = flatA.withUnsafeBufferPointer { x in flatB.withUnsafeBufferPointer { SSIM.rgb(x, $0, width: 12, height: 12) } }
         #expect(abs(flat - (22_000 + c1) / (22_100 + c1)) < 1e-9)
     }
+
+    @Test("the separable SSIM equals the windowed sums of its definition, on images larger and smaller than the window")
+    func ssimSeparable() {
+        /// Wang et al.'s formula evaluated window by window, as written.
+        func direct(_ x: [UInt8], _ y: [UInt8], width: Int, height: Int) -> Double {
+            let c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255)
+            var sum = 0.0
+            for c in 0..<3 {
+                let w = min(11, width), h = min(11, height)
+                let gauss = (0..<11).map { exp(-pow(Double($0 - 5), 2) / 4.5) }
+                let wx = w == 11 ? gauss.map { $0 / gauss.reduce(0, +) } : Array(repeating: 1 / Double(w), count: w)
+                let wy = h == 11 ? gauss.map { $0 / gauss.reduce(0, +) } : Array(repeating: 1 / Double(h), count: h)
+                var total = 0.0, count = 0
+                for top in 0...(height - h) {
+                    for left in 0...(width - w) {
+                        var mx = 0.0, my = 0.0, xx = 0.0, yy = 0.0, xy = 0.0
+                        for j in 0..<h {
+                            for i in 0..<w {
+                                let at = ((top + j) * width + left + i) * 3 + c, weight = wx[i] * wy[j]
+                                let a = Double(x[at]), b = Double(y[at])
+                                mx += weight * a; my += weight * b; xx += weight * a * a; yy += weight * b * b; xy += weight * a * b
+                            }
+                        }
+                        total += ((2 * mx * my + c1) * (2 * (xy - mx * my) + c2)) / ((mx * mx + my * my + c1) * (xx - mx * mx + yy - my * my + c2))
+                        count += 1
+                    }
+                }
+                sum += total / Double(count)
+            }
+            return sum / 3
+        }
+        var random = SplitMix(seed: 3)
+        for (width, height) in [(23, 17), (7, 30), (9, 5)] {
+            let x = (0..<(width * height * 3)).map { _ in UInt8(random.next() % 256) }
+            let y = x.map { UInt8(min(255, max(0, Int($0) + Int(random.next() % 61) - 30))) }
+            let fast = x.withUnsafeBufferPointer { a in y.withUnsafeBufferPointer { SSIM.rgb(a, $0, width: width, height: height) } }
+            #expect(abs(fast - direct(x, y, width: width, height: height)) < 1e-12, "\(width)×\(height)")
+        }
+    }
 }
 
 @Suite("Training runs", .serialized)

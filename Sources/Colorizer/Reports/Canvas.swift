@@ -1,7 +1,6 @@
 import ImageIO
 
-/// A small RGB raster to draw plots and grids on, with a built-in 3×5 pixel
-/// font for numbers and a few letters.
+/// A small RGB raster to draw plots, grids and contact sheets on.
 struct Canvas {
     let width: Int
     let height: Int
@@ -45,23 +44,20 @@ struct Canvas {
         }
     }
 
-    /// Glyphs 3 wide and 5 tall, one row per 3 bits.
-    static let glyphs: [Character: [UInt8]] = [
-        "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7], "4": [5, 5, 7, 1, 1],
-        "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 1, 2, 2], "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7],
-        ".": [0, 0, 0, 0, 2], "-": [0, 0, 7, 0, 0], "e": [0, 7, 7, 4, 7], " ": [0, 0, 0, 0, 0],
-    ]
-
-    /// Draws `text` (digits, '.', '-', 'e') at (x, y), each font pixel `scale` wide.
-    mutating func text(_ text: String, x: Int, y: Int, scale: Int = 2, _ colour: (UInt8, UInt8, UInt8) = (0, 0, 0)) {
+    /// Draws `text` in `BitmapFont` with its top-left corner at (x, y), each font pixel `scale` wide.
+    mutating func text(_ text: String, x: Int, y: Int, scale: Int = 1, _ colour: (UInt8, UInt8, UInt8) = (0, 0, 0)) {
         for (i, character) in text.enumerated() {
-            guard let rows = Self.glyphs[character] else { continue }
-            for (row, bits) in rows.enumerated() {
-                for column in 0..<3 where bits & (4 >> column) != 0 {
-                    fill(x: x + (i * 4 + column) * scale, y: y + row * scale, width: scale, height: scale, colour)
+            for (row, bits) in BitmapFont.rows(character).enumerated() {
+                for column in 0..<BitmapFont.width where bits & (0x10 >> column) != 0 {
+                    fill(x: x + (i * BitmapFont.advance + column) * scale, y: y + row * scale, width: scale, height: scale, colour)
                 }
             }
         }
+    }
+
+    /// The width `text` takes at `scale`, in pixels.
+    static func textWidth(_ text: String, scale: Int = 1) -> Int {
+        max(text.count * BitmapFont.advance - 1, 0) * scale
     }
 }
 
