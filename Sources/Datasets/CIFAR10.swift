@@ -7,6 +7,8 @@ public enum CIFAR10 {
     public static let recordSize = 1 + 3 * side * side
     public static let trainingFiles = (1...5).map { "data_batch_\($0).bin" }
     public static let testFile = "test_batch.bin"
+    /// The ten classes, by label (batches.meta.txt).
+    public static let classNames = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
     /// The five training batches and the test batch of `folder`.
     public static func load(folder: String) throws -> (training: ImageSet, test: ImageSet) {

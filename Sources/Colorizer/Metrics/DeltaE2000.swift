@@ -55,4 +55,13 @@ public enum DeltaE2000 {
         }
         return total / Double(max(range.count, 1))
     }
+
+    /// ΔE00 of every pixel of two Lab images of the same size.
+    public static func map(_ first: ColorPlanes, _ second: ColorPlanes) -> [Float] {
+        precondition(first.space == .lab && second.space == .lab, "ΔE2000 compares L*a*b* planes")
+        return (0..<first.luminance.values.count).map { p in
+            Float(difference((Double(first.luminance.values[p]), Double(first.chroma1.values[p]), Double(first.chroma2.values[p])),
+                             (Double(second.luminance.values[p]), Double(second.chroma1.values[p]), Double(second.chroma2.values[p]))))
+        }
+    }
 }
