@@ -3,6 +3,7 @@ import Foundation
 import ColorSpace
 import Datasets
 import NeuralNet
+import ImageIO
 @testable import Colorizer
 
 @Suite("Autoencoder tasks: reconstruction, denoising, RGB colorization, the architecture study")
@@ -125,5 +126,49 @@ struct AutoencoderTaskTests {
         let png = try ArchitectureStudy.png(rows)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(ArchitectureStudy.svg(rows, title: "t").components(separatedBy: "<circle").count == 4)
+    }
+}
+
+@Suite("Comparison reports")
+struct ComparisonReportTests {
+    static func report() -> ComparisonReport {
+        let a = ImageScores(psnr: 20, ssim: 0.9, deltaE2000: 10, colourfulness: 15)
+        let b = ImageScores(psnr: 21, ssim: 0.8, deltaE2000: 12, colourfulness: 15)
+        let gray = ImageScores(psnr: 18, ssim: 0.85, deltaE2000: 14, colourfulness: 0)
+        return ComparisonReport(title: "t", models: [.init(name: "lab", file: "l", space: "lab"), .init(name: "ycbcr", file: "y", space: "ycbcr")],
+                                baselines: ["gray (L*)"],
+                                entries: [.init(name: "x.png", file: "x.png", hasColour: true, scores: ["lab": a, "ycbcr": b, "gray (L*)": gray]),
+                                          .init(name: "g.png", file: "g.png", hasColour: false),
+                                          .init(name: "bad.png", file: "bad.png", hasColour: false, error: "damaged")])
+    }
+
+    @Test("the better model per metric: higher PSNR, SSIM; lower ΔE; a tie marks none")
+    func best() {
+        let report = Self.report()
+        let entry = report.entries[0]
+        #expect(report.best(.psnr, in: entry) == "ycbcr" && report.best(.ssim, in: entry) == "lab")
+        #expect(report.best(.deltaE2000, in: entry) == "lab" && report.best(.colourfulness, in: entry) == nil)
+        #expect(report.total.images == 1 && report.total.scores["lab"] == entry.scores["lab"])
+        #expect(report.markdown().contains("| lab | 20.00 | 0.9000 ★ | 10.00 ★ | 15.00 |"))
+        #expect(report.csv().contains("bad.png,,0,,,,,damaged"))
+    }
+
+    @Test("the page escapes names and encodes paths")
+    func page() {
+        var report = Self.report()
+        report.entries[0].name = "<b>&"
+        report.entries[0].pictures = ["lab": "photos/a b#1.png"]
+        report.pictureColumns = ["lab"]
+        let html = report.html()
+        #expect(html.contains("&lt;b&gt;&amp;") && html.contains("src=\"photos/a%20b%231.png\""))
+    }
+
+    @Test("heat map ramp ends and sheet fitting: shrink to the box, enlarge small images by whole factors")
+    func sheetPieces() {
+        #expect(HeatMap.colour(0) == (0, 0, 0) && HeatMap.colour(1000) == HeatMap.colour(HeatMap.maximum))
+        let large = ContactSheet.fit(Image(width: 400, height: 100, layout: .gray), width: 200, height: 150)
+        #expect(large.width == 200 && large.height == 50 && large.layout == .rgb)
+        let small = ContactSheet.fit(Image(width: 32, height: 32, layout: .rgb), width: 96, height: 96)
+        #expect(small.width == 96 && small.height == 96)
     }
 }
