@@ -44,6 +44,12 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
     }
 
     /// The planes of a gray image: the given luminance with neutral chroma.
+    /// `image` reduced to this space's luminance with neutral chroma: the
+    /// gray baseline a colorizer working in this space must beat.
+    public func grayImage(of image: Image<UInt8>) -> Image<UInt8> {
+        self.image(from: neutral(luminance: luminancePlane(of: image)))
+    }
+
     public func neutral(luminance: Plane) -> ColorPlanes {
         ColorPlanes(space: self, luminance: luminance,
                     chroma1: Plane(width: luminance.width, height: luminance.height, fill: neutralChroma),

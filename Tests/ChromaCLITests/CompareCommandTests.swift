@@ -55,7 +55,7 @@ struct CompareCommandTests {
             #expect(abs((scores["psnr"] ?? 0) - direct.psnr) < 1e-9 && abs((scores["ssim"] ?? 0) - direct.ssim) < 1e-9, "\(row)")
             #expect(abs((scores["deltaE2000"] ?? 0) - direct.deltaE2000) < 1e-9 && abs((scores["colourfulness"] ?? 0) - direct.colourfulness) < 1e-9)
         }
-        let gray0 = ChromaSpace.lab.image(from: ChromaSpace.lab.neutral(luminance: ChromaSpace.lab.luminancePlane(of: original)))
+        let gray0 = ChromaSpace.lab.grayImage(of: original)
         let grayScores = (entries[0]["scores"] as? [String: [String: Double]])?["gray (L*)"] ?? [:]
         #expect(abs((grayScores["psnr"] ?? 0) - ImageScores(result: gray0, original: original, deltaE: &deltaE).psnr) < 1e-9)
 

@@ -146,18 +146,15 @@ public struct ComparisonReport: Sendable, Codable {
     // MARK: CSV
 
     public func csv() -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         var lines = ["photo,row,images,psnr,ssim,delta_e2000,colourfulness,error"]
         for entry in entries + [total] {
             if let error = entry.error {
-                lines.append("\(field(entry.name)),,0,,,,,\(field(error))")
+                lines.append("\(CSV.field(entry.name)),,0,,,,,\(CSV.field(error))")
                 continue
             }
             for row in rows {
                 guard let s = entry.scores[row] else { continue }
-                lines.append([field(entry.name), field(row), String(entry.images), String(format: "%.4f", s.psnr), String(format: "%.5f", s.ssim),
+                lines.append([CSV.field(entry.name), CSV.field(row), String(entry.images), String(format: "%.4f", s.psnr), String(format: "%.5f", s.ssim),
                               String(format: "%.4f", s.deltaE2000), String(format: "%.4f", s.colourfulness), ""].joined(separator: ","))
             }
         }

@@ -86,7 +86,7 @@ extension Evaluator {
     public static func colorizationRGB(_ network: Network, space: ChromaSpace, set: ImageSet) throws -> EvaluationReport {
         let (_, _, outputs) = try run(network, task: .colorizeRGB(space: space), set: set)
         let colorized = images(unitRGB: outputs, like: set).stacked()
-        let gray = space.image(from: space.neutral(luminance: space.luminancePlane(of: set.stacked())))
+        let gray = space.grayImage(of: set.stacked())
         return score(colorized: colorized, gray: gray, truth: set)
     }
 }

@@ -14,7 +14,7 @@ public enum SampleGrid {
             return try image(network: network, task: task, images: images, scale: scale)
         case .colorizeRGB(let space):
             let (_, _, outputs) = try Evaluator.run(network, task: task, set: images)
-            let gray = space.image(from: space.neutral(luminance: space.luminancePlane(of: images.stacked())))
+            let gray = space.grayImage(of: images.stacked())
             return grid([images.stacked(), gray, Evaluator.images(unitRGB: outputs, like: images).stacked()], images: images, scale: scale)
         case .reconstruct:
             let (_, _, outputs) = try Evaluator.run(network, task: task, set: images)

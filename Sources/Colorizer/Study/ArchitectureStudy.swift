@@ -70,12 +70,9 @@ public enum ArchitectureStudy {
     }
 
     public static func csv(_ rows: [Row]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         let names = ["index", "arch", "parameters", "latent_size", "test_mse", "test_psnr", "test_ssim", "training_seconds"]
         return ([names.joined(separator: ",")] + rows.enumerated().map { i, row in
-            [String(i + 1), field(row.arch), String(row.parameters), String(row.latentSize), String(format: "%.6f", row.testMSE),
+            [String(i + 1), CSV.field(row.arch), String(row.parameters), String(row.latentSize), String(format: "%.6f", row.testMSE),
              String(format: "%.4f", row.testPSNR), String(format: "%.4f", row.testSSIM), String(format: "%.1f", row.trainingSeconds)]
                 .joined(separator: ",")
         }).joined(separator: "\n") + "\n"

@@ -240,7 +240,7 @@ struct Compare: ParsableCommand {
         let truth = original.rgb()
         var entry = ComparisonReport.Entry(name: name, file: path, width: original.width, height: original.height, hasColour: hasColour)
         var deltaE: [Float] = []
-        let grays = spaces.map { $0.image(from: $0.neutral(luminance: $0.luminancePlane(of: original))) }
+        let grays = spaces.map { $0.grayImage(of: original) }
         if hasColour {
             entry.pictures["original"] = try save(truth, "original")
             for (space, gray) in zip(spaces, grays) {
@@ -293,7 +293,7 @@ struct Compare: ParsableCommand {
         var deltaE: [Float] = []
         for index in picked {
             let original = test.image(index)
-            let gray = spaces[0].image(from: spaces[0].neutral(luminance: spaces[0].luminancePlane(of: original)))
+            let gray = spaces[0].grayImage(of: original)
             var results: [Image<UInt8>] = [], maps: [Image<UInt8>?] = []
             for colorizer in colorizers {
                 let result = try colorizer.colorize(original)
