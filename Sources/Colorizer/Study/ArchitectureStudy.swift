@@ -155,6 +155,9 @@ public enum ArchitectureStudy {
             canvas.line(x, height - bottom, x, height - bottom + 4, (0, 0, 0))
             canvas.text(String(1 << power), x: x - 8, y: height - bottom + 10)
         }
+        canvas.text("TEST MSE", x: 6, y: 8)
+        let axisTitle = "LATENT SIZE (VALUES, LOG SCALE)"
+        canvas.text(axisTitle, x: left + (Int(plotW) - Canvas.textWidth(axisTitle)) / 2, y: height - 18)
         for (i, row) in rows.enumerated() {
             let x = Int(axes.x(row.latentSize, left: Double(left), width: plotW)), y = Int(axes.y(row.testMSE, top: Double(top), height: plotH))
             canvas.fill(x: x - 4, y: y - 4, width: 9, height: 9, LossPlot.train)
