@@ -95,6 +95,20 @@ struct CompareCommandTests {
         #expect(scratch.files().filter { $0.hasPrefix(".") }.isEmpty, "no temporary folder left")
     }
 
+    @Test("a model file named like one of the report's own rows gets a name of its own")
+    func reservedNames() throws {
+        let scratch = try Scratch("compare-names")
+        defer { scratch.remove() }
+        try ColorizeCommandTests.photos(scratch)
+        let models = try Self.models(scratch)
+        try FileManager.default.copyItem(atPath: models[0], toPath: scratch.path + "/gray.chroma")
+        let result = try CLIRunner.run(["compare", scratch.path + "/photos/a.png", "--model", scratch.path + "/gray.chroma",
+                                        "--model", models[0], "-o", scratch.path + "/report"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = (try Self.metrics(scratch.path + "/report")["models"] as? [[String: Any]])?.map { $0["name"] as? String }
+        #expect(names == ["gray-2", "lab-model"])
+    }
+
     @Test("--cifar: means over the whole test split equal evaluate's, and a sheet of the seeded sample")
     func cifar() throws {
         let scratch = try Scratch("compare-cifar")

@@ -127,17 +127,15 @@ public struct ComparisonReport: Sendable, Codable {
         lines.append("## Total (\(total.images) image\(total.images == 1 ? "" : "s") with colour)")
         lines.append("")
         if total.hasColour { table(total) } else { lines += ["No photo with colour to score against.", ""] }
-        if entries.count > 1 || entries.first?.name != total.name {
-            for entry in entries where entry.file != nil {
-                lines.append("## \(entry.name)")
-                lines.append("")
-                if let error = entry.error {
-                    lines += ["Failed: \(error)", ""]
-                } else if !entry.hasColour {
-                    lines += ["Gray original: nothing to score against.", ""]
-                } else {
-                    table(entry)
-                }
+        for entry in entries where entry.file != nil {  // photos; an image set has only the total
+            lines.append("## \(entry.name)")
+            lines.append("")
+            if let error = entry.error {
+                lines += ["Failed: \(error)", ""]
+            } else if !entry.hasColour {
+                lines += ["Gray original: nothing to score against.", ""]
+            } else {
+                table(entry)
             }
         }
         return lines.joined(separator: "\n")

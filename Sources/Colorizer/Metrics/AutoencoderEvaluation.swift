@@ -48,6 +48,14 @@ extension Evaluator {
         return (examples, inputs, try network.predict(inputs, count: set.count, shape: shape))
     }
 
+    /// The mean of the squared differences of two equally long arrays (outputs against targets).
+    public static func meanSquaredError(_ values: [Float], _ targets: [Float]) -> Double {
+        precondition(values.count == targets.count, "\(values.count) values for \(targets.count) targets")
+        var squares = 0.0
+        for (v, t) in zip(values, targets) { squares += Double((v - t) * (v - t)) }
+        return squares / Double(max(values.count, 1))
+    }
+
     /// Planar R, G, B values in 0…1 (`count × 3 × plane`) as 8-bit images.
     public static func images(unitRGB values: [Float], like set: ImageSet) -> ImageSet {
         ImageSet(width: set.width, height: set.height, pixels: values.map { UInt8(min(max($0 * 255, 0), 255).rounded()) })
@@ -59,8 +67,6 @@ extension Evaluator {
         let (examples, inputs, outputs) = try run(network, task: task, set: set)
         let truth = set.stacked()
         func scores(_ values: [Float]) -> AutoencoderReport.Scores {
-            var squares = 0.0
-            for (v, t) in zip(values, examples.targets) { squares += Double((v - t) * (v - t)) }
             let result = images(unitRGB: values, like: set).stacked()
             let size = set.imageSize
             var psnr = 0.0, ssim = 0.0
@@ -75,7 +81,7 @@ extension Evaluator {
                 }
             }
             let n = Double(set.count)
-            return .init(mse: squares / Double(values.count), psnr: psnr / n, ssim: ssim / n)
+            return .init(mse: meanSquaredError(values, examples.targets), psnr: psnr / n, ssim: ssim / n)
         }
         return AutoencoderReport(images: set.count, result: scores(outputs),
                                  baseline: task.kind == .denoise ? scores(inputs) : nil)

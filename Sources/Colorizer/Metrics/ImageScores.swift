@@ -19,8 +19,7 @@ public struct ImageScores: Sendable, Codable, Equatable {
     /// - Parameter deltaE: receives the per-pixel ΔE2000 map, for heat maps.
     public init(result: Image<UInt8>, original: Image<UInt8>, deltaE: inout [Float]) {
         precondition(result.width == original.width && result.height == original.height, "scores compare images of one size")
-        let result = result.layout == .rgb ? result : result.droppingAlpha().rgb()
-        let original = original.layout == .rgb ? original : original.droppingAlpha().rgb()
+        let result = result.rgb(), original = original.rgb()
         deltaE = DeltaE2000.map(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original))
         let total = deltaE.reduce(0.0) { $0 + Double($1) }
         (psnr, ssim, colourfulness) = result.samples.withUnsafeBufferPointer { r in

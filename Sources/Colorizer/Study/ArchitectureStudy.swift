@@ -34,14 +34,12 @@ public enum ArchitectureStudy {
             return (report.result.mse, report.result.psnr, report.result.ssim)
         case .colorize, .colorizeRGB:
             let (examples, _, outputs) = try Evaluator.run(network, task: task, set: test)
-            var squares = 0.0
-            for (v, t) in zip(outputs, examples.targets) { squares += Double((v - t) * (v - t)) }
             let report = switch task {
             case .colorize(let colorization): try Evaluator.evaluate(network, task: colorization, set: test)
             case .colorizeRGB(let space): try Evaluator.colorizationRGB(network, space: space, set: test)
             default: fatalError("unreachable")
             }
-            return (squares / Double(outputs.count), report.result.psnr, report.result.ssim)
+            return (Evaluator.meanSquaredError(outputs, examples.targets), report.result.psnr, report.result.ssim)
         }
     }
 

@@ -86,7 +86,9 @@ struct Compare: ParsableCommand {
 
     func loadContenders() throws -> [Contender] {
         let files = try models.isEmpty ? [BundledModels.path(for: .lab), BundledModels.path(for: .ycbcr)] : models
-        var contenders: [Contender] = [], names: Set<String> = []
+        // Row and picture names the report uses itself; a model must not take one.
+        var names = Set(["original", "gray"]).union(ChromaSpace.allCases.map { ComparisonReport.baselineName(space: $0.rawValue) })
+        var contenders: [Contender] = []
         for file in files {
             do {
                 let model = try ModelFile.load(from: file)
@@ -95,7 +97,7 @@ struct Compare: ParsableCommand {
                 if name == "model" { name = Paths.lastComponent(Paths.parent(file)) }  // runs/a/model.chroma: "a"
                 let base = name
                 var n = 2
-                while names.contains(name) || name.hasPrefix("gray") { name = "\(base)-\(n)"; n += 1 }
+                while names.contains(name) { name = "\(base)-\(n)"; n += 1 }
                 names.insert(name)
                 contenders.append(Contender(name: name, file: models.isEmpty ? "bundled " + Paths.lastComponent(file) : file, model: model, task: task))
             } catch {
@@ -150,7 +152,7 @@ struct Compare: ParsableCommand {
     func replace(_ target: String, with temporary: String) throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: target) {
-            let old = Paths.parent(temporary).isEmpty ? ".old-\(getpid())" : temporary + ".old"
+            let old = temporary + ".old"
             try manager.moveItem(atPath: target, toPath: old)
             try manager.moveItem(atPath: temporary, toPath: target)
             try? manager.removeItem(atPath: old)
@@ -262,7 +264,7 @@ struct Compare: ParsableCommand {
                 heatMaps.append(nil)
             }
         }
-        return (entry, [hasColour ? truth : nil, grays[0]] + results.map { $0 } + heatMaps)
+        return (entry, [hasColour ? truth : nil, grays[0]] + (results as [Image<UInt8>?]) + heatMaps)
     }
 
     // MARK: CIFAR-10
@@ -290,19 +292,18 @@ struct Compare: ParsableCommand {
         let columns = ["original", "gray"] + contenders.map(\.name) + contenders.map { "ΔE " + $0.name }
         var sheet = ContactSheet(columnTitles: columns, cellWidth: 96, cellHeight: 96)
         let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: 1) }
-        var deltaE: [Float] = []
         for index in picked {
             let original = test.image(index)
             let gray = spaces[0].grayImage(of: original)
             var results: [Image<UInt8>] = [], maps: [Image<UInt8>?] = []
             for colorizer in colorizers {
                 let result = try colorizer.colorize(original)
-                _ = ImageScores(result: result, original: original, deltaE: &deltaE)
                 results.append(result)
+                let deltaE = DeltaE2000.map(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original))
                 maps.append(HeatMap.image(deltaE, width: original.width, height: original.height))
             }
             let label = test.labels.isEmpty ? "" : " " + CIFAR10.classNames[Int(test.labels[index])]
-            sheet.addRow(name: "#\(index)" + label, cells: [original, gray] + results.map { $0 } + maps)
+            sheet.addRow(name: "#\(index)" + label, cells: [original, gray] + (results as [Image<UInt8>?]) + maps)
         }
         let report = ComparisonReport(
             title: "Colorizers compared on CIFAR-10's \(test.count) test images",
