@@ -22,6 +22,7 @@ struct chroma_jpeg_reader {
     shim_error_manager error;
     struct jpeg_progress_mgr progress;
     int max_scans;
+    chroma_limit limit;
     int converts_cmyk;
     uint8_t *cmyk_row;
 };
@@ -43,9 +44,9 @@ static chroma_status status_for_code(int code) {
     case JERR_CCIR601_NOTIMPL:
     case JERR_FRACT_SAMPLE_NOTIMPL:
         return CHROMA_ERR_UNSUPPORTED;
-    case JERR_IMAGE_TOO_BIG:
+    case JERR_IMAGE_TOO_BIG:    // libjpeg's fixed 65500-pixel side, not a bound of chroma's
     case JERR_WIDTH_OVERFLOW:
-        return CHROMA_ERR_LIMIT;
+        return CHROMA_ERR_UNSUPPORTED;
     case JERR_OUT_OF_MEMORY:
         return CHROMA_ERR_NO_MEMORY;
     default:
@@ -97,8 +98,9 @@ static void on_jpeg_progress(j_common_ptr cinfo) {
     chroma_jpeg_reader *reader = (chroma_jpeg_reader *)dinfo->client_data;
     if (dinfo->input_scan_number > reader->max_scans) {
         snprintf(reader->error.message, sizeof reader->error.message,
-                 "more than %d progressive scans (raise the scan limit to decode it)", reader->max_scans);
+                 "more than %d progressive scans", reader->max_scans);
         reader->error.failure = CHROMA_ERR_LIMIT;
+        reader->limit = CHROMA_LIMIT_JPEG_SCANS;
         longjmp(reader->error.jump, 1);
     }
 }
@@ -204,6 +206,8 @@ chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixel
     jpeg_finish_decompress(cinfo);
     return CHROMA_OK;
 }
+
+chroma_limit chroma_jpeg_reader_limit(const chroma_jpeg_reader *reader) { return reader->limit; }
 
 int chroma_jpeg_reader_warnings(const chroma_jpeg_reader *reader) { return reader->error.warnings; }
 

@@ -14,7 +14,12 @@ struct chroma_png_reader {
     const uint8_t *data;
     size_t size;
     size_t offset;
+    size_t image_data_end;   // the end of the last IDAT chunk's data, from the pre-scan
+    size_t max_excess;
+    int reading_rows;        // set while png_read_image runs
+    int rows_done;           // set once every row is decoded: only excess IDAT data is read now
     chroma_status failure;   // the status to report when libpng longjmps
+    chroma_limit limit;
     char message[256];
 };
 
@@ -27,8 +32,13 @@ void chroma_buffer_free(chroma_buffer *buffer) {
 
 static void classify(chroma_png_reader *reader, const char *message) {
     if (reader->failure != CHROMA_OK) return;  // already classified by the reader callback
-    if (strstr(message, "user limit") || strstr(message, "exceeds") || strstr(message, "too large"))
+    if (strstr(message, "user limit") || strstr(message, "exceeds") || strstr(message, "too large")) {
+        // libpng's own per-side limit is out of the way (see create), so this is a chunk.
         reader->failure = CHROMA_ERR_LIMIT;
+        reader->limit = CHROMA_LIMIT_PNG_CHUNK;
+        snprintf(reader->message, sizeof reader->message,
+                 "an ancillary chunk needs more memory than allowed (libpng: %s)", message);
+    }
     else if (strstr(message, "Not a PNG") || strstr(message, "PNG signature") || strstr(message, "PNG file signature"))
         reader->failure = CHROMA_ERR_NOT_IMAGE;
     else if (strstr(message, "out of memory") || strstr(message, "Out of memory") || strstr(message, "Insufficient memory"))
@@ -39,7 +49,7 @@ static void classify(chroma_png_reader *reader, const char *message) {
 
 static void on_png_error(png_structp png, png_const_charp message) {
     chroma_png_reader *reader = (chroma_png_reader *)png_get_error_ptr(png);
-    snprintf(reader->message, sizeof reader->message, "%s", message);
+    if (message != reader->message) snprintf(reader->message, sizeof reader->message, "%s", message);
     classify(reader, message);
     longjmp(reader->jump, 1);
 }
@@ -49,21 +59,57 @@ static void on_png_warning(png_structp png, png_const_charp message) {
     (void)message;  // recoverable: libpng has already decided what to do; stay silent
 }
 
+// libpng counts rows (and Adam7 passes) up before it reads anything past the
+// last row, and inflates whatever image data is left to check that it ends.
+static int all_rows_read(chroma_png_reader *reader) {
+    if (!reader->reading_rows) return 0;
+    if (png_get_interlace_type(reader->png, reader->info) != PNG_INTERLACE_NONE)
+        return png_get_current_pass_number(reader->png) >= 7;
+    return png_get_current_row_number(reader->png) >= png_get_image_height(reader->png, reader->info);
+}
+
 static void read_from_memory(png_structp png, png_bytep out, png_size_t length) {
     chroma_png_reader *reader = (chroma_png_reader *)png_get_io_ptr(png);
+    if (!reader->rows_done) reader->rows_done = all_rows_read(reader);
     if (length > reader->size - reader->offset) {
         reader->failure = CHROMA_ERR_TRUNCATED;
         png_error(png, "the file ends before the image does");
+    }
+    if (reader->rows_done && reader->offset < reader->image_data_end &&
+        reader->image_data_end - reader->offset > reader->max_excess) {
+        reader->failure = CHROMA_ERR_LIMIT;
+        reader->limit = CHROMA_LIMIT_PNG_EXCESS;
+        snprintf(reader->message, sizeof reader->message,
+                 "%zu bytes of compressed image data past the last row the header promises, "
+                 "over the limit of %zu", reader->image_data_end - reader->offset, reader->max_excess);
+        png_error(png, reader->message);
     }
     memcpy(out, reader->data + reader->offset, length);
     reader->offset += length;
 }
 
-chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes) {
+// Where the image data (the IDAT chunks) ends, found by walking the chunk
+// headers; libpng checks everything else about the chunks itself.
+static size_t find_image_data_end(const uint8_t *data, size_t size) {
+    size_t offset = 8, end = 0;
+    while (size - offset >= 12) {
+        uint32_t length = (uint32_t)data[offset] << 24 | (uint32_t)data[offset + 1] << 16 |
+                          (uint32_t)data[offset + 2] << 8 | data[offset + 3];
+        if (length > size - offset - 12) break;
+        if (memcmp(data + offset + 4, "IDAT", 4) == 0) end = offset + 8 + length;
+        offset += 12 + (size_t)length;
+    }
+    return end;
+}
+
+chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes,
+                                            size_t max_excess_bytes) {
     chroma_png_reader *reader = calloc(1, sizeof *reader);
     if (reader == NULL) return NULL;
     reader->data = data;
     reader->size = size;
+    reader->max_excess = max_excess_bytes;
+    reader->image_data_end = size >= 8 ? find_image_data_end(data, size) : 0;
     reader->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, reader, on_png_error, on_png_warning);
     if (reader->png == NULL) { free(reader); return NULL; }
     reader->info = png_create_info_struct(reader->png);
@@ -140,7 +186,9 @@ chroma_status chroma_png_read_pixels(chroma_png_reader *reader, uint8_t *pixels,
         free(rows);
         return reader->failure;
     }
+    reader->reading_rows = 1;
     png_read_image(reader->png, rows);
+    reader->rows_done = 1;
     png_read_end(reader->png, NULL);
     free(rows);
     return CHROMA_OK;
@@ -149,6 +197,8 @@ chroma_status chroma_png_read_pixels(chroma_png_reader *reader, uint8_t *pixels,
 const char *chroma_png_reader_message(const chroma_png_reader *reader) {
     return reader->message;
 }
+
+chroma_limit chroma_png_reader_limit(const chroma_png_reader *reader) { return reader->limit; }
 
 void chroma_png_reader_destroy(chroma_png_reader *reader) {
     if (reader == NULL) return;

@@ -1,16 +1,41 @@
-/// Bounds and choices for decoding. The defaults protect a desktop machine.
+/// Bounds and choices for decoding. The defaults protect a desktop machine:
+/// a hostile file costs at most about a second and a few hundred megabytes.
 public struct DecodingOptions: Sendable, Equatable {
     /// The most pixels (width × height) an image may have; checked from the
     /// header, before any pixel buffer is allocated. Default 100 megapixels.
     public var maxPixels: Int = 100_000_000
-    /// The most scans a progressive JPEG may have (guards against "scan bombs").
+    /// The largest file `ImageFile.read` and the command line accept, in bytes. Default 256 MiB.
+    public var maxFileBytes: Int = 256 << 20
+    /// The most scans a progressive JPEG may have (guards against "scan bombs",
+    /// thousands of tiny scans that each pass over the whole image). Default 256;
+    /// ordinary progressive files have about 10.
     public var maxJPEGScans: Int = 256
-    /// The most bytes one ancillary PNG chunk may take in memory.
+    /// The most bytes one ancillary PNG chunk (text, ICC profile, …) may take
+    /// in memory once decompressed. Default 8 MiB.
     public var maxPNGChunkBytes: Int = 8 << 20
+    /// The most compressed image data (IDAT bytes) a PNG may hold past its last
+    /// row; libpng would inflate all of it. Default 64 KiB; honest files have a few bytes.
+    public var maxPNGExcessBytes: Int = 64 << 10
     /// Turn the image upright as its EXIF orientation tag says (JPEG APP1, PNG eXIf).
     public var appliesOrientation: Bool = true
 
     public init() {}
+}
+
+/// A resource bound of decoding: each is a `DecodingOptions` property and a command-line option.
+public enum DecodingLimit: String, Sendable, CaseIterable {
+    case pixels, fileSize, jpegScans, pngChunkSize, pngExcessData
+
+    /// The `chroma` option that raises the bound.
+    public var option: String {
+        switch self {
+        case .pixels: "--max-megapixels"
+        case .fileSize: "--max-file-mb"
+        case .jpegScans: "--max-jpeg-scans"
+        case .pngChunkSize: "--max-png-chunk-mb"
+        case .pngExcessData: "--max-png-excess-kb"
+        }
+    }
 }
 
 /// Decodes PNG and JPEG data; the format comes from the data's first bytes.

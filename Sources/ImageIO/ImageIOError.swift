@@ -10,8 +10,8 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(String)
     /// The header promises more pixels than the limit allows; nothing was allocated.
     case tooLarge(width: Int, height: Int, limit: Int)
-    /// Another resource bound (scans, chunk size, file size) was exceeded.
-    case limitExceeded(String)
+    /// Another resource bound (file size, scans, chunk size, excess data) was exceeded.
+    case limitExceeded(DecodingLimit, String)
     case outOfMemory
     /// The image cannot be written in the requested form.
     case cannotEncode(String)
@@ -25,8 +25,8 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corruptData(let reason): "corrupt data: \(reason)"
         case .unsupported(let reason): "unsupported: \(reason)"
         case .tooLarge(let width, let height, let limit):
-            "too large: \(width)×\(height) is \(Self.megapixels(width * height)) megapixels, over the limit of \(Self.megapixels(limit)) (raise it with --max-megapixels)"
-        case .limitExceeded(let reason): "limit exceeded: \(reason)"
+            "too large: \(width)×\(height) is \(Self.megapixels(width * height)) megapixels, over the limit of \(Self.megapixels(limit)) (raise it with \(DecodingLimit.pixels.option))"
+        case .limitExceeded(let limit, let reason): "limit exceeded: \(reason) (raise it with \(limit.option))"
         case .outOfMemory: "out of memory"
         case .cannotEncode(let reason): "cannot encode: \(reason)"
         case .fileSystem(let path, let reason): "\(path): \(reason)"

@@ -2,12 +2,18 @@ import CShims
 
 extension ImageIOError {
     /// The error a shim status stands for, with the library's message as the reason.
-    init(status: chroma_status, message: String) {
+    init(status: chroma_status, limit: chroma_limit = CHROMA_LIMIT_NONE, message: String) {
         switch status {
         case CHROMA_ERR_NOT_IMAGE: self = .notAnImage(message)
         case CHROMA_ERR_TRUNCATED: self = .truncated(message)
         case CHROMA_ERR_UNSUPPORTED: self = .unsupported(message)
-        case CHROMA_ERR_LIMIT: self = .limitExceeded(message)
+        case CHROMA_ERR_LIMIT:
+            switch limit {
+            case CHROMA_LIMIT_JPEG_SCANS: self = .limitExceeded(.jpegScans, message)
+            case CHROMA_LIMIT_PNG_CHUNK: self = .limitExceeded(.pngChunkSize, message)
+            case CHROMA_LIMIT_PNG_EXCESS: self = .limitExceeded(.pngExcessData, message)
+            default: self = .corruptData(message)
+            }
         case CHROMA_ERR_NO_MEMORY: self = .outOfMemory
         case CHROMA_ERR_USAGE: self = .cannotEncode(message)
         default: self = .corruptData(message)

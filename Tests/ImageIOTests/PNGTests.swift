@@ -130,20 +130,9 @@ struct PNGTests {
         // A header claiming 100,000 × 100,000 pixels, with no data behind it.
         var claim = Array(try ImageEncoder.encodePNG(Image<UInt8>(width: 1, height: 1, layout: .gray)))
         claim.replaceSubrange(16..<24, with: [0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0])
-        fixCRC(of: 12..<29, in: &claim)
+        PNGChunks.fixCRC(of: 12..<29, in: &claim)
         #expect(throws: ImageIOError.tooLarge(width: 100_000, height: 100_000, limit: 100_000_000)) {
             try ImageDecoder.decode(claim)
         }
-    }
-
-    private func fixCRC(of chunk: Range<Int>, in bytes: inout [UInt8]) {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes[chunk] {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        crc ^= 0xFFFF_FFFF
-        bytes.replaceSubrange(chunk.upperBound..<chunk.upperBound + 4,
-                              with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
     }
 }

@@ -27,6 +27,14 @@ typedef enum {
     CHROMA_ERR_USAGE = 7         ///< the caller passed arguments the library refused
 } chroma_status;
 
+/// Which resource bound a CHROMA_ERR_LIMIT refers to.
+typedef enum {
+    CHROMA_LIMIT_NONE = 0,
+    CHROMA_LIMIT_JPEG_SCANS = 1,    ///< more progressive scans than allowed
+    CHROMA_LIMIT_PNG_CHUNK = 2,     ///< an ancillary chunk larger than allowed in memory
+    CHROMA_LIMIT_PNG_EXCESS = 3     ///< image data going on past the pixels the header promises
+} chroma_limit;
+
 /// A malloc'ed output buffer; release it with chroma_buffer_free.
 typedef struct {
     uint8_t *data;
@@ -52,14 +60,20 @@ typedef struct {
 } chroma_png_header;
 
 /// Creates a reader over `size` bytes at `data`, which must outlive the reader.
-/// `max_chunk_bytes` bounds the memory one ancillary chunk may take.
-chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes);
+/// `max_chunk_bytes` bounds the memory one ancillary chunk may take;
+/// `max_excess_bytes` bounds the compressed image data (IDAT) left over once
+/// the last row is decoded, which libpng would otherwise inflate to the end: a
+/// few bytes in any honest file, gigabytes in a decompression bomb.
+chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes,
+                                            size_t max_excess_bytes);
 /// Reads up to the first image data; palettes, low bit depths and tRNS are
 /// expanded, so samples are 8-bit (or 16-bit when `want_16_bit` and the file has them).
 chroma_status chroma_png_read_header(chroma_png_reader *reader, int want_16_bit, chroma_png_header *header);
 /// Decodes all rows into `pixels` (16-bit samples in native byte order).
 chroma_status chroma_png_read_pixels(chroma_png_reader *reader, uint8_t *pixels, size_t row_bytes);
 const char *chroma_png_reader_message(const chroma_png_reader *reader);
+/// The bound behind the last CHROMA_ERR_LIMIT.
+chroma_limit chroma_png_reader_limit(const chroma_png_reader *reader);
 void chroma_png_reader_destroy(chroma_png_reader *reader);
 
 /// Encodes gray (1), gray+alpha (2), RGB (3) or RGBA (4) samples of 8 or 16
@@ -94,6 +108,8 @@ chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixel
 /// Warnings libjpeg raised about recoverable damage so far.
 int chroma_jpeg_reader_warnings(const chroma_jpeg_reader *reader);
 const char *chroma_jpeg_reader_message(const chroma_jpeg_reader *reader);
+/// The bound behind the last CHROMA_ERR_LIMIT.
+chroma_limit chroma_jpeg_reader_limit(const chroma_jpeg_reader *reader);
 void chroma_jpeg_reader_destroy(chroma_jpeg_reader *reader);
 
 /// Chroma subsampling for encoding.

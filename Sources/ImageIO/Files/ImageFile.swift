@@ -13,11 +13,9 @@ public enum ImageFile {
     /// The path that means standard input or output.
     public static let standardStream = "-"
 
-    /// The most bytes `readBytes` accepts by default: 1 GiB.
-    public static let defaultMaxBytes = 1 << 30
-
-    /// All bytes of the file at `path` (or of standard input for `-`).
-    public static func readBytes(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> [UInt8] {
+    /// All bytes of the file at `path` (or of standard input for `-`); a file
+    /// larger than `maxBytes` is refused without reading it all.
+    public static func readBytes(_ path: String, maxBytes: Int = DecodingOptions().maxFileBytes) throws -> [UInt8] {
         if path == standardStream { return try readAll(fd: STDIN_FILENO, path: "<stdin>", maxBytes: maxBytes) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
@@ -26,12 +24,15 @@ public enum ImageFile {
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             throw ImageIOError.fileSystem(path: path, reason: "is a directory")
         }
+        if (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > maxBytes {
+            throw tooBig(Int(info.st_size), maxBytes)
+        }
         return try readAll(fd: fd, path: path, maxBytes: maxBytes)
     }
 
     /// Decodes the image at `path` (or standard input for `-`) to 8-bit samples.
     public static func read(_ path: String, options: DecodingOptions = .init()) throws -> Image<UInt8> {
-        try ImageDecoder.decode(readBytes(path), options: options)
+        try ImageDecoder.decode(readBytes(path, maxBytes: options.maxFileBytes), options: options)
     }
 
     /// Writes `bytes` to `path` atomically (or to standard output for `-`).
@@ -85,9 +86,7 @@ public enum ImageFile {
                 throw ImageIOError.fileSystem(path: path, reason: lastError())
             }
             if count == 0 { return bytes }
-            if bytes.count + count > maxBytes {
-                throw ImageIOError.limitExceeded("\(path) is larger than \(maxBytes) bytes")
-            }
+            if bytes.count + count > maxBytes { throw tooBig(nil, maxBytes) }
             bytes.append(contentsOf: chunk[0..<count])
         }
     }
@@ -104,6 +103,12 @@ public enum ImageFile {
                 offset += count
             }
         }
+    }
+
+    private static func tooBig(_ size: Int?, _ maxBytes: Int) -> ImageIOError {
+        let megabytes = { (bytes: Int) in bytes >= 10 << 20 ? "\(bytes >> 20) MiB" : "\(bytes) bytes" }
+        let what = size.map { "the file is \(megabytes($0)), over" } ?? "the input is larger than"
+        return .limitExceeded(.fileSize, "\(what) the limit of \(megabytes(maxBytes))")
     }
 
     private static func currentUmask() -> mode_t {

@@ -10,7 +10,8 @@ enum JPEGDecoder {
             }
             defer { chroma_jpeg_reader_destroy(reader) }
             func failure(_ status: chroma_status) -> ImageIOError {
-                ImageIOError(status: status, message: String(cString: chroma_jpeg_reader_message(reader)))
+                ImageIOError(status: status, limit: chroma_jpeg_reader_limit(reader),
+                             message: String(cString: chroma_jpeg_reader_message(reader)))
             }
 
             var header = chroma_jpeg_header()

@@ -7,12 +7,14 @@ enum PNGDecoder {
     ) throws -> Image<Sample> {
         let wants16 = Sample.bitWidth == 16
         return try bytes.withUnsafeBufferPointer { data in
-            guard let reader = chroma_png_reader_create(data.baseAddress, data.count, options.maxPNGChunkBytes) else {
+            guard let reader = chroma_png_reader_create(data.baseAddress, data.count, options.maxPNGChunkBytes,
+                                                          options.maxPNGExcessBytes) else {
                 throw ImageIOError.outOfMemory
             }
             defer { chroma_png_reader_destroy(reader) }
             func failure(_ status: chroma_status) -> ImageIOError {
-                ImageIOError(status: status, message: String(cString: chroma_png_reader_message(reader)))
+                ImageIOError(status: status, limit: chroma_png_reader_limit(reader),
+                             message: String(cString: chroma_png_reader_message(reader)))
             }
 
             var header = chroma_png_header()

@@ -87,7 +87,8 @@ public struct ModelFile {
         guard parameterCount == UInt64(expected.parameters) else {
             throw ModelFileError.shapeMismatch("'\(spec)' with \(inputs) inputs has \(expected.parameters) parameters where the file has \(parameterCount)")
         }
-        guard UInt64(reader.end - reader.position) >= 4 * parameterCount + 8 else { throw ModelFileError.truncated }
+        // Divide rather than multiply: a count near 2^64 must not overflow.
+        guard parameterCount <= UInt64(max(0, reader.end - reader.position - 8)) / 4 else { throw ModelFileError.truncated }
         let network = Network(architecture: architecture, inputChannels: inputs)
         for i in 0..<network.parameters.count { network.parameters[i] = Float(bitPattern: try reader.uint32()) }
         let stateCount = try reader.uint64()
@@ -96,7 +97,7 @@ public struct ModelFile {
         }
         for i in 0..<network.state.count { network.state[i] = Float(bitPattern: try reader.uint32()) }
         let extraCount = try reader.uint64()
-        guard UInt64(reader.end - reader.position) >= 4 * extraCount else { throw ModelFileError.truncated }
+        guard extraCount <= UInt64(reader.end - reader.position) / 4 else { throw ModelFileError.truncated }
         var extra = [Float](repeating: 0, count: Int(extraCount))
         for i in extra.indices { extra[i] = Float(bitPattern: try reader.uint32()) }
         self.extra = extra
@@ -151,14 +152,15 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 /// CRC-32 as in zlib and PNG (reflected polynomial 0xEDB88320).
-enum CRC32 {
+/// The CRC-32 of zlib and PNG (polynomial 0xEDB88320) that seals a model file's last 4 bytes.
+public enum CRC32 {
     static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 
-    static func checksum<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+    public static func checksum<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return crc ^ 0xFFFF_FFFF

@@ -129,7 +129,7 @@ struct Colorize: ParsableCommand {
     /// `-`: standard input to standard output, in the input's format unless --format says otherwise.
     func colorizeStream(with colorizer: PhotoColorizer) throws {
         do {
-            let bytes = try ImageFile.readBytes(ImageFile.standardStream)
+            let bytes = try ImageFile.readBytes(ImageFile.standardStream, maxBytes: outputOptions.decoding.maxFileBytes)
             let format = outputOptions.format ?? ImageFormat.sniff(bytes) ?? .png
             let result = try colorizer.colorize(try ImageDecoder.decode(bytes, options: outputOptions.decoding))
             try ImageFile.write(try ImageEncoder.encode(result, as: format, options: outputOptions.encoding),
@@ -234,7 +234,8 @@ final class Batch: @unchecked Sendable {
         if !command.outputOptions.overwrite && FileManager.default.fileExists(atPath: job.output) {
             throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
         }
-        let image = try ImageDecoder.decode(try ImageFile.readBytes(job.input), options: command.outputOptions.decoding)
+        let decoding = command.outputOptions.decoding
+        let image = try ImageDecoder.decode(try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes), options: decoding)
         size = (image.width, image.height)
         let result = try colorizer.colorize(image)
         let format = ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? .png

@@ -57,8 +57,7 @@ struct Compare: ParsableCommand {
     @Flag(help: "Replace an existing report folder.")
     var overwrite = false
 
-    @Option(name: .customLong("max-megapixels"), help: "Refuse images larger than this many megapixels.")
-    var maxMegapixels: Double = 100
+    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
 
     func validate() throws {
         guard inputs.isEmpty != (cifar == nil) else { throw ValidationError("give photos or folders, or --cifar DIR (one of them)") }
@@ -66,7 +65,6 @@ struct Compare: ParsableCommand {
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
         guard (1...10_000).contains(sample) else { throw ValidationError("--sample must be 1…10000") }
         guard (64...1024).contains(cell) else { throw ValidationError("--cell must be 64…1024") }
-        guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
         let trimmed = output.hasSuffix("/") ? String(output.dropLast()) : output
         guard !trimmed.isEmpty, Paths.lastComponent(trimmed) != "." else { throw ValidationError("name a report folder with -o DIR") }
         if FileManager.default.fileExists(atPath: output) {
@@ -200,11 +198,9 @@ struct Compare: ParsableCommand {
             let stem = String(format: "%03d-", index + 1) + Paths.deletingExtension(Paths.lastComponent(file.name))
                 .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.reduce("") { $0 + String($1) }
             do {
-                var decoding = DecodingOptions()
-                decoding.maxPixels = Int(maxMegapixels * 1_000_000)
-                let bytes = try ImageFile.readBytes(file.path)
+                let bytes = try ImageFile.readBytes(file.path, maxBytes: limits.decoding.maxFileBytes)
                 let format = try ImageDecoder.format(of: bytes)
-                let original = try ImageDecoder.decode(bytes, options: decoding)
+                let original = try ImageDecoder.decode(bytes, options: limits.decoding)
                 let (entry, cells) = try comparePhoto(original, format: format, name: file.name, path: file.path, stem: stem,
                                                       contenders: contenders, colorizers: colorizers, spaces: spaces, folder: folder)
                 entries.append(entry)

@@ -116,7 +116,7 @@ struct Convert: ParsableCommand {
         if job.output != ImageFile.standardStream && (job.output == job.input || InputFiles.sameFile(job.input, job.output)) {
             throw ImageIOError.fileSystem(path: job.output, reason: "is the input itself; choose another output")
         }
-        let bytes = try ImageFile.readBytes(job.input)
+        let bytes = try ImageFile.readBytes(job.input, maxBytes: outputOptions.decoding.maxFileBytes)
         let image = try ImageDecoder.decode(bytes, options: outputOptions.decoding)
         let result: Image<UInt8> = switch to {
         case .gray: ChannelStrip.luminance(of: image, in: space)

@@ -18,13 +18,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Replace existing output files (inputs are never replaced).")
     var overwrite = false
 
-    @Option(name: .customLong("max-megapixels"), help: "Refuse images larger than this many megapixels.")
-    var maxMegapixels: Double = 100
+    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, not \(quality)") }
         guard (0...9).contains(compressionLevel) else { throw ValidationError("--compression must be 0…9, not \(compressionLevel)") }
-        guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
     }
 
     var encoding: EncodingOptions {
@@ -35,9 +33,43 @@ struct OutputOptions: ParsableArguments {
         return options
     }
 
+    var decoding: DecodingOptions { limits.decoding }
+}
+
+/// The resource bounds on every image chroma reads (see `DecodingOptions`);
+/// the defaults protect a desktop, and each refusal names the option that raises it.
+struct DecodingLimitOptions: ParsableArguments {
+    @Option(name: .customLong("max-megapixels"), help: "Refuse images of more pixels than this, checked from the header.")
+    var maxMegapixels: Double = Double(DecodingOptions().maxPixels) / 1_000_000
+
+    @Option(name: .customLong("max-file-mb"), help: "Refuse input files larger than this many MiB.")
+    var maxFileMiB: Double = Double(DecodingOptions().maxFileBytes) / Double(1 << 20)
+
+    @Option(name: .customLong("max-jpeg-scans"), help: "Refuse progressive JPEGs with more scans than this.")
+    var maxJPEGScans: Int = DecodingOptions().maxJPEGScans
+
+    @Option(name: .customLong("max-png-chunk-mb"), help: "Refuse PNGs with an ancillary chunk larger than this many MiB.")
+    var maxPNGChunkMiB: Double = Double(DecodingOptions().maxPNGChunkBytes) / Double(1 << 20)
+
+    @Option(name: .customLong("max-png-excess-kb"), help: "Refuse PNGs with more than this many KiB of image data past the last row.")
+    var maxPNGExcessKiB: Double = Double(DecodingOptions().maxPNGExcessBytes) / 1024
+
+    func validate() throws {
+        for (value, name) in [(maxMegapixels, "--max-megapixels"), (maxFileMiB, "--max-file-mb"),
+                              (maxPNGChunkMiB, "--max-png-chunk-mb"), (Double(maxJPEGScans), "--max-jpeg-scans")]
+        where !(value > 0 && value < 1e12) {
+            throw ValidationError("\(name) must be positive")
+        }
+        guard maxPNGExcessKiB >= 0 && maxPNGExcessKiB < 1e12 else { throw ValidationError("--max-png-excess-kb must be 0 or more") }
+    }
+
     var decoding: DecodingOptions {
         var options = DecodingOptions()
         options.maxPixels = Int(maxMegapixels * 1_000_000)
+        options.maxFileBytes = Int(maxFileMiB * Double(1 << 20))
+        options.maxJPEGScans = maxJPEGScans
+        options.maxPNGChunkBytes = Int(maxPNGChunkMiB * Double(1 << 20))
+        options.maxPNGExcessBytes = Int(maxPNGExcessKiB * 1024)
         return options
     }
 }

@@ -1,0 +1,15 @@
+import ImageIO
+
+/// libFuzzer entry point: JPEG decoding (baseline, progressive, CMYK, YCCK), with EXIF orientation.
+/// The bounds are smaller than the defaults so that each input decodes quickly;
+/// the code paths that enforce them are the same. `Image`'s initialiser checks
+/// that the samples fill the size the decoder reports.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    var options = DecodingOptions()
+    options.maxPixels = 1 << 18
+    guard ImageFormat.sniff(bytes) == .jpeg else { return 0 }
+    _ = try? ImageDecoder.decode(bytes, options: options)
+    return 0
+}

@@ -1,0 +1,18 @@
+import ImageIO
+
+/// libFuzzer entry point: PNG decoding, 8- and 16-bit, with EXIF orientation.
+/// The bounds are smaller than the defaults so that each input decodes quickly;
+/// the code paths that enforce them are the same. `Image`'s initialiser checks
+/// that the samples fill the size the decoder reports.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    var options = DecodingOptions()
+    options.maxPixels = 1 << 18
+    options.maxPNGChunkBytes = 1 << 20
+    guard ImageFormat.sniff(bytes) == .png else { return 0 }
+    _ = try? ImageDecoder.decode(bytes, options: options)
+    options.appliesOrientation = false
+    _ = try? ImageDecoder.decode16(bytes, options: options)
+    return 0
+}
