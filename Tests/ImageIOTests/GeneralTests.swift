@@ -52,6 +52,10 @@ struct GeneralTests {
         try ImageFile.write([4], to: path, overwrite: true)
         #expect(try ImageFile.readBytes(path) == [4])
         #expect(try FileManagerShim.list(folder) == ["out.png"], "no temporary file is left behind")
+        var info = stat()
+        let mask = umask(0o022)
+        umask(mask)
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o644 & ~mask, "an ordinary file's permissions")
         #expect(throws: ImageIOError.self) { try ImageFile.readBytes(folder + "/missing.png") }
         #expect(throws: ImageIOError.fileSystem(path: folder, reason: "is a directory")) { try ImageFile.readBytes(folder) }
         #expect(throws: ImageIOError.self) { try ImageFile.write([1], to: folder + "/no/such/folder.png") }

@@ -10,8 +10,7 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
     if bytes.count > 4, bytes[0] & 1 == 1 {
         bytes[0] = UInt8(ascii: "C")
-        let checksum = CRC32.checksum(bytes[0..<(bytes.count - 4)])
-        for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: checksum >> (8 * i)) }
+        bytes = ModelFile.resealed(bytes)
     }
     guard let model = try? ModelFile(decoding: bytes) else { return 0 }
     let network = model.network

@@ -1,5 +1,7 @@
 // CShims: the few things Swift cannot do itself.
 //
+// Files: O_TMPFILE is a macro Swift's Glibc module does not import.
+//
 // libpng and libjpeg report fatal errors by calling an error handler that must
 // not return; the only way back is longjmp, and Swift cannot setjmp. Every
 // function here sets its own jump point, calls the library, and turns a fatal
@@ -124,6 +126,17 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  int channels, int quality, chroma_subsampling subsampling,
                                  int progressive, chroma_buffer *out,
                                  char *message, size_t message_size);
+
+// MARK: - Files
+
+/// Opens an unnamed file in `directory` for writing (Linux O_TMPFILE): if the
+/// process dies before the file is linked, the kernel reclaims it and nothing
+/// is left behind. Returns a descriptor, or -1 with errno set (EOPNOTSUPP,
+/// EISDIR or EINVAL where the file system cannot do it).
+int chroma_open_unnamed(const char *directory, unsigned mode);
+/// Gives the unnamed file behind `fd` the name `path`; fails with EEXIST
+/// rather than replace a file. Returns 0 or -1 with errno set.
+int chroma_link_unnamed(int fd, const char *path);
 
 #ifdef __cplusplus
 }

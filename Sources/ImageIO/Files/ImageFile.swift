@@ -1,3 +1,4 @@
+import CShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,8 +8,9 @@ import Darwin
 /// Reading and writing image files; `-` stands for standard input or output.
 ///
 /// Writes are atomic: the bytes go to a temporary file beside the target,
-/// which is renamed into place only when complete, so an interrupted run
-/// never leaves a half-written file.
+/// which gets the target's name only when complete, so an interrupted run
+/// never leaves a half-written file. On Linux the temporary file is unnamed
+/// (O_TMPFILE), so even a killed process leaves nothing behind.
 public enum ImageFile {
     /// The path that means standard input or output.
     public static let standardStream = "-"
@@ -48,6 +50,7 @@ public enum ImageFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        if try writeUnnamed(bytes, to: path, directory: directory, name: name, overwrite: overwrite) { return }
         var template = Array("\(directory).\(name).chroma-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
@@ -68,6 +71,31 @@ public enum ImageFile {
         if let reason {
             throw ImageIOError.fileSystem(path: path, reason: errno == EEXIST ? "already exists" : reason)
         }
+    }
+
+    /// Writes through an unnamed file; false when the file system (or a
+    /// missing /proc) cannot, and the caller falls back to a named one.
+    private static func writeUnnamed(_ bytes: [UInt8], to path: String, directory: String, name: String,
+                                     overwrite: Bool) throws -> Bool {
+        let fd = chroma_open_unnamed(directory.isEmpty ? "." : directory, UInt32(0o644 & ~currentUmask()))
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        try writeAll(fd: fd, bytes, path: path)
+        if !overwrite {
+            if chroma_link_unnamed(fd, path) == 0 { return true }
+            if errno == EEXIST { throw ImageIOError.fileSystem(path: path, reason: "already exists") }
+            return false
+        }
+        // rename() is the only atomic replace, and it needs a name to move from:
+        // one that exists only between these two calls.
+        let temporary = "\(directory).\(name).chroma-\(UInt32.random(in: 0...UInt32.max))"
+        guard chroma_link_unnamed(fd, temporary) == 0 else { return false }
+        if rename(temporary, path) != 0 {
+            let reason = lastError()
+            unlink(temporary)
+            throw ImageIOError.fileSystem(path: path, reason: reason)
+        }
+        return true
     }
 
     /// Whether `path` names an existing directory.

@@ -55,6 +55,15 @@ public struct ModelFile {
         return out
     }
 
+    /// `bytes` with their last 4 bytes replaced by the checksum of the rest, as
+    /// `encoded()` ends a file: for tools and fuzzing that edit a model file's bytes.
+    public static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= 4 else { return bytes }
+        var sealed = Array(bytes.dropLast(4))
+        sealed.append(littleEndian: CRC32.checksum(sealed))
+        return sealed
+    }
+
     /// Decodes and checks a model file; nothing is read before the checksum matches.
     public init(decoding bytes: [UInt8]) throws {
         let minimum = Self.magic.count + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 4
