@@ -11,7 +11,8 @@ public struct DecodingOptions: Sendable, Equatable {
     /// ordinary progressive files have about 10.
     public var maxJPEGScans: Int = 256
     /// The most bytes one ancillary PNG chunk (text, ICC profile, …) may take
-    /// in memory once decompressed. Default 8 MiB.
+    /// in memory once decompressed; a larger one is skipped (libpng treats it as
+    /// recoverable damage) and the image still decodes. Default 8 MiB.
     public var maxPNGChunkBytes: Int = 8 << 20
     /// The most compressed image data (IDAT bytes) a PNG may hold past its last
     /// row; libpng would inflate all of it. Default 64 KiB; honest files have a few bytes.

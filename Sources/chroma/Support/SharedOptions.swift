@@ -48,7 +48,7 @@ struct DecodingLimitOptions: ParsableArguments {
     @Option(name: .customLong("max-jpeg-scans"), help: "Refuse progressive JPEGs with more scans than this.")
     var maxJPEGScans: Int = DecodingOptions().maxJPEGScans
 
-    @Option(name: .customLong("max-png-chunk-mb"), help: "Refuse PNGs with an ancillary chunk larger than this many MiB.")
+    @Option(name: .customLong("max-png-chunk-mb"), help: "Skip PNG text, ICC and other ancillary chunks larger than this many MiB.")
     var maxPNGChunkMiB: Double = Double(DecodingOptions().maxPNGChunkBytes) / Double(1 << 20)
 
     @Option(name: .customLong("max-png-excess-kb"), help: "Refuse PNGs with more than this many KiB of image data past the last row.")
