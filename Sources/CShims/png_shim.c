@@ -15,6 +15,7 @@ struct chroma_png_reader {
     size_t size;
     size_t offset;
     size_t image_data_end;   // the end of the last IDAT chunk's data, from the pre-scan
+    size_t overrun_offset;   // a chunk that claims more bytes than the file holds, or 0
     size_t max_excess;
     int reading_rows;        // set while png_read_image runs
     int rows_done;           // set once every row is decoded: only excess IDAT data is read now
@@ -88,18 +89,26 @@ static void read_from_memory(png_structp png, png_bytep out, png_size_t length) 
     reader->offset += length;
 }
 
-// Where the image data (the IDAT chunks) ends, found by walking the chunk
-// headers; libpng checks everything else about the chunks itself.
-static size_t find_image_data_end(const uint8_t *data, size_t size) {
-    size_t offset = 8, end = 0;
-    while (size - offset >= 12) {
+// Walks the chunk headers up to IEND: where the image data (the IDAT chunks)
+// ends, and the first chunk that claims more bytes than the file holds.
+// libpng allocates (and clears) a text chunk's claimed length before reading
+// it, whatever its chunk-size limit says: 1.8 GB for a 716-byte file.
+static void scan_chunks(chroma_png_reader *reader) {
+    const uint8_t *data = reader->data;
+    size_t size = reader->size, offset = 8;
+    while (size - offset >= 8) {
         uint32_t length = (uint32_t)data[offset] << 24 | (uint32_t)data[offset + 1] << 16 |
                           (uint32_t)data[offset + 2] << 8 | data[offset + 3];
-        if (length > size - offset - 12) break;
-        if (memcmp(data + offset + 4, "IDAT", 4) == 0) end = offset + 8 + length;
-        offset += 12 + (size_t)length;
+        if (length > size - offset - 8) {
+            reader->overrun_offset = offset;
+            return;
+        }
+        if (memcmp(data + offset + 4, "IDAT", 4) == 0) reader->image_data_end = offset + 8 + length;
+        if (memcmp(data + offset + 4, "IEND", 4) == 0) return;
+        offset += 8 + (size_t)length;
+        if (size - offset < 4) return;
+        offset += 4;
     }
-    return end;
 }
 
 chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, size_t max_chunk_bytes,
@@ -109,7 +118,7 @@ chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, si
     reader->data = data;
     reader->size = size;
     reader->max_excess = max_excess_bytes;
-    reader->image_data_end = size >= 8 ? find_image_data_end(data, size) : 0;
+    if (size >= 8) scan_chunks(reader);
     reader->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, reader, on_png_error, on_png_warning);
     if (reader->png == NULL) { free(reader); return NULL; }
     reader->info = png_create_info_struct(reader->png);
@@ -132,6 +141,16 @@ chroma_status chroma_png_read_header(chroma_png_reader *reader, int want_16_bit,
     if (reader->size < 8 || png_sig_cmp(reader->data, 0, 8) != 0) {
         snprintf(reader->message, sizeof reader->message, "not a PNG file (bad signature)");
         return reader->failure = CHROMA_ERR_NOT_IMAGE;
+    }
+    if (reader->overrun_offset != 0) {
+        const uint8_t *chunk = reader->data + reader->overrun_offset;
+        uint32_t length = (uint32_t)chunk[0] << 24 | (uint32_t)chunk[1] << 16 | (uint32_t)chunk[2] << 8 | chunk[3];
+        char type[5] = {0};
+        for (int i = 0; i < 4; i++) type[i] = (chunk[4 + i] >= 32 && chunk[4 + i] < 127) ? (char)chunk[4 + i] : '?';
+        snprintf(reader->message, sizeof reader->message,
+                 "the %s chunk claims %u bytes, but the file ends %zu bytes later", type, length,
+                 reader->size - reader->overrun_offset - 8);
+        return reader->failure = CHROMA_ERR_TRUNCATED;
     }
     png_structp png = reader->png;
     png_infop info = reader->info;

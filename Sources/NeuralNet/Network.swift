@@ -97,7 +97,9 @@ public final class Network: @unchecked Sendable {
             stateOffsets.append(stateTotal)
             parameterTotal += layer.parameterCount(inputChannels: shape.channels)
             stateTotal += layer.stateCount(inputChannels: shape.channels)
-            shapes.append((try? outputShape(of: layer, after: shapes)) ?? shape)
+            // Only channels matter here; a fixed plane keeps upsampling from growing it without bound.
+            let channels = ((try? outputShape(of: layer, after: shapes)) ?? shape).channels
+            shapes.append(Shape(channels: channels, height: 4096, width: 4096))
         }
         return (shapes.dropLast().map(\.channels), parameterOffsets, stateOffsets, parameterTotal, stateTotal)
     }
@@ -111,14 +113,35 @@ public final class Network: @unchecked Sendable {
         }
     }
 
+    /// The most values one sample's activation may hold anywhere in the network
+    /// (2³¹, 8 GiB of floats). Checked layer by layer, so that a spec of many
+    /// size-doubling layers is refused before any size overflows.
+    public static let maxActivationValues = 1 << 31
+
     /// The shape after each layer for one input sample of `input` (first: the input itself).
     public func shapes(for input: Shape) throws -> [Shape] {
         guard input.channels == inputChannels else {
             throw NetworkError.shapeMismatch("the network takes \(inputChannels) input channels, not \(input.channels)")
         }
         var shapes = [input]
-        for layer in layers { shapes.append(try Self.outputShape(of: layer, after: shapes)) }
+        try Self.checkSize(input, after: "the input")
+        for (index, layer) in layers.enumerated() {
+            shapes.append(try Self.outputShape(of: layer, after: shapes))
+            try Self.checkSize(shapes.last!, after: "layer \(index + 1)")
+        }
         return shapes
+    }
+
+    private static func checkSize(_ shape: Shape, after place: String) throws {
+        // An empty activation would let later upsampling double the other side without bound.
+        guard shape.height >= 1, shape.width >= 1, shape.channels >= 1 else {
+            throw NetworkError.shapeMismatch("\(place) would leave \(shape.channels)×\(shape.height)×\(shape.width): the input is too small for the architecture")
+        }
+        let plane = shape.height.multipliedReportingOverflow(by: shape.width)
+        let values = plane.partialValue.multipliedReportingOverflow(by: shape.channels)
+        guard !plane.overflow, !values.overflow, values.partialValue <= maxActivationValues else {
+            throw NetworkError.tooLarge("\(place) would hold \(shape.channels)×\(shape.height)×\(shape.width) values per sample, over 2³¹")
+        }
     }
 
     public func outputShape(for input: Shape) throws -> Shape { try shapes(for: input).last! }

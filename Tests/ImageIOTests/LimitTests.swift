@@ -65,6 +65,23 @@ struct LimitTests {
         #expect(try ImageDecoder.decode(bytes, options: options) == image)
     }
 
+    @Test("a chunk that claims more bytes than the file holds is refused before libpng allocates them")
+    func pngChunkOverrun() throws {
+        let image = Image<UInt8>(width: 2, height: 2, layout: .gray, samples: [0, 64, 128, 255])
+        var bytes = try ImageEncoder.encodePNG(image)
+        // An iTXt chunk that claims 1.8 GB (what a fuzzer found: libpng would clear 1.8 GB first).
+        let text = PNGChunks.chunk("iTXt", Array("Software".utf8) + [0, 0, 0, 0, 0] + Array("chroma".utf8))
+        let at = PNGChunks.find("IDAT", in: bytes)!
+        bytes.insert(contentsOf: text, at: at)
+        bytes.replaceSubrange(at..<at + 4, with: PNGChunks.bigEndian(1_869_773_119))
+        #expect(throws: ImageIOError.truncated("the iTXt chunk claims 1869773119 bytes, but the file ends \(bytes.count - at - 8) bytes later")) {
+            try ImageDecoder.decode(bytes)
+        }
+        // Bytes after IEND are not chunks.
+        let trailing = try ImageEncoder.encodePNG(image) + [0xFF, 0xFF, 0xFF, 0xFF, 0x41, 0x42, 0x43, 0x44, 0, 0]
+        #expect(try ImageDecoder.decode(trailing) == image)
+    }
+
     @Test("a tiny JPEG that claims 60,000 × 60,000 pixels is refused from its header")
     func jpegPixelClaim() throws {
         var bytes = try ImageEncoder.encodeJPEG(Image<UInt8>(width: 8, height: 8, layout: .gray))

@@ -43,6 +43,16 @@ struct FuzzRegressionTests {
         }
     }
 
+    @Test("sizes that would overflow are refused layer by layer, as are empty activations")
+    func sizeBounds() throws {
+        let doubling = Network(architecture: try Architecture(Array(repeating: "t2", count: 40).joined(separator: " ")), inputChannels: 1)
+        #expect(throws: NetworkError.tooLarge("layer 21 would hold 2×65536×65536 values per sample, over 2³¹")) {
+            try doubling.shapes(for: Shape(channels: 1, height: 32, width: 32))
+        }
+        let valid = Network(architecture: try Architecture("c2:k5:valid u u c2"), inputChannels: 1)
+        #expect(throws: NetworkError.self) { try valid.shapes(for: Shape(channels: 1, height: 4, width: 40)) }
+    }
+
     @Test("resealing makes edited bytes pass the checksum, and only that")
     func resealing() throws {
         let network = Network(architecture: try Architecture("c2 sigmoid"), inputChannels: 1, seed: 1)

@@ -58,10 +58,13 @@ extension Layer {
 public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An input too small, or of the wrong channel count, for the architecture.
     case shapeMismatch(String)
+    /// An activation would hold more than `Network.maxActivationValues` values per sample.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
         case .shapeMismatch(let reason): "shape mismatch: \(reason)"
+        case .tooLarge(let reason): "too large: \(reason)"
         }
     }
 }
