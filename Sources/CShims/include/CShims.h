@@ -1,12 +1,12 @@
 // CShims: the few things Swift cannot do itself.
 //
-// Files: O_TMPFILE is a macro Swift's Glibc module does not import.
-//
 // libpng and libjpeg report fatal errors by calling an error handler that must
 // not return; the only way back is longjmp, and Swift cannot setjmp. Every
-// function here sets its own jump point, calls the library, and turns a fatal
-// error into a status code plus a message. Neither library is ever allowed to
-// print or to call exit().
+// codec function here sets its own jump point, calls the library, and turns a
+// fatal error into a status code plus a message. Neither library is ever
+// allowed to print or to call exit().
+//
+// Files: O_TMPFILE is a macro Swift's Glibc module does not import.
 #ifndef CHROMA_CSHIMS_H
 #define CHROMA_CSHIMS_H
 

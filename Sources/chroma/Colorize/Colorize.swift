@@ -234,8 +234,7 @@ final class Batch: @unchecked Sendable {
         if !command.outputOptions.overwrite && FileManager.default.fileExists(atPath: job.output) {
             throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
         }
-        let decoding = command.outputOptions.decoding
-        let image = try ImageDecoder.decode(try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes), options: decoding)
+        let image = try ImageFile.read(job.input, options: command.outputOptions.decoding)
         size = (image.width, image.height)
         let result = try colorizer.colorize(image)
         let format = ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? .png

@@ -193,14 +193,15 @@ struct Compare: ParsableCommand {
         let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: tiles) }
         var entries: [ComparisonReport.Entry] = []
         let progress = ProgressBar()
+        let decoding = limits.decoding
         for (index, file) in files.enumerated() {
             progress.show("compare", done: index, total: files.count, detail: file.name, secondsLeft: .nan)
             let stem = String(format: "%03d-", index + 1) + Paths.deletingExtension(Paths.lastComponent(file.name))
                 .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.reduce("") { $0 + String($1) }
             do {
-                let bytes = try ImageFile.readBytes(file.path, maxBytes: limits.decoding.maxFileBytes)
+                let bytes = try ImageFile.readBytes(file.path, maxBytes: decoding.maxFileBytes)
                 let format = try ImageDecoder.format(of: bytes)
-                let original = try ImageDecoder.decode(bytes, options: limits.decoding)
+                let original = try ImageDecoder.decode(bytes, options: decoding)
                 let (entry, cells) = try comparePhoto(original, format: format, name: file.name, path: file.path, stem: stem,
                                                       contenders: contenders, colorizers: colorizers, spaces: spaces, folder: folder)
                 entries.append(entry)

@@ -116,8 +116,9 @@ struct Convert: ParsableCommand {
         if job.output != ImageFile.standardStream && (job.output == job.input || InputFiles.sameFile(job.input, job.output)) {
             throw ImageIOError.fileSystem(path: job.output, reason: "is the input itself; choose another output")
         }
-        let bytes = try ImageFile.readBytes(job.input, maxBytes: outputOptions.decoding.maxFileBytes)
-        let image = try ImageDecoder.decode(bytes, options: outputOptions.decoding)
+        let decoding = outputOptions.decoding
+        let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
+        let image = try ImageDecoder.decode(bytes, options: decoding)
         let result: Image<UInt8> = switch to {
         case .gray: ChannelStrip.luminance(of: image, in: space)
         case .lab: ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.lab.planes(from: image)))
