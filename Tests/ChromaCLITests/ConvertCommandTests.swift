@@ -43,7 +43,7 @@ struct ConvertCommandTests {
         #expect(flat.stderr.contains("broken.png: not an image"), "\(flat.stderr)")
         #expect(scratch.files("out") == ["a.png"])
         try scratch.write(ImageEncoder.encodeJPEG(testPicture()), "in/misnamed.png")
-        let named = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/named", "--to", "rgb"])
+        _ = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/named", "--to", "rgb"])
         #expect(ImageFormat.sniff(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/named/misnamed.png")))) == .png,
                 "an output's content matches its name")
         let deep = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/deep", "--recursive", "--to", "lab"])

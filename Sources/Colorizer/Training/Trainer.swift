@@ -77,6 +77,7 @@ public final class Trainer {
     }
 
     var shape: Shape { Shape(channels: configuration.task.inputChannels, height: training.height, width: training.width) }
+    var targetShape: Shape { Shape(channels: configuration.task.outputChannels, height: training.height, width: training.width) }
 
     /// One pass over the training images in an order drawn from the seed and
     /// the epoch number; returns the mean training loss, or nil when `shouldStop`
@@ -95,8 +96,8 @@ public final class Trainer {
                 * configuration.schedule.factor(atEpoch: Double(epoch - 1) + Double(batches) / batchesPerEpoch)
             fill(from: training, indices: order[start..<start + batch], random: &random, augment: true)
             let output = try network.forward(inputs.pointer, batch: batch, shape: shape, training: true)
-            let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,
-                                                   count: output.count, gradient: network.outputGradient.baseAddress!)
+            let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer, count: output.count,
+                                                   sample: targetShape, gradient: network.outputGradient.baseAddress!)
             network.backward()
             optimizer.step(network)
             total += Double(loss)
@@ -116,7 +117,8 @@ public final class Trainer {
             let n = min(batch, images.count - start)
             fill(from: images, indices: start..<start + n, random: &random, augment: false)
             let output = try network.forward(inputs.pointer, batch: n, shape: shape, training: false)
-            total += Double(configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer, count: output.count)) * Double(n)
+            total += Double(configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,
+                                                        count: output.count, sample: targetShape)) * Double(n)
             count += n
         }
         return Float(total / Double(max(count, 1)))

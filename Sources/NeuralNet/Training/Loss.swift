@@ -6,20 +6,28 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     case l1
     /// Huber: ½d² where |d| ≤ δ, else δ(|d| − ½δ); quadratic near 0, linear beyond δ.
     case huber(delta: Float)
+    /// Mean squared error plus `weight` · (1 − SSIM): SSIM as DESIGN.md measures it
+    /// (11×11 Gaussian window, per channel), on predictions and targets in 0…1.
+    /// Squared error alone smooths flat areas less than the eye, and SSIM, expects;
+    /// the SSIM term pays for noise left in flat areas. Needs the samples' shape.
+    case mseSSIM(weight: Float)
 
-    /// Parses `mse`, `l1`, `huber` (δ = 1) or `huber:δ`.
+    /// The SSIM weight when `mse+ssim` is given without one.
+    public static let defaultSSIMWeight: Float = 0.01
+
+    /// Parses `mse`, `l1`, `huber` (δ = 1), `huber:δ`, `mse+ssim` (weight 0.01) or `mse+ssim:WEIGHT`.
     public init?(_ text: String) {
-        let parts = text.lowercased().split(separator: ":")
-        switch parts.first {
-        case "mse": self = .mse
-        case "l1": self = .l1
-        case "huber":
-            let delta = parts.count > 1 ? Float(parts[1]) : 1
-            guard let delta, delta > 0 else { return nil }
-            self = .huber(delta: delta)
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return nil }
+        let number = parts.count > 1 ? Float(parts[1]) : nil
+        if parts.count > 1 { guard let number, number.isFinite, number > 0 else { return nil } }
+        switch parts[0] {
+        case "mse" where parts.count == 1: self = .mse
+        case "l1" where parts.count == 1: self = .l1
+        case "huber": self = .huber(delta: number ?? 1)
+        case "mse+ssim": self = .mseSSIM(weight: number ?? Loss.defaultSSIMWeight)
         default: return nil
         }
-        if parts.count > 1 && parts.first != "huber" { return nil }
     }
 
     public var description: String {
@@ -27,12 +35,33 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         case .mse: "mse"
         case .l1: "l1"
         case .huber(let delta): delta == 1 ? "huber" : "huber:\(delta)"
+        case .mseSSIM(let weight): "mse+ssim:\(weight)"
         }
     }
 
+    /// Whether the loss needs to know the samples' shape (`evaluate(…sample:)`).
+    public var needsShape: Bool { if case .mseSSIM = self { true } else { false } }
+
     /// The mean loss over `count` elements; writes ∂loss/∂prediction into `gradient` when given.
+    /// - Parameter sample: the shape of one sample ([C, H, W]); `count` must be a
+    ///   multiple of its size. Needed by `mseSSIM`, ignored by the others.
     public func evaluate(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
-                         gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
+                         sample: Shape? = nil, gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
+        if case .mseSSIM(let weight) = self {
+            guard let sample, sample.count > 0, count % sample.count == 0 else {
+                preconditionFailure("mse+ssim needs the sample shape, and whole samples")
+            }
+            let squared = Loss.mse.evaluate(prediction: prediction, target: target, count: count, gradient: gradient)
+            let similarity = StructuralSimilarity(height: sample.height, width: sample.width)
+            let planes = count / sample.plane
+            var total = 0.0
+            for plane in 0..<planes {
+                let offset = plane * sample.plane
+                total += similarity.plane(prediction + offset, target + offset, gradient: gradient.map { $0 + offset },
+                                          scale: -Double(weight) / Double(planes))
+            }
+            return squared + weight * Float(1 - total / Double(planes))
+        }
         var total: Double = 0
         let scale = 1 / Float(count)
         for i in 0..<count {
@@ -43,6 +72,7 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
             case .l1: (value, slope) = (abs(d), d > 0 ? 1 : d < 0 ? -1 : 0)
             case .huber(let delta):
                 (value, slope) = abs(d) <= delta ? (0.5 * d * d, d) : (delta * (abs(d) - 0.5 * delta), d > 0 ? delta : -delta)
+            case .mseSSIM: preconditionFailure("handled above")
             }
             total += Double(value)
             gradient?[i] = slope * scale
