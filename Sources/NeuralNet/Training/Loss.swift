@@ -8,8 +8,9 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     case huber(delta: Float)
     /// Mean squared error plus `weight` · (1 − SSIM): SSIM as DESIGN.md measures it
     /// (11×11 Gaussian window, per channel), on predictions and targets in 0…1.
-    /// Squared error alone smooths flat areas less than the eye, and SSIM, expects;
-    /// the SSIM term pays for noise left in flat areas. Needs the samples' shape.
+    /// Squared error barely notices faint noise left in flat areas; SSIM, which
+    /// divides by the local variance, does, and its gradient is largest there.
+    /// Needs the samples' shape.
     case mseSSIM(weight: Float)
 
     /// The SSIM weight when `mse+ssim` is given without one.
