@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A loss between a prediction and a target, averaged over all elements.
 public enum Loss: Equatable, Sendable, CustomStringConvertible {
     /// Mean squared error: mean((y − t)²).
@@ -12,11 +16,20 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     /// divides by the local variance, does, and its gradient is largest there.
     /// Needs the samples' shape.
     case mseSSIM(weight: Float)
+    /// Minus the mean per-sample PSNR in dB (peak 1): mean over samples of 10·log10(mse + 1e-5).
+    /// Image metrics average PSNR per image, a log of each image's error, and count the images
+    /// a model makes better; squared error pooled over the batch instead lets the few images
+    /// with large errors dominate. The 1e-5 floor (50 dB) keeps perfect samples from
+    /// taking over. Needs the samples' shape.
+    case psnr
+
+    /// The error floor of `psnr`, in squared units of the target (0…1).
+    public static let psnrFloor: Float = 1e-5
 
     /// The SSIM weight when `mse+ssim` is given without one.
     public static let defaultSSIMWeight: Float = 0.01
 
-    /// Parses `mse`, `l1`, `huber` (δ = 1), `huber:δ`, `mse+ssim` (weight 0.01) or `mse+ssim:WEIGHT`.
+    /// Parses `mse`, `l1`, `huber` (δ = 1), `huber:δ`, `mse+ssim` (weight 0.01), `mse+ssim:WEIGHT` or `psnr`.
     public init?(_ text: String) {
         let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return nil }
@@ -25,6 +38,7 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         switch parts[0] {
         case "mse" where parts.count == 1: self = .mse
         case "l1" where parts.count == 1: self = .l1
+        case "psnr" where parts.count == 1: self = .psnr
         case "huber": self = .huber(delta: number ?? 1)
         case "mse+ssim": self = .mseSSIM(weight: number ?? Loss.defaultSSIMWeight)
         default: return nil
@@ -37,15 +51,21 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         case .l1: "l1"
         case .huber(let delta): delta == 1 ? "huber" : "huber:\(delta)"
         case .mseSSIM(let weight): "mse+ssim:\(weight)"
+        case .psnr: "psnr"
         }
     }
 
     /// Whether the loss needs to know the samples' shape (`evaluate(…sample:)`).
-    public var needsShape: Bool { if case .mseSSIM = self { true } else { false } }
+    public var needsShape: Bool {
+        switch self {
+        case .mseSSIM, .psnr: true
+        case .mse, .l1, .huber: false
+        }
+    }
 
     /// The mean loss over `count` elements; writes ∂loss/∂prediction into `gradient` when given.
     /// - Parameter sample: the shape of one sample ([C, H, W]); `count` must be a
-    ///   multiple of its size. Needed by `mseSSIM`, ignored by the others.
+    ///   multiple of its size. Needed by `mseSSIM` and `psnr`, ignored by the others.
     public func evaluate(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
                          sample: Shape? = nil, gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
         if case .mseSSIM(let weight) = self {
@@ -63,6 +83,25 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
             }
             return squared + weight * Float(1 - total / Double(planes))
         }
+        if case .psnr = self {
+            guard let sample, sample.count > 0, count % sample.count == 0 else {
+                preconditionFailure("psnr needs the sample shape, and whole samples")
+            }
+            let samples = count / sample.count, size = sample.count
+            let decibels = 10 / log(Float(10))
+            var total = 0.0
+            for s in 0..<samples {
+                let p = prediction + s * size, t = target + s * size
+                var squared: Double = 0
+                for i in 0..<size { let d = Double(p[i] - t[i]); squared += d * d }
+                let error = Float(squared / Double(size)) + Loss.psnrFloor
+                total += Double(decibels * log(error))
+                // ∂/∂p of (1/samples)·(10/ln10)·ln(mean d² + floor)
+                let slope = decibels / error * 2 / Float(size) / Float(samples)
+                if let gradient { for i in 0..<size { gradient[s * size + i] = slope * (p[i] - t[i]) } }
+            }
+            return Float(total / Double(samples))
+        }
         var total: Double = 0
         let scale = 1 / Float(count)
         for i in 0..<count {
@@ -73,7 +112,7 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
             case .l1: (value, slope) = (abs(d), d > 0 ? 1 : d < 0 ? -1 : 0)
             case .huber(let delta):
                 (value, slope) = abs(d) <= delta ? (0.5 * d * d, d) : (delta * (abs(d) - 0.5 * delta), d > 0 ? delta : -delta)
-            case .mseSSIM: preconditionFailure("handled above")
+            case .mseSSIM, .psnr: preconditionFailure("handled above")
             }
             total += Double(value)
             gradient?[i] = slope * scale
