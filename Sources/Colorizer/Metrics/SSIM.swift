@@ -1,15 +1,11 @@
 import Foundation
+import NeuralNet
 
 /// Structural similarity (Wang et al. 2004): 11×11 Gaussian window, σ = 1.5,
 /// K1 = 0.01, K2 = 0.03, dynamic range 255, over the window positions that fit
 /// inside the image; computed per RGB channel and averaged.
 public enum SSIM {
     static let size = 11
-    static let window: [Double] = {
-        let raw = (0..<size).map { exp(-pow(Double($0 - size / 2), 2) / (2 * 1.5 * 1.5)) }
-        let total = raw.reduce(0, +)
-        return raw.map { $0 / total }
-    }()
 
     /// SSIM of two interleaved RGB images of `width × height`.
     public static func rgb(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> Double {
@@ -22,8 +18,7 @@ public enum SSIM {
     static func channel(_ c: Int, _ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> Double {
         let c1: Double = (0.01 * 255) * (0.01 * 255), c2: Double = (0.03 * 255) * (0.03 * 255)
         let w = min(size, width), h = min(size, height)
-        let windowX = w == size ? window : Array(repeating: 1.0 / Double(w), count: w)
-        let windowY = h == size ? window : Array(repeating: 1.0 / Double(h), count: h)
+        let windowX = StructuralSimilarity.window(w), windowY = StructuralSimilarity.window(h)
         let positions = width - w + 1
         // Per ring row: five planes of `positions` values: Σa, Σb, Σa², Σb², Σab.
         var ring = [Double](repeating: 0, count: h * 5 * positions)

@@ -19,7 +19,7 @@ import Glibc
 ///
 /// so the gradient image is the window's transpose applied to the maps α, β, γ:
 /// Σ_p w(q − p)·α_p + y_q·Σ_p w(q − p)·β_p + x_q·Σ_p w(q − p)·γ_p.
-struct StructuralSimilarity {
+public struct StructuralSimilarity {
     let height: Int, width: Int
     let windowX: [Double], windowY: [Double]
     static let c1 = 0.01 * 0.01, c2 = 0.03 * 0.03
@@ -31,7 +31,10 @@ struct StructuralSimilarity {
         windowY = Self.window(min(11, height))
     }
 
-    static func window(_ size: Int) -> [Double] {
+    /// SSIM's window weights along one axis, summing to 1: DESIGN.md's 11-tap
+    /// Gaussian (σ = 1.5) when `size` is 11, else a box of `size` taps (for
+    /// images narrower than the window). Shared by the loss and the metric.
+    public static func window(_ size: Int) -> [Double] {
         guard size == 11 else { return Array(repeating: 1 / Double(size), count: size) }
         let raw = (0..<size).map { i -> Double in
             let d = Double(i - size / 2)
