@@ -61,6 +61,38 @@ struct ColorizerTests {
         #expect(report.baseline.colourfulness < 1)
     }
 
+    @Test("a model trained on bins: its loss falls, it beats gray, and its temperature brings colour")
+    func binnedTraining() throws {
+        let task = ColorizationTask(space: .ycbcr, bins: BinGrid(side: 5))
+        #expect(task.outputChannels == 25)
+        var configuration = TrainingConfiguration(task: .colorize(task), architecture: try Architecture("c8 c8 c25"))
+        configuration.batchSize = 16
+        configuration.learningRate = 3e-3
+        configuration.loss = .bins(BinGrid(side: 5))
+        let training = TrainingTask.colorize(task).examples(Self.images(64)), validation = TrainingTask.colorize(task).examples(Self.images(16, seed: 2))
+        #expect(training.targetChannels == 2)
+        let trainer = try Trainer(configuration: configuration, training: training, validation: validation)
+        let before = try trainer.loss()
+        for epoch in 1...30 { _ = try trainer.trainEpoch(epoch) }
+        let after = try trainer.loss()
+        #expect(after < before * 0.75, "validation loss \(before) → \(after)")
+        let test = Self.images(16, seed: 3)
+        let report = try Evaluator.evaluate(trainer.network, task: task, set: test)
+        #expect(report.result.psnr > report.baseline.psnr)
+        var cold = task
+        cold.temperature = 0.3
+        let colder = try Evaluator.evaluate(trainer.network, task: cold, set: test)
+        #expect(colder.result.colourfulness > report.result.colourfulness)
+
+        #expect(try ColorizationTask(metadata: cold.metadata) == cold)
+        var wrong = configuration
+        wrong.loss = .mse
+        #expect(throws: ColorizerError.self) { try Trainer(configuration: wrong, training: training, validation: validation) }
+        var hot = cold.metadata
+        hot["temperature"] = "1.5"
+        #expect(throws: ColorizerError.self) { try ColorizationTask(metadata: hot) }
+    }
+
     @Test("training is repeatable from its seed")
     func repeatable() throws {
         func run() throws -> [Float] {

@@ -33,12 +33,21 @@ public final class PhotoColorizer {
 
     /// A colorizer from a model file's contents; `saturation` defaults to the
     /// model's calibrated value (metadata `saturation`), else 1.
-    public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil) throws {
-        task = try ColorizationTask(metadata: model.metadata)
-        guard model.network.outputChannels == ColorizationTask.outputChannels,
+    /// - Parameter temperature: for a model trained on bins, the annealed mean's temperature
+    ///   in (0, 1]; defaults to the model's calibrated value.
+    public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil,
+                temperature: Float? = nil) throws {
+        var task = try ColorizationTask(metadata: model.metadata)
+        if let temperature {
+            guard task.bins != nil else { throw ColorizerError.mismatch("a temperature needs a model trained on bins (--loss bins:N)") }
+            precondition(temperature > 0 && temperature <= 1, "the temperature must be in (0, 1]")
+            task.temperature = temperature
+        }
+        self.task = task
+        guard model.network.outputChannels == task.outputChannels,
               model.network.inputChannels == task.inputChannels else {
             throw ColorizerError.mismatch("the model's network takes \(model.network.inputChannels) inputs and gives "
-                                          + "\(model.network.outputChannels) outputs; its task needs \(task.inputChannels) and 2")
+                                          + "\(model.network.outputChannels) outputs; its task needs \(task.inputChannels) and \(task.outputChannels)")
         }
         precondition((1...64).contains(tiles), "tiles must be 1…64")
         network = model.network
@@ -139,10 +148,11 @@ public final class PhotoColorizer {
         network.threads = threads
         let output = try network.forward(inputs, batch: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
                                          training: false)
+        let chroma = task.chroma(fromOutputs: output.baseAddress!, count: 1, plane: plane)
         let neutral = task.space.neutralChroma
         return (0..<2).map { channel in
             Plane(width: grid.width, height: grid.height, values: (0..<plane).map { p in
-                neutral + saturation * (task.chroma(fromNormalised: output[channel * plane + p]) - neutral)
+                neutral + saturation * (task.chroma(fromNormalised: chroma[channel * plane + p]) - neutral)
             })
         }
     }

@@ -40,8 +40,8 @@ public struct EvaluationReport: Sendable {
 }
 
 public enum Evaluator {
-    /// The network's normalised chroma for every image of `set` (`count × 2 × plane`) and the images' luminance.
-    public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (chroma: [Float], prepared: PreparedImages) {
+    /// The network's outputs for every image of `set` (`count × outputChannels × plane`) and the images' luminance.
+    static func outputs(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (outputs: [Float], prepared: PreparedImages) {
         let prepared = task.prepare(set)
         var inputs = [Float](repeating: 0, count: set.count * task.inputChannels * prepared.plane)
         prepared.luminance.withUnsafeBufferPointer { l in
@@ -51,17 +51,37 @@ public enum Evaluator {
         return (try network.predict(inputs, count: set.count, shape: shape), prepared)
     }
 
-    /// Mean PSNR and colourfulness of `set` colorized with each of `saturations`
-    /// (the chroma's distance from neutral multiplied by it): the trade-off a
-    /// model's calibrated saturation is chosen from.
-    public static func saturationSweep(_ network: Network, task: ColorizationTask, set: ImageSet,
-                                       saturations: [Float]) throws -> [(saturation: Float, psnr: Double, colourfulness: Double)] {
-        let (chroma, prepared) = try predictions(network, task: task, set: set)
+    /// The network's normalised chroma for every image of `set` (`count × 2 × plane`) and the images' luminance.
+    public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (chroma: [Float], prepared: PreparedImages) {
+        let (outputs, prepared) = try outputs(network, task: task, set: set)
+        return (outputs.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: set.count, plane: prepared.plane) },
+                prepared)
+    }
+
+    /// One setting a calibration tries: the annealed mean's temperature (binned
+    /// models) and the saturation applied after it.
+    public struct Calibration: Sendable, Equatable {
+        public var temperature: Float
+        public var saturation: Float
+        public init(temperature: Float = 1, saturation: Float = 1) {
+            self.temperature = temperature
+            self.saturation = saturation
+        }
+    }
+
+    /// Mean PSNR and colourfulness of `set` colorized with each calibration: the
+    /// trade-off between fidelity and colour a deployed model's settings are chosen from.
+    public static func calibrationSweep(_ network: Network, task: ColorizationTask, set: ImageSet,
+                                        calibrations: [Calibration]) throws -> [(calibration: Calibration, psnr: Double, colourfulness: Double)] {
+        let (outputs, prepared) = try outputs(network, task: task, set: set)
         let truth = set.stacked(), size = set.imageSize
-        return saturations.map { saturation in
+        return calibrations.map { calibration in
+            var tuned = task
+            tuned.temperature = calibration.temperature
+            let chroma = outputs.withUnsafeBufferPointer { tuned.chroma(fromOutputs: $0.baseAddress!, count: set.count, plane: prepared.plane) }
             let colorized = chroma.withUnsafeBufferPointer {
                 task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,
-                         height: set.height, saturation: saturation)
+                         height: set.height, saturation: calibration.saturation)
             }
             var psnr = 0.0, colour = 0.0
             colorized.samples.withUnsafeBufferPointer { result in
@@ -73,7 +93,7 @@ public enum Evaluator {
                     }
                 }
             }
-            return (saturation, psnr / Double(set.count), colour / Double(set.count))
+            return (calibration, psnr / Double(set.count), colour / Double(set.count))
         }
     }
 

@@ -1,6 +1,7 @@
 import ColorSpace
 import Datasets
 import ImageIO
+import NeuralNet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,18 +11,42 @@ import Glibc
 /// Input channels: the luminance of `space` normalised to 0…1 (L\*/100 or
 /// Y/255), then the luminance raised to each of `gammas`. Output channels:
 /// the two chroma channels normalised to 0…1 (a\*, b\*: (v + 128)/256;
-/// Cb, Cr: v/255). A model file records all of this in its metadata.
+/// Cb, Cr: v/255), or, for a model trained with `--loss bins:N`, logits over
+/// an N × N grid of chroma bins whose annealed mean gives those two channels.
+/// A model file records all of this in its metadata.
 public struct ColorizationTask: Sendable, Equatable {
     public var space: ChromaSpace
     public var gammas: [Float]
+    /// The bins the network predicts a distribution over; nil when it predicts the chroma itself.
+    public var bins: BinGrid?
+    /// For a binned model: the softmax temperature of the annealed mean, in (0, 1]
+    /// (1: the distribution's mean; lower: bolder colours where the model is sure).
+    public var temperature: Float
 
-    public init(space: ChromaSpace, gammas: [Float] = []) {
+    public init(space: ChromaSpace, gammas: [Float] = [], bins: BinGrid? = nil, temperature: Float = 1) {
         self.space = space
         self.gammas = gammas
+        self.bins = bins
+        self.temperature = temperature
     }
 
     public var inputChannels: Int { 1 + gammas.count }
-    public static let outputChannels = 2
+    /// The two chroma channels.
+    public static let chromaChannels = 2
+    /// What the network outputs: the two chroma channels, or one logit per bin.
+    public var outputChannels: Int { bins?.count ?? Self.chromaChannels }
+
+    /// Normalised chroma (`count × 2 × plane`) from the network's outputs
+    /// (`count × outputChannels × plane`): the outputs themselves, or the
+    /// annealed mean of the bins at `temperature`.
+    public func chroma(fromOutputs outputs: UnsafePointer<Float>, count: Int, plane: Int) -> [Float] {
+        guard let bins else { return Array(UnsafeBufferPointer(start: outputs, count: count * 2 * plane)) }
+        var chroma = [Float](repeating: 0, count: count * 2 * plane)
+        chroma.withUnsafeMutableBufferPointer {
+            bins.annealedMean(logits: outputs, samples: count, plane: plane, temperature: temperature, into: $0.baseAddress!)
+        }
+        return chroma
+    }
 
     // MARK: Normalisation
 
@@ -89,12 +114,19 @@ public struct ColorizationTask: Sendable, Equatable {
     // MARK: Model metadata
 
     public var metadata: [String: String] {
-        ["task": "colorize", "space": space.rawValue,
-         "gammas": gammas.map { String($0) }.joined(separator: ","),
-         "inputs": (["luminance"] + gammas.map { "luminance^\($0)" }).joined(separator: ","),
-         "input-normalisation": space == .lab ? "L*/100" : "Y/255",
-         "outputs": space == .lab ? "a*,b*" : "Cb,Cr",
-         "output-normalisation": space == .lab ? "(v+128)/256" : "v/255"]
+        var metadata = ["task": "colorize", "space": space.rawValue,
+                        "gammas": gammas.map { String($0) }.joined(separator: ","),
+                        "inputs": (["luminance"] + gammas.map { "luminance^\($0)" }).joined(separator: ","),
+                        "input-normalisation": space == .lab ? "L*/100" : "Y/255",
+                        "outputs": space == .lab ? "a*,b*" : "Cb,Cr",
+                        "output-normalisation": space == .lab ? "(v+128)/256" : "v/255"]
+        if let bins {
+            metadata["outputs"] = "logits of \(bins.side)×\(bins.side) bins of " + metadata["outputs"]!
+            metadata["bins"] = String(bins.side)
+            metadata["bin-range"] = "\(bins.lower),\(bins.upper)"
+            metadata["temperature"] = String(temperature)
+        }
+        return metadata
     }
 
     /// The task a model file's metadata describes.
@@ -103,7 +135,19 @@ public struct ColorizationTask: Sendable, Equatable {
             throw ColorizerError.notAColorizer
         }
         let gammas = (metadata["gammas"] ?? "").split(separator: ",").compactMap { Float($0) }
-        self.init(space: space, gammas: gammas)
+        var bins: BinGrid?
+        if let side = metadata["bins"] {
+            let range = (metadata["bin-range"] ?? "").split(separator: ",").compactMap { Float($0) }
+            guard let side = Int(side), side >= 2, range.count == 2, range[0] < range[1] else {
+                throw ColorizerError.mismatch("the model's metadata describes its bins badly (bins \(side), bin-range \(metadata["bin-range"] ?? "none"))")
+            }
+            bins = BinGrid(side: side, range: range[0]...range[1])
+        }
+        let temperature = metadata["temperature"].flatMap { Float($0) } ?? 1
+        guard temperature > 0, temperature <= 1 else {
+            throw ColorizerError.mismatch("the model's temperature must be in (0, 1], not \(temperature)")
+        }
+        self.init(space: space, gammas: gammas, bins: bins, temperature: temperature)
     }
 }
 

@@ -46,7 +46,7 @@ public enum TrainingTask: Sendable, Equatable {
 
     public var outputChannels: Int {
         switch self {
-        case .colorize: ColorizationTask.outputChannels
+        case .colorize(let task): task.outputChannels
         case .colorizeRGB, .reconstruct, .denoise: 3
         }
     }

@@ -62,6 +62,11 @@ public final class Trainer {
             throw ColorizerError.mismatch("the architecture outputs \(configuration.architecture.outputChannels) channels; "
                 + "the \(task.kind.rawValue) task needs \(task.outputChannels)")
         }
+        let lossBins: BinGrid? = if case .bins(let grid) = configuration.loss { grid } else { nil }
+        guard lossBins == task.colorization?.bins else {
+            throw ColorizerError.mismatch(lossBins == nil ? "a task that predicts bins needs the bins loss"
+                                                          : "a bins loss needs the colorize task with the same bins")
+        }
         guard configuration.gammaAugmentation == nil || task.sourceChannels == 1 else {
             throw ColorizerError.mismatch("gamma augmentation needs a luminance input; the \(task.kind.rawValue) task has RGB")
         }
@@ -72,12 +77,13 @@ public final class Trainer {
         self.validation = validation
         let plane = training.plane, batch = configuration.batchSize
         inputs = FloatBuffer(count: batch * task.inputChannels * plane)
-        targets = FloatBuffer(count: batch * task.outputChannels * plane)
+        targets = FloatBuffer(count: batch * training.targetChannels * plane)
         sources = FloatBuffer(count: batch * task.sourceChannels * plane)
     }
 
     var shape: Shape { Shape(channels: configuration.task.inputChannels, height: training.height, width: training.width) }
-    var targetShape: Shape { Shape(channels: configuration.task.outputChannels, height: training.height, width: training.width) }
+    /// One sample of the network's output, which the loss compares with the targets.
+    var outputShape: Shape { Shape(channels: configuration.task.outputChannels, height: training.height, width: training.width) }
 
     /// One pass over the training images in an order drawn from the seed and
     /// the epoch number; returns the mean training loss, or nil when `shouldStop`
@@ -97,7 +103,7 @@ public final class Trainer {
             fill(from: training, indices: order[start..<start + batch], random: &random, augment: true)
             let output = try network.forward(inputs.pointer, batch: batch, shape: shape, training: true)
             let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer, count: output.count,
-                                                   sample: targetShape, gradient: network.outputGradient.baseAddress!)
+                                                   sample: outputShape, gradient: network.outputGradient.baseAddress!)
             network.backward()
             optimizer.step(network)
             total += Double(loss)
@@ -118,7 +124,7 @@ public final class Trainer {
             fill(from: images, indices: start..<start + n, random: &random, augment: false)
             let output = try network.forward(inputs.pointer, batch: n, shape: shape, training: false)
             total += Double(configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,
-                                                        count: output.count, sample: targetShape)) * Double(n)
+                                                        count: output.count, sample: outputShape)) * Double(n)
             count += n
         }
         return Float(total / Double(max(count, 1)))

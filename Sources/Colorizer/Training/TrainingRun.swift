@@ -41,9 +41,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
         /// The task these settings describe.
         public func trainingTask() throws -> TrainingTask {
+            var bins: BinGrid?
+            if case .bins(let grid) = Loss(loss) { bins = grid }
+            guard bins == nil || (task ?? "colorize") == "colorize" else {
+                throw ColorizerError.mismatch("a bins loss predicts chroma: it needs the colorize task")
+            }
             guard let space = ChromaSpace(rawValue: space) else { throw ColorizerError.mismatch("bad settings: space \(space)") }
             switch TrainingTask.Kind(rawValue: task ?? "colorize") {
-            case .colorize: return .colorize(ColorizationTask(space: space, gammas: gammas))
+            case .colorize: return .colorize(ColorizationTask(space: space, gammas: gammas, bins: bins))
             case .colorizeRGB: return .colorizeRGB(space: space)
             case .reconstruct: return .reconstruct
             case .denoise:

@@ -22,6 +22,10 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     /// with large errors dominate. The 1e-5 floor (50 dB) keeps perfect samples from
     /// taking over. Needs the samples' shape.
     case psnr
+    /// Softmax cross-entropy over a grid of bins for two target channels (`BinGrid`):
+    /// the prediction has `grid.count` channels of logits per pixel, the target two
+    /// channels of values. Needs the prediction's sample shape.
+    case bins(BinGrid)
 
     /// The error floor of `psnr`, in squared units of the target (0…1).
     public static let psnrFloor: Float = 1e-5
@@ -29,7 +33,8 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     /// The SSIM weight when `mse+ssim` is given without one.
     public static let defaultSSIMWeight: Float = 0.01
 
-    /// Parses `mse`, `l1`, `huber` (δ = 1), `huber:δ`, `mse+ssim` (weight 0.01), `mse+ssim:WEIGHT` or `psnr`.
+    /// Parses `mse`, `l1`, `huber` (δ = 1), `huber:δ`, `mse+ssim` (weight 0.01), `mse+ssim:WEIGHT`, `psnr`
+    /// or `bins:SIDE` (a SIDE × SIDE grid over `BinGrid.defaultRange`, SIDE 2…64).
     public init?(_ text: String) {
         let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return nil }
@@ -41,6 +46,9 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         case "psnr" where parts.count == 1: self = .psnr
         case "huber": self = .huber(delta: number ?? 1)
         case "mse+ssim": self = .mseSSIM(weight: number ?? Loss.defaultSSIMWeight)
+        case "bins":
+            guard let number, number == number.rounded(), (2...64).contains(number) else { return nil }
+            self = .bins(BinGrid(side: Int(number)))
         default: return nil
         }
     }
@@ -52,22 +60,30 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         case .huber(let delta): delta == 1 ? "huber" : "huber:\(delta)"
         case .mseSSIM(let weight): "mse+ssim:\(weight)"
         case .psnr: "psnr"
+        case .bins(let grid): "bins:\(grid.side)"
         }
     }
 
     /// Whether the loss needs to know the samples' shape (`evaluate(…sample:)`).
     public var needsShape: Bool {
         switch self {
-        case .mseSSIM, .psnr: true
+        case .mseSSIM, .psnr, .bins: true
         case .mse, .l1, .huber: false
         }
     }
 
-    /// The mean loss over `count` elements; writes ∂loss/∂prediction into `gradient` when given.
-    /// - Parameter sample: the shape of one sample ([C, H, W]); `count` must be a
-    ///   multiple of its size. Needed by `mseSSIM` and `psnr`, ignored by the others.
+    /// The mean loss over `count` elements of the prediction; writes ∂loss/∂prediction into `gradient` when given.
+    /// - Parameter sample: the shape of one sample of the prediction ([C, H, W]); `count` must be a
+    ///   multiple of its size. Needed by `mseSSIM`, `psnr` and `bins`, ignored by the others.
     public func evaluate(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
                          sample: Shape? = nil, gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
+        if case .bins(let grid) = self {
+            guard let sample, sample.channels == grid.count, count % sample.count == 0 else {
+                preconditionFailure("bins needs the prediction's sample shape, with one channel per bin, and whole samples")
+            }
+            return grid.crossEntropy(logits: prediction, targets: target, samples: count / sample.count, plane: sample.plane,
+                                     gradient: gradient)
+        }
         if case .mseSSIM(let weight) = self {
             guard let sample, sample.count > 0, count % sample.count == 0 else {
                 preconditionFailure("mse+ssim needs the sample shape, and whole samples")
@@ -112,7 +128,7 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
             case .l1: (value, slope) = (abs(d), d > 0 ? 1 : d < 0 ? -1 : 0)
             case .huber(let delta):
                 (value, slope) = abs(d) <= delta ? (0.5 * d * d, d) : (delta * (abs(d) - 0.5 * delta), d > 0 ? delta : -delta)
-            case .mseSSIM, .psnr: preconditionFailure("handled above")
+            case .mseSSIM, .psnr, .bins: preconditionFailure("handled above")
             }
             total += Double(value)
             gradient?[i] = slope * scale

@@ -47,6 +47,9 @@ struct Colorize: ParsableCommand {
     @Option(help: "Scale the predicted chroma: 0 gray, 1 as predicted (default: the model's calibrated value).")
     var saturation: Float?
 
+    @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1; lower is bolder (default: the model's calibrated one).")
+    var temperature: Float?
+
     @Option(help: "The model's grid: the photo's shorter side becomes N × 32 pixels there, 1…64.")
     var tiles: Int = PhotoColorizer.defaultTiles
 
@@ -88,6 +91,7 @@ struct Colorize: ParsableCommand {
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
+        if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
         if skipExisting && outputOptions.overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other") }
         if suffix.contains("/") { throw ValidationError("--suffix must not contain /") }
         if json && usesStdin { throw ValidationError("--json needs outputs in files (standard output carries the image)") }
@@ -141,7 +145,7 @@ struct Colorize: ParsableCommand {
     }
 
     func makeColorizer(_ modelBytes: [UInt8], threads: Int) throws -> PhotoColorizer {
-        let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: saturation)
+        let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: saturation, temperature: temperature)
         colorizer.threads = threads
         return colorizer
     }

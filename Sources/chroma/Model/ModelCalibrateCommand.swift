@@ -4,11 +4,11 @@ import Datasets
 import Foundation
 import NeuralNet
 
-/// `chroma model calibrate`: choose a model's saturation on the validation images.
+/// `chroma model calibrate`: choose a model's saturation (or temperature) on the validation images.
 struct ModelCalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Choose a colorizer's saturation on CIFAR-10's validation images and write a deployable model.",
+        abstract: "Choose a colorizer's saturation (or temperature) on CIFAR-10's validation images and write a deployable model.",
         discussion: """
             A network trained to minimise squared error predicts the mean of the colours a
             scene could have, which is duller than any of them. Scaling the predicted chroma
@@ -18,6 +18,11 @@ struct ModelCalibrateCommand: ParsableCommand {
             each, and picks the most saturated one whose mean PSNR is within --tolerance dB of
             the best. OUT receives the network with that saturation in its metadata (and
             without the optimiser state); colorize and evaluate use it by default.
+
+            A model trained with --loss bins:N predicts a distribution over chroma bins
+            instead; for it the command sweeps the temperature of the distribution's
+            annealed mean (1.0, 0.95, … 0.2; lower is bolder) at saturation 1, and picks the
+            lowest one within --tolerance dB of the best.
             """)
 
     @Argument(help: "A trained model file (e.g. RUN/model.chroma).")
@@ -53,16 +58,21 @@ struct ModelCalibrateCommand: ParsableCommand {
             Diagnostics.error(cifar, error)
             throw ExitCode.failure
         }
-        let saturations = stride(from: 1.0, through: 2.0001, by: 0.05).map { Float($0) }
-        let sweep = try Evaluator.saturationSweep(file.network, task: task, set: validation, saturations: saturations)
+        let calibrations: [Evaluator.Calibration] = task.bins == nil
+            ? stride(from: 1.0, through: 2.0001, by: 0.05).map { .init(saturation: Float($0)) }
+            : stride(from: 1.0, through: 0.1999, by: -0.05).map { .init(temperature: Float($0)) }
+        let sweep = try Evaluator.calibrationSweep(file.network, task: task, set: validation, calibrations: calibrations)
         let best = sweep.map(\.psnr).max()!
         let chosen = sweep.last { $0.psnr >= best - tolerance }!
         for row in sweep {
-            print(String(format: "saturation %.2f  PSNR %.3f dB  colourfulness %.1f%@", row.saturation, row.psnr, row.colourfulness,
-                         row.saturation == chosen.saturation ? "  ← chosen" : ""))
+            let setting = task.bins == nil ? String(format: "saturation %.2f", row.calibration.saturation)
+                                           : String(format: "temperature %.2f", row.calibration.temperature)
+            print(String(format: "%@  PSNR %.3f dB  colourfulness %.1f%@", setting, row.psnr, row.colourfulness,
+                         row.calibration == chosen.calibration ? "  ← chosen" : ""))
         }
         var metadata = file.metadata
-        metadata["saturation"] = String(format: "%.2f", chosen.saturation)
+        metadata["saturation"] = String(format: "%.2f", chosen.calibration.saturation)
+        if task.bins != nil { metadata["temperature"] = String(format: "%.2f", chosen.calibration.temperature) }
         metadata["saturation-calibration"] = String(format: "validation: PSNR %.3f dB (best %.3f), colourfulness %.1f",
                                                     chosen.psnr, best, chosen.colourfulness)
         // A checkpoint's training position means nothing to a deployed model.

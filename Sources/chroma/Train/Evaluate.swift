@@ -30,6 +30,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Scale the predicted chroma (default: the model's calibrated saturation, else 1).")
     var saturation: Float?
 
+    @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1 (default: the model's calibrated one, else 1).")
+    var temperature: Float?
+
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String
 
@@ -39,6 +42,7 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         guard (model == nil) != (space == nil) else { throw ValidationError("give either --model FILE or --space lab|ycbcr") }
         if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4 (chroma colorizers only)") }
+        if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
     }
 
     func run() throws {
@@ -60,7 +64,14 @@ struct Evaluate: ParsableCommand {
         }
         let report: EvaluationReport
         switch task {
-        case .colorize(let colorization):
+        case .colorize(var colorization):
+            if let temperature {
+                guard colorization.bins != nil else {
+                    Diagnostics.error(model, "--temperature needs a model trained with --loss bins:N")
+                    throw ExitCode.failure
+                }
+                colorization.temperature = temperature
+            }
             let saturation = self.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
             report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation)
         case .colorizeRGB(let space):

@@ -38,7 +38,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Adam's learning rate.")
     var lr: Float = 1e-3
 
-    @Option(help: "Loss: mse, l1, huber, huber:DELTA, mse+ssim:WEIGHT (squared error plus WEIGHT · (1 − SSIM), default weight 0.01), or psnr (minus the mean per-image PSNR).")
+    @Option(help: "Loss: mse, l1, huber, huber:DELTA, mse+ssim:WEIGHT (squared error plus WEIGHT · (1 − SSIM), default weight 0.01), psnr (minus the mean per-image PSNR), or bins:N (colorize: cross-entropy over an N×N grid of chroma bins; the architecture then outputs N² channels of logits, without an output activation).")
     var loss: String = "mse"
 
     @Option(help: "Seed for initialisation, shuffling, augmentation and noise.")
@@ -62,7 +62,10 @@ struct TrainingOptions: ParsableArguments {
 
     func validate() throws {
         guard (epochs ?? 1) > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
-        guard Loss(loss) != nil else { throw ValidationError("--loss must be mse, l1, huber, huber:DELTA, mse+ssim, mse+ssim:WEIGHT or psnr") }
+        guard let parsedLoss = Loss(loss) else {
+            throw ValidationError("--loss must be mse, l1, huber, huber:DELTA, mse+ssim, mse+ssim:WEIGHT, psnr or bins:N (N 2…64)")
+        }
+        if case .bins = parsedLoss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
         switch task {
         case .denoise:
