@@ -2,11 +2,16 @@ import COpenBLAS
 import NeuralNet
 
 /// CAE throughput: training steps (forward + backward + Adam, batch 32, 32×32
-/// random data) and inference at batch 256, for the reference and a wider architecture.
+/// random data) and inference at batch 256, for the reference and a wider
+/// architecture, and the bundled models' U-Net with its two heads: the
+/// chroma itself (squared error) and a 12 × 12 grid of chroma bins (cross-entropy).
 enum TrainingBenchmark {
-    static let cases: [(name: String, spec: String, inputs: Int)] = [
-        ("(a) reference, 1 → 2", "c8 p c12 p c16 u c12 u c2 sigmoid", 1),
-        ("(b) wider, 4 → 2", "c32 c32 p c64 c64 p c128 u c64 u c32 c2 sigmoid", 4),
+    static let unet = "c16 p c32:bn c32:bn skip p c64:bn c64:bn skip p c128:bn c128:bn u:bilinear concat c64:bn c64:bn u:bilinear concat c32:bn c32:bn"
+    static let cases: [(name: String, spec: String, inputs: Int, loss: Loss)] = [
+        ("(a) reference, 1 → 2", "c8 p c12 p c16 u c12 u c2 sigmoid", 1, .mse),
+        ("(b) wider, 4 → 2", "c32 c32 p c64 c64 p c128 u c64 u c32 c2 sigmoid", 4, .mse),
+        ("(c) U-Net, mse", unet + " c2:sigmoid u:bilinear", 1, .mse),
+        ("(d) U-Net, bins:12", unet + " c144:k1 u:bilinear", 1, .bins(BinGrid(side: 12))),
     ]
 
     static func run() {
@@ -14,12 +19,12 @@ enum TrainingBenchmark {
         print("OpenBLAS sgemm peak (1024³): \(format(peak.one)) GFLOP/s on 1 thread, \(format(peak.two)) on 2")
         print("architecture          threads  train img/s  GFLOP/s  %peak   infer img/s")
         let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
-        for (name, spec, inputs) in cases where only == nil || name.hasPrefix("(\(only!))") {
+        for (name, spec, inputs, loss) in cases where only == nil || name.hasPrefix("(\(only!))") {
             let architecture = try! Architecture(spec)
             let shape = Shape(channels: inputs, height: 32, width: 32)
             let summary = try! ModelSummary(network: Network(architecture: architecture, inputChannels: inputs), input: shape)
             for threads in [1, 2] {
-                let training = trainingRate(architecture, shape, threads: threads)
+                let training = trainingRate(architecture, shape, loss: loss, threads: threads)
                 let inference = inferenceRate(architecture, shape, threads: threads)
                 let gflops = training * Double(summary.trainingFlops) / 1e9
                 let share = 100 * gflops / (threads == 1 ? peak.one : peak.two)
@@ -29,14 +34,15 @@ enum TrainingBenchmark {
     }
 
     /// Images per second, median over 5 epochs of 64 steps of batch 32 (after a warm-up epoch).
-    static func trainingRate(_ architecture: Architecture, _ shape: Shape, threads: Int) -> Double {
+    static func trainingRate(_ architecture: Architecture, _ shape: Shape, loss: Loss, threads: Int) -> Double {
         let network = Network(architecture: architecture, inputChannels: shape.channels, seed: 1)
         network.threads = threads
         let batch = 32, steps = 64
         var random = SeededRandom(seed: 2)
         let inputs = (0..<(batch * shape.count)).map { _ in random.uniform() }
         let outShape = try! network.outputShape(for: shape)
-        let targets = (0..<(batch * outShape.count)).map { _ in random.uniform() }
+        let targetChannels = if case .bins = loss { 2 } else { outShape.channels }
+        let targets = (0..<(batch * targetChannels * outShape.plane)).map { _ in random.uniform() }
         let adam = Adam(parameterCount: network.parameterCount)
         var rates: [Double] = []
         for epoch in 0..<6 {
@@ -44,8 +50,8 @@ enum TrainingBenchmark {
                 for _ in 0..<steps {
                     let y = try! network.forward(inputs, batch: batch, shape: shape, training: true)
                     _ = targets.withUnsafeBufferPointer {
-                        Loss.mse.evaluate(prediction: y.baseAddress!, target: $0.baseAddress!, count: targets.count,
-                                          gradient: network.outputGradient.baseAddress!)
+                        loss.evaluate(prediction: y.baseAddress!, target: $0.baseAddress!, count: y.count, sample: outShape,
+                                      gradient: network.outputGradient.baseAddress!, threads: threads)
                     }
                     network.backward()
                     adam.step(network)

@@ -1,5 +1,8 @@
 import Testing
+import Colorizer
 import Foundation
+import ImageIO
+import NeuralNet
 
 @Suite("chroma train and evaluate", .serialized)
 struct TrainCommandTests {
@@ -48,6 +51,46 @@ struct TrainCommandTests {
         #expect(object?["images"] as? Int == 1100)
         let baseline = object?["baseline"] as? [String: Any]
         #expect(Set(baseline?.keys.map { $0 } ?? []) == ["psnr", "medianPsnr", "ssim", "deltaE2000", "colourfulness"])
+    }
+
+    @Test("a model trained on chroma bins calibrates its prior weight and temperature, evaluates and colorizes")
+    func binnedModel() throws {
+        let scratch = try Scratch("train-bins")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 1010)  // 50 training images, 5,000 validation
+        let run = scratch.path + "/run"
+        let mismatched = try CLIRunner.run(["train", "--cifar", cifar, "--loss", "bins:3", "--epochs", "1", "--out", scratch.path + "/bad"])
+        #expect(mismatched.status != 0 && mismatched.stderr.contains("outputs 2 channels"), "\(mismatched.stderr)")
+        let trained = try CLIRunner.run(["train", "--cifar", cifar, "--loss", "bins:3", "--arch", "c4 p c4 u c9", "--epochs", "1",
+                                         "--batch", "25", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+
+        let calibrated = scratch.path + "/calibrated.chroma"
+        let calibration = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40",
+                                             "--colourfulness", "0", "--out", calibrated])
+        #expect(calibration.status == 0, "\(calibration.stderr)")
+        let rows = String(decoding: calibration.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(rows.count == 22 && rows.allSatisfy { $0.hasPrefix("prior weight") }, "\(rows)")
+        #expect(rows.filter { $0.hasSuffix("← chosen") }.count == 1)
+
+        let evaluation = try CLIRunner.run(["evaluate", "--model", calibrated, "--cifar", cifar, "--temperature", "0.5", "--json"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        let metadata = try ModelFile.load(from: calibrated).metadata
+        for key in ["bins", "bin-frequencies", "prior-weight", "temperature"] { #expect(metadata[key] != nil, "\(key): \(metadata)") }
+        #expect(metadata["bins"] == "3" && metadata["bin-frequencies"]?.split(separator: ",").count == 9)
+
+        try scratch.write(ImageEncoder.encodePNG(Image(width: 40, height: 24, layout: .rgb, samples: (0..<(40 * 24 * 3)).map { UInt8($0 % 251) })),
+                          "photo.png")
+        let colorized = try CLIRunner.run(["colorize", scratch.path + "/photo.png", "--model", calibrated, "--temperature", "0.7",
+                                           "-o", scratch.path + "/out"])
+        #expect(colorized.status == 0, "\(colorized.stderr)")
+        #expect(scratch.files("out") == ["photo.png"])
+
+        let regression = ModelFile(network: Network(architecture: try Architecture("c4 c2 sigmoid"), inputChannels: 1),
+                                   metadata: ColorizationTask(space: .lab).metadata)
+        try regression.save(to: scratch.path + "/mse.chroma")
+        let refused = try CLIRunner.run(["evaluate", "--model", scratch.path + "/mse.chroma", "--cifar", cifar, "--temperature", "0.5"])
+        #expect(refused.status == 1 && refused.stderr.contains("--temperature needs a model trained with --loss bins:N"), "\(refused.stderr)")
     }
 
     @Test("a damaged CIFAR folder is named with the reason")

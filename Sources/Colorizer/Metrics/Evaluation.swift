@@ -58,14 +58,25 @@ public enum Evaluator {
                 prepared)
     }
 
-    /// One setting a calibration tries: the annealed mean's temperature (binned
-    /// models) and the saturation applied after it.
+    /// One setting a calibration tries: for binned models the annealed mean's
+    /// temperature and prior weight, and the saturation applied after them.
     public struct Calibration: Sendable, Equatable {
         public var temperature: Float
+        public var priorWeight: Float
         public var saturation: Float
-        public init(temperature: Float = 1, saturation: Float = 1) {
+        public init(temperature: Float = 1, priorWeight: Float = 0, saturation: Float = 1) {
             self.temperature = temperature
+            self.priorWeight = priorWeight
             self.saturation = saturation
+        }
+    }
+
+    /// How often each of a binned task's bins occurs in the chroma of `set`.
+    public static func binFrequencies(_ task: ColorizationTask, set: ImageSet) -> [Float]? {
+        guard let bins = task.bins else { return nil }
+        let prepared = task.prepare(set)
+        return prepared.chroma.withUnsafeBufferPointer {
+            bins.frequencies(of: $0.baseAddress!, samples: set.count, plane: prepared.plane).map { Float($0) }
         }
     }
 
@@ -78,6 +89,7 @@ public enum Evaluator {
         return calibrations.map { calibration in
             var tuned = task
             tuned.temperature = calibration.temperature
+            tuned.priorWeight = calibration.priorWeight
             let chroma = outputs.withUnsafeBufferPointer { tuned.chroma(fromOutputs: $0.baseAddress!, count: set.count, plane: prepared.plane) }
             let colorized = chroma.withUnsafeBufferPointer {
                 task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,

@@ -22,12 +22,27 @@ public struct ColorizationTask: Sendable, Equatable {
     /// For a binned model: the softmax temperature of the annealed mean, in (0, 1]
     /// (1: the distribution's mean; lower: bolder colours where the model is sure).
     public var temperature: Float
+    /// For a binned model: how often each bin occurs in the training images' chroma,
+    /// which `priorWeight` divides the predicted distribution by.
+    public var binFrequencies: [Float]?
+    /// For a binned model: the power α of the prior the distribution is divided by
+    /// before its annealed mean, 0…1 (0: none). Squared error and cross-entropy
+    /// both favour the common near-gray colours; dividing by their frequency gives
+    /// the rarer, stronger ones their due where the model sees evidence for them.
+    public var priorWeight: Float
 
-    public init(space: ChromaSpace, gammas: [Float] = [], bins: BinGrid? = nil, temperature: Float = 1) {
+    /// Bins never seen still get this frequency, so that dividing by it stays finite.
+    public static let frequencyFloor: Float = 1e-4
+
+    public init(space: ChromaSpace, gammas: [Float] = [], bins: BinGrid? = nil, temperature: Float = 1,
+                binFrequencies: [Float]? = nil, priorWeight: Float = 0) {
+        precondition(binFrequencies == nil || binFrequencies!.count == bins?.count, "one frequency per bin")
         self.space = space
         self.gammas = gammas
         self.bins = bins
         self.temperature = temperature
+        self.binFrequencies = binFrequencies
+        self.priorWeight = priorWeight
     }
 
     public var inputChannels: Int { 1 + gammas.count }
@@ -36,6 +51,12 @@ public struct ColorizationTask: Sendable, Equatable {
     /// What the network outputs: the two chroma channels, or one logit per bin.
     public var outputChannels: Int { bins?.count ?? Self.chromaChannels }
 
+    /// What the annealed mean subtracts from each bin's logit: α · log frequency.
+    var bias: [Float]? {
+        guard let binFrequencies, priorWeight > 0 else { return nil }
+        return binFrequencies.map { priorWeight * logf(max($0, Self.frequencyFloor)) }
+    }
+
     /// Normalised chroma (`count × 2 × plane`) from the network's outputs
     /// (`count × outputChannels × plane`): the outputs themselves, or the
     /// annealed mean of the bins at `temperature`.
@@ -43,7 +64,8 @@ public struct ColorizationTask: Sendable, Equatable {
         guard let bins else { return Array(UnsafeBufferPointer(start: outputs, count: count * 2 * plane)) }
         var chroma = [Float](repeating: 0, count: count * 2 * plane)
         chroma.withUnsafeMutableBufferPointer {
-            bins.annealedMean(logits: outputs, samples: count, plane: plane, temperature: temperature, into: $0.baseAddress!)
+            bins.annealedMean(logits: outputs, samples: count, plane: plane, temperature: temperature, bias: bias,
+                              into: $0.baseAddress!)
         }
         return chroma
     }
@@ -125,6 +147,10 @@ public struct ColorizationTask: Sendable, Equatable {
             metadata["bins"] = String(bins.side)
             metadata["bin-range"] = "\(bins.lower),\(bins.upper)"
             metadata["temperature"] = String(temperature)
+            if let binFrequencies {
+                metadata["bin-frequencies"] = binFrequencies.map { String($0) }.joined(separator: ",")
+                metadata["prior-weight"] = String(priorWeight)
+            }
         }
         return metadata
     }
@@ -147,7 +173,18 @@ public struct ColorizationTask: Sendable, Equatable {
         guard temperature > 0, temperature <= 1 else {
             throw ColorizerError.mismatch("the model's temperature must be in (0, 1], not \(temperature)")
         }
-        self.init(space: space, gammas: gammas, bins: bins, temperature: temperature)
+        var frequencies: [Float]?
+        if let text = metadata["bin-frequencies"] {
+            let values = text.split(separator: ",").compactMap { Float($0) }
+            guard let bins, values.count == bins.count, values.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                throw ColorizerError.mismatch("the model's bin-frequencies need one value in 0…1 per bin")
+            }
+            frequencies = values
+        }
+        let priorWeight = metadata["prior-weight"].flatMap { Float($0) } ?? 0
+        guard (0...1).contains(priorWeight) else { throw ColorizerError.mismatch("the model's prior-weight must be in 0…1, not \(priorWeight)") }
+        self.init(space: space, gammas: gammas, bins: bins, temperature: temperature, binFrequencies: frequencies,
+                  priorWeight: priorWeight)
     }
 }
 

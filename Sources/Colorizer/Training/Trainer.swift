@@ -103,7 +103,8 @@ public final class Trainer {
             fill(from: training, indices: order[start..<start + batch], random: &random, augment: true)
             let output = try network.forward(inputs.pointer, batch: batch, shape: shape, training: true)
             let loss = configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer, count: output.count,
-                                                   sample: outputShape, gradient: network.outputGradient.baseAddress!)
+                                                   sample: outputShape, gradient: network.outputGradient.baseAddress!,
+                                                   threads: network.threads)
             network.backward()
             optimizer.step(network)
             total += Double(loss)
@@ -124,7 +125,7 @@ public final class Trainer {
             fill(from: images, indices: start..<start + n, random: &random, augment: false)
             let output = try network.forward(inputs.pointer, batch: n, shape: shape, training: false)
             total += Double(configuration.loss.evaluate(prediction: output.baseAddress!, target: targets.pointer,
-                                                        count: output.count, sample: outputShape)) * Double(n)
+                                                        count: output.count, sample: outputShape, threads: network.threads)) * Double(n)
             count += n
         }
         return Float(total / Double(max(count, 1)))

@@ -49,65 +49,115 @@ public struct BinGrid: Equatable, Sendable {
         return (index, position - Float(index))
     }
 
+    /// Calls `body(bin, weight)` for the four bins a target pair is encoded on.
+    @inline(__always)
+    func forEachCorner(_ first: Float, _ second: Float, _ body: (Int, Float) -> Void) {
+        let (i, wi) = locate(first), (j, wj) = locate(second)
+        let k = i * side + j
+        body(k, (1 - wi) * (1 - wj))
+        body(k + 1, (1 - wi) * wj)
+        body(k + side, wi * (1 - wj))
+        body(k + side + 1, wi * wj)
+    }
+
     /// Mean softmax cross-entropy between logits and bilinearly encoded targets, per pixel.
     ///
     /// - `logits`:   samples × count × plane
     /// - `targets`:  samples × 2 × plane (the two values of each pixel)
     /// - `gradient`: samples × count × plane, ∂loss/∂logits = (softmax − encoded target) / pixels
     public func crossEntropy(logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, samples: Int, plane: Int,
-                             gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
+                             gradient: UnsafeMutablePointer<Float>? = nil, threads: Int = Threads.available) -> Float {
         let bins = count, pixels = Float(samples * plane)
-        var total: Double = 0
-        var exponentials = [Float](repeating: 0, count: bins)
-        for s in 0..<samples {
-            let z = logits + s * bins * plane, first = targets + s * 2 * plane, second = first + plane
-            let g = gradient.map { $0 + s * bins * plane }
-            for p in 0..<plane {
-                var largest = -Float.infinity
-                for k in 0..<bins { largest = max(largest, z[k * plane + p]) }
-                var sum: Float = 0
-                for k in 0..<bins { exponentials[k] = expf(z[k * plane + p] - largest); sum += exponentials[k] }
-                let (i, wi) = locate(first[p]), (j, wj) = locate(second[p])
-                let k = i * side + j
-                let corners = ((k, (1 - wi) * (1 - wj)), (k + 1, (1 - wi) * wj),
-                               (k + side, wi * (1 - wj)), (k + side + 1, wi * wj))
-                // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
-                var loss = logf(sum) + largest
-                for (k, weight) in [corners.0, corners.1, corners.2, corners.3] { loss -= weight * z[k * plane + p] }
-                total += Double(loss)
-                if let g {
-                    for k in 0..<bins { g[k * plane + p] = exponentials[k] / sum / pixels }
-                    for (k, weight) in [corners.0, corners.1, corners.2, corners.3] { g[k * plane + p] -= weight / pixels }
+        let sliceCount = max(1, min(threads, samples))
+        var totals = [Double](repeating: 0, count: sliceCount)
+        totals.withUnsafeMutableBufferPointer { totals in
+            let shared = UncheckedSendable((logits, targets, gradient, totals.baseAddress!))
+            Threads.split(samples, threads: sliceCount) { thread, slice in
+                let (logits, targets, gradient, totals) = shared.value
+                // The pixel loops are innermost so that they run over contiguous memory.
+                var largest = [Float](repeating: 0, count: plane), sum = largest
+                var exponentials = gradient == nil ? [Float](repeating: 0, count: bins * plane) : []
+                for s in slice {
+                    let z = logits + s * bins * plane, first = targets + s * 2 * plane, second = first + plane
+                    exponentials.withUnsafeMutableBufferPointer { scratch in
+                        let e = gradient.map { $0 + s * bins * plane } ?? scratch.baseAddress!
+                        for p in 0..<plane { largest[p] = z[p] }
+                        for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p]) } }
+                        for p in 0..<plane { sum[p] = 0 }
+                        for k in 0..<bins {
+                            for p in 0..<plane {
+                                let value = expf(z[k * plane + p] - largest[p])
+                                e[k * plane + p] = value
+                                sum[p] += value
+                            }
+                        }
+                        // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
+                        var total: Double = 0
+                        for p in 0..<plane {
+                            var loss = logf(sum[p]) + largest[p]
+                            forEachCorner(first[p], second[p]) { k, weight in loss -= weight * z[k * plane + p] }
+                            total += Double(loss)
+                        }
+                        totals[thread] += total
+                        guard gradient != nil else { return }
+                        for p in 0..<plane { sum[p] = 1 / (sum[p] * pixels) }
+                        for k in 0..<bins { for p in 0..<plane { e[k * plane + p] *= sum[p] } }
+                        for p in 0..<plane {
+                            forEachCorner(first[p], second[p]) { k, weight in e[k * plane + p] -= weight / pixels }
+                        }
+                    }
                 }
             }
         }
-        return Float(total / Double(pixels))
+        return Float(totals.reduce(0, +) / Double(pixels))
     }
 
-    /// The annealed mean of each pixel's distribution: softmax(logits / temperature)
+    /// How often each bin occurs in targets: the encoded targets summed, divided by the pixels.
+    ///
+    /// - `targets`: samples × 2 × plane
+    /// - returns:   count values that sum to 1
+    public func frequencies(of targets: UnsafePointer<Float>, samples: Int, plane: Int) -> [Double] {
+        var totals = [Double](repeating: 0, count: count)
+        for s in 0..<samples {
+            let first = targets + s * 2 * plane, second = first + plane
+            for p in 0..<plane { forEachCorner(first[p], second[p]) { k, weight in totals[k] += Double(weight) } }
+        }
+        let pixels = Double(max(samples * plane, 1))
+        return totals.map { $0 / pixels }
+    }
+
+    /// The annealed mean of each pixel's distribution: softmax((logits − bias) / temperature)
     /// weighting the bin centres. Temperature 1 gives the plain mean; lower values
-    /// lean toward the most likely bins (0 would pick the mode).
+    /// lean toward the most likely bins (0 would pick the mode). A bias of
+    /// α · log(frequency of each bin) divides the distribution by the bins' prior to the
+    /// power α, so that rare (colourful) bins count for more than they were seen.
     ///
     /// - `logits`: samples × count × plane
+    /// - `bias`:   count values, or nil for none
     /// - `out`:    samples × 2 × plane
     public func annealedMean(logits: UnsafePointer<Float>, samples: Int, plane: Int, temperature: Float,
-                             into out: UnsafeMutablePointer<Float>) {
+                             bias: [Float]? = nil, into out: UnsafeMutablePointer<Float>) {
         precondition(temperature > 0, "the temperature must be positive")
-        let bins = count, step = self.step
+        precondition(bias == nil || bias!.count == count, "one bias per bin")
+        let bins = count, step = self.step, bias = bias ?? [Float](repeating: 0, count: count)
+        var largest = [Float](repeating: 0, count: plane), sum = largest
+        var weight = largest
         for s in 0..<samples {
             let z = logits + s * bins * plane, first = out + s * 2 * plane, second = first + plane
-            for p in 0..<plane {
-                var largest = -Float.infinity
-                for k in 0..<bins { largest = max(largest, z[k * plane + p]) }
-                var sum: Float = 0, a: Float = 0, b: Float = 0
-                for k in 0..<bins {
-                    let w = expf((z[k * plane + p] - largest) / temperature)
-                    sum += w
-                    a += w * Float(k / side)
-                    b += w * Float(k % side)
+            for p in 0..<plane { largest[p] = z[p] - bias[0]; sum[p] = 0; first[p] = 0; second[p] = 0 }
+            for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p] - bias[k]) } }
+            for k in 0..<bins {
+                let i = Float(k / side), j = Float(k % side)
+                for p in 0..<plane {
+                    weight[p] = expf((z[k * plane + p] - bias[k] - largest[p]) / temperature)
+                    sum[p] += weight[p]
+                    first[p] += weight[p] * i
+                    second[p] += weight[p] * j
                 }
-                first[p] = lower + step * a / sum
-                second[p] = lower + step * b / sum
+            }
+            for p in 0..<plane {
+                first[p] = lower + step * first[p] / sum[p]
+                second[p] = lower + step * second[p] / sum[p]
             }
         }
     }

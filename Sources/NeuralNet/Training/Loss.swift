@@ -75,14 +75,15 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     /// The mean loss over `count` elements of the prediction; writes ∂loss/∂prediction into `gradient` when given.
     /// - Parameter sample: the shape of one sample of the prediction ([C, H, W]); `count` must be a
     ///   multiple of its size. Needed by `mseSSIM`, `psnr` and `bins`, ignored by the others.
+    /// - Parameter threads: how many threads `bins` may use (its softmax is the costly part).
     public func evaluate(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
-                         sample: Shape? = nil, gradient: UnsafeMutablePointer<Float>? = nil) -> Float {
+                         sample: Shape? = nil, gradient: UnsafeMutablePointer<Float>? = nil, threads: Int = Threads.available) -> Float {
         if case .bins(let grid) = self {
             guard let sample, sample.channels == grid.count, count % sample.count == 0 else {
                 preconditionFailure("bins needs the prediction's sample shape, with one channel per bin, and whole samples")
             }
             return grid.crossEntropy(logits: prediction, targets: target, samples: count / sample.count, plane: sample.plane,
-                                     gradient: gradient)
+                                     gradient: gradient, threads: threads)
         }
         if case .mseSSIM(let weight) = self {
             guard let sample, sample.count > 0, count % sample.count == 0 else {
