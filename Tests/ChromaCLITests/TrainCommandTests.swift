@@ -81,7 +81,7 @@ struct TrainCommandTests {
 
         try scratch.write(ImageEncoder.encodePNG(Image(width: 40, height: 24, layout: .rgb, samples: (0..<(40 * 24 * 3)).map { UInt8($0 % 251) })),
                           "photo.png")
-        let colorized = try CLIRunner.run(["colorize", scratch.path + "/photo.png", "--model", calibrated, "--temperature", "0.7",
+        let colorized = try CLIRunner.run(["colorize", scratch.path + "/photo.png", "--model", calibrated, "--temperature", "0.7", "--prior-weight", "0.3",
                                            "-o", scratch.path + "/out"])
         #expect(colorized.status == 0, "\(colorized.stderr)")
         #expect(scratch.files("out") == ["photo.png"])
@@ -90,7 +90,9 @@ struct TrainCommandTests {
                                    metadata: ColorizationTask(space: .lab).metadata)
         try regression.save(to: scratch.path + "/mse.chroma")
         let refused = try CLIRunner.run(["evaluate", "--model", scratch.path + "/mse.chroma", "--cifar", cifar, "--temperature", "0.5"])
-        #expect(refused.status == 1 && refused.stderr.contains("--temperature needs a model trained with --loss bins:N"), "\(refused.stderr)")
+        #expect(refused.status == 1 && refused.stderr.contains("a temperature needs a model trained with --loss bins:N"), "\(refused.stderr)")
+        let uncalibrated = try CLIRunner.run(["evaluate", "--model", run + "/model.chroma", "--cifar", cifar, "--prior-weight", "0.2"])
+        #expect(uncalibrated.status == 1 && uncalibrated.stderr.contains("calibrated"), "\(uncalibrated.stderr)")
     }
 
     @Test("a damaged CIFAR folder is named with the reason")

@@ -33,16 +33,14 @@ public final class PhotoColorizer {
 
     /// A colorizer from a model file's contents; `saturation` defaults to the
     /// model's calibrated value (metadata `saturation`), else 1.
-    /// - Parameter temperature: for a model trained on bins, the annealed mean's temperature
-    ///   in (0, 1]; defaults to the model's calibrated value.
+    /// - Parameters:
+    ///   - temperature: for a model trained on bins, the annealed mean's temperature
+    ///     in (0, 1]; defaults to the model's calibrated value.
+    ///   - priorWeight: for a calibrated model trained on bins, the power of the bins'
+    ///     prior the prediction is divided by, 0…1; defaults to the model's calibrated value.
     public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil,
-                temperature: Float? = nil) throws {
-        var task = try ColorizationTask(metadata: model.metadata)
-        if let temperature {
-            guard task.bins != nil else { throw ColorizerError.mismatch("a temperature needs a model trained on bins (--loss bins:N)") }
-            precondition(temperature > 0 && temperature <= 1, "the temperature must be in (0, 1]")
-            task.temperature = temperature
-        }
+                temperature: Float? = nil, priorWeight: Float? = nil) throws {
+        let task = try ColorizationTask(metadata: model.metadata).adjusted(temperature: temperature, priorWeight: priorWeight)
         self.task = task
         guard model.network.outputChannels == task.outputChannels,
               model.network.inputChannels == task.inputChannels else {

@@ -51,6 +51,25 @@ public struct ColorizationTask: Sendable, Equatable {
     /// What the network outputs: the two chroma channels, or one logit per bin.
     public var outputChannels: Int { bins?.count ?? Self.chromaChannels }
 
+    /// The task with a binned model's decoding changed where a value is given.
+    /// - Throws: when the model does not predict bins, or (for a prior weight) has no bin frequencies.
+    public func adjusted(temperature: Float? = nil, priorWeight: Float? = nil) throws -> ColorizationTask {
+        var task = self
+        if let temperature {
+            guard bins != nil else { throw ColorizerError.mismatch("a temperature needs a model trained with --loss bins:N") }
+            precondition(temperature > 0 && temperature <= 1, "the temperature must be in (0, 1]")
+            task.temperature = temperature
+        }
+        if let priorWeight {
+            guard binFrequencies != nil else {
+                throw ColorizerError.mismatch("a prior weight needs a model trained with --loss bins:N and calibrated (chroma model calibrate)")
+            }
+            precondition((0...1).contains(priorWeight), "the prior weight must be in 0…1")
+            task.priorWeight = priorWeight
+        }
+        return task
+    }
+
     /// What the annealed mean subtracts from each bin's logit: α · log frequency.
     var bias: [Float]? {
         guard let binFrequencies, priorWeight > 0 else { return nil }
