@@ -54,23 +54,9 @@ struct BinGridTests {
     @Test("gradient matches finite differences")
     func gradient() {
         let data = Self.data(samples: 2, seed: 5)
-        var logits = data.logits
-        let targets = data.targets
-        let loss = Loss.bins(Self.grid), shape = Shape(channels: Self.grid.count, height: 1, width: Self.plane)
-        var analytic = [Float](repeating: 0, count: logits.count)
-        _ = loss.evaluate(prediction: logits, target: targets, count: logits.count, sample: shape, gradient: &analytic)
-        let epsilon: Float = 1e-2
-        var failures: [String] = []
-        for i in logits.indices {
-            let saved = logits[i]
-            logits[i] = saved + epsilon
-            let plus = Double(loss.evaluate(prediction: logits, target: targets, count: logits.count, sample: shape))
-            logits[i] = saved - epsilon
-            let minus = Double(loss.evaluate(prediction: logits, target: targets, count: logits.count, sample: shape))
-            logits[i] = saved
-            let numeric = (plus - minus) / Double(2 * epsilon)
-            if abs(Double(analytic[i]) - numeric) > 2e-3 { failures.append("\(i): analytic \(analytic[i]), numeric \(numeric)") }
-        }
+        let shape = Shape(channels: Self.grid.count, height: 1, width: Self.plane)
+        let (_, failures) = lossGradientCheck(.bins(Self.grid), prediction: data.logits, target: data.targets,
+                                              sample: shape, epsilon: 1e-2) { analytic, numeric in abs(analytic - numeric) <= 2e-3 }
         #expect(failures.isEmpty, "\(failures.prefix(5))")
     }
 

@@ -39,26 +39,11 @@ struct PSNRLossTests {
     @Test("gradient matches finite differences")
     func gradient() {
         let images = Self.images(samples: 2, seed: 9)
-        var prediction = images.prediction
-        let target = images.target
-        let loss = Loss.psnr
-        var analytic = [Float](repeating: 0, count: prediction.count)
-        _ = loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: Self.sample, gradient: &analytic)
-        let epsilon: Float = 1e-3
-        var failures: [String] = []
-        for i in prediction.indices {
-            let saved = prediction[i]
-            prediction[i] = saved + epsilon
-            let plus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: Self.sample))
-            prediction[i] = saved - epsilon
-            let minus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: Self.sample))
-            prediction[i] = saved
-            let numeric = (plus - minus) / Double(2 * epsilon)
-            if abs(Double(analytic[i]) - numeric) > 2e-2 * max(abs(numeric), 0.1) {
-                failures.append("\(i): analytic \(analytic[i]), numeric \(numeric)")
-            }
+        let (analytic, failures) = lossGradientCheck(.psnr, prediction: images.prediction, target: images.target,
+                                                     sample: Self.sample, epsilon: 1e-3) { analytic, numeric in
+            abs(analytic - numeric) <= 2e-2 * max(abs(numeric), 0.1)
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(prediction.count) disagree: \(failures.prefix(5))")
+        #expect(failures.isEmpty, "\(failures.count) of \(images.prediction.count) disagree: \(failures.prefix(5))")
         #expect(analytic.contains { abs($0) > 0.1 })
     }
 

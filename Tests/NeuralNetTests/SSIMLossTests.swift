@@ -60,26 +60,11 @@ struct SSIMLossTests {
     func gradient(height: Int, width: Int) {
         let sample = Shape(channels: 1, height: height, width: width), batch = 2
         let images = Self.images(batch * sample.count, seed: 5)
-        var prediction = images.prediction
-        let target = images.target
-        let loss = Loss.mseSSIM(weight: 0.3)
-        var analytic = [Float](repeating: 0, count: prediction.count)
-        _ = loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample, gradient: &analytic)
-        var failures: [String] = []
-        let epsilon: Float = 1e-3
-        for i in prediction.indices {
-            let saved = prediction[i]
-            prediction[i] = saved + epsilon
-            let plus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample))
-            prediction[i] = saved - epsilon
-            let minus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample))
-            prediction[i] = saved
-            let numeric = (plus - minus) / Double(2 * epsilon)
-            if abs(Double(analytic[i]) - numeric) > 2e-3 * max(abs(numeric), 0.01) + 2e-5 {
-                failures.append("\(i): analytic \(analytic[i]), numeric \(numeric)")
-            }
+        let (analytic, failures) = lossGradientCheck(.mseSSIM(weight: 0.3), prediction: images.prediction, target: images.target,
+                                                     sample: sample, epsilon: 1e-3) { analytic, numeric in
+            abs(analytic - numeric) <= 2e-3 * max(abs(numeric), 0.01) + 2e-5
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(prediction.count) disagree: \(failures.prefix(5))")
+        #expect(failures.isEmpty, "\(failures.count) of \(images.prediction.count) disagree: \(failures.prefix(5))")
         #expect(analytic.contains { abs($0) > 1e-3 })
     }
 
