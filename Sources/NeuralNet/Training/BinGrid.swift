@@ -74,37 +74,35 @@ public struct BinGrid: Equatable, Sendable {
             let shared = UncheckedSendable((logits, targets, gradient, totals.baseAddress!))
             Threads.split(samples, threads: sliceCount) { thread, slice in
                 let (logits, targets, gradient, totals) = shared.value
-                // The pixel loops are innermost so that they run over contiguous memory.
-                var largest = [Float](repeating: 0, count: plane), sum = largest
-                var exponentials = gradient == nil ? [Float](repeating: 0, count: bins * plane) : []
+                // The pixel loops are innermost so that they run over contiguous memory;
+                // scratch is raw memory because Swift arrays cost a uniqueness check per write.
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane + (gradient == nil ? bins * plane : 0))
+                defer { scratch.deallocate() }
+                let largest = scratch, sum = scratch + plane, shift = scratch + 2 * plane
                 for s in slice {
                     let z = logits + s * bins * plane, first = targets + s * 2 * plane, second = first + plane
-                    exponentials.withUnsafeMutableBufferPointer { scratch in
-                        let e = gradient.map { $0 + s * bins * plane } ?? scratch.baseAddress!
-                        for p in 0..<plane { largest[p] = z[p] }
-                        for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p]) } }
-                        for p in 0..<plane { sum[p] = 0 }
-                        for k in 0..<bins {
-                            for p in 0..<plane {
-                                let value = expf(z[k * plane + p] - largest[p])
-                                e[k * plane + p] = value
-                                sum[p] += value
-                            }
-                        }
-                        // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
-                        var total: Double = 0
-                        for p in 0..<plane {
-                            var loss = logf(sum[p]) + largest[p]
-                            forEachCorner(first[p], second[p]) { k, weight in loss -= weight * z[k * plane + p] }
-                            total += Double(loss)
-                        }
-                        totals[thread] += total
-                        guard gradient != nil else { return }
-                        for p in 0..<plane { sum[p] = 1 / (sum[p] * pixels) }
-                        for k in 0..<bins { for p in 0..<plane { e[k * plane + p] *= sum[p] } }
-                        for p in 0..<plane {
-                            forEachCorner(first[p], second[p]) { k, weight in e[k * plane + p] -= weight / pixels }
-                        }
+                    let e = gradient.map { $0 + s * bins * plane } ?? scratch + 3 * plane
+                    largest.update(from: z, count: plane)
+                    for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p]) } }
+                    for p in 0..<plane { sum[p] = 0; shift[p] = -largest[p] }
+                    for k in 0..<bins {
+                        (e + k * plane).update(from: z + k * plane, count: plane)
+                        expInPlace(e + k * plane, offset: shift, count: plane)
+                        for p in 0..<plane { sum[p] += e[k * plane + p] }
+                    }
+                    // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
+                    var total: Double = 0
+                    for p in 0..<plane {
+                        var loss = logf(sum[p]) + largest[p]
+                        forEachCorner(first[p], second[p]) { k, weight in loss -= weight * z[k * plane + p] }
+                        total += Double(loss)
+                    }
+                    totals[thread] += total
+                    guard gradient != nil else { continue }
+                    for p in 0..<plane { sum[p] = 1 / (sum[p] * pixels) }
+                    for k in 0..<bins { for p in 0..<plane { e[k * plane + p] *= sum[p] } }
+                    for p in 0..<plane {
+                        forEachCorner(first[p], second[p]) { k, weight in e[k * plane + p] -= weight / pixels }
                     }
                 }
             }
@@ -141,15 +139,19 @@ public struct BinGrid: Equatable, Sendable {
         precondition(bias == nil || bias!.count == count, "one bias per bin")
         let bins = count, step = self.step, bias = bias ?? [Float](repeating: 0, count: count)
         var largest = [Float](repeating: 0, count: plane), sum = largest
-        var weight = largest
+        var weight = largest, shift = largest
         for s in 0..<samples {
             let z = logits + s * bins * plane, first = out + s * 2 * plane, second = first + plane
             for p in 0..<plane { largest[p] = z[p] - bias[0]; sum[p] = 0; first[p] = 0; second[p] = 0 }
             for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p] - bias[k]) } }
             for k in 0..<bins {
                 let i = Float(k / side), j = Float(k % side)
+                for p in 0..<plane { shift[p] = -(bias[k] + largest[p]) / temperature }
+                weight.withUnsafeMutableBufferPointer { weight in
+                    weight.baseAddress!.update(from: z + k * plane, count: plane)
+                    expInPlace(weight.baseAddress!, offset: shift, scale: 1 / temperature, count: plane)
+                }
                 for p in 0..<plane {
-                    weight[p] = expf((z[k * plane + p] - bias[k] - largest[p]) / temperature)
                     sum[p] += weight[p]
                     first[p] += weight[p] * i
                     second[p] += weight[p] * j
