@@ -4,7 +4,7 @@
 ///
 /// Cephes' single-precision method: x = n·ln 2 + r with |r| ≤ ½ ln 2, e^r from a
 /// degree-7 polynomial, 2ⁿ put straight into the exponent bits. Relative error
-/// within 3·10⁻⁷ of libm (tested) for x in −87…88; inputs below −87 give 0 (no subnormals),
+/// within 3·10⁻⁷ of the exact value (tested) for x in −87…88; inputs below −87 give 0 (no subnormals),
 /// inputs above 88 give e⁸⁸.
 @inline(__always)
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {

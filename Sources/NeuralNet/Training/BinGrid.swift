@@ -138,8 +138,10 @@ public struct BinGrid: Equatable, Sendable {
         precondition(temperature > 0, "the temperature must be positive")
         precondition(bias == nil || bias!.count == count, "one bias per bin")
         let bins = count, step = self.step, bias = bias ?? [Float](repeating: 0, count: count)
-        var largest = [Float](repeating: 0, count: plane), sum = largest
-        var weight = largest, shift = largest
+        // Raw scratch, as in crossEntropy: Swift arrays cost a uniqueness check per write.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * plane)
+        defer { scratch.deallocate() }
+        let largest = scratch, sum = scratch + plane, weight = scratch + 2 * plane, shift = scratch + 3 * plane
         for s in 0..<samples {
             let z = logits + s * bins * plane, first = out + s * 2 * plane, second = first + plane
             for p in 0..<plane { largest[p] = z[p] - bias[0]; sum[p] = 0; first[p] = 0; second[p] = 0 }
@@ -147,10 +149,8 @@ public struct BinGrid: Equatable, Sendable {
             for k in 0..<bins {
                 let i = Float(k / side), j = Float(k % side)
                 for p in 0..<plane { shift[p] = -(bias[k] + largest[p]) / temperature }
-                weight.withUnsafeMutableBufferPointer { weight in
-                    weight.baseAddress!.update(from: z + k * plane, count: plane)
-                    expInPlace(weight.baseAddress!, offset: shift, scale: 1 / temperature, count: plane)
-                }
+                weight.update(from: z + k * plane, count: plane)
+                expInPlace(weight, offset: shift, scale: 1 / temperature, count: plane)
                 for p in 0..<plane {
                     sum[p] += weight[p]
                     first[p] += weight[p] * i

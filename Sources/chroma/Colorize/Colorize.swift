@@ -44,14 +44,7 @@ struct Colorize: ParsableCommand {
     @Option(help: "A trained model file to use instead of the bundled one.")
     var model: String?
 
-    @Option(help: "Scale the predicted chroma: 0 gray, 1 as predicted (default: the model's calibrated value).")
-    var saturation: Float?
-
-    @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1; lower is bolder (default: the model's calibrated one).")
-    var temperature: Float?
-
-    @Option(name: .customLong("prior-weight"), help: "For a calibrated bins model: the power α of the bins' prior the prediction is divided by, 0…1; higher is more colourful (default: the model's).")
-    var priorWeight: Float?
+    @OptionGroup var prediction: PredictionOptions
 
     @Option(help: "The model's grid: the photo's shorter side becomes N × 32 pixels there, 1…64.")
     var tiles: Int = PhotoColorizer.defaultTiles
@@ -93,9 +86,6 @@ struct Colorize: ParsableCommand {
         }
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
-        if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
-        if let priorWeight, !(0...1).contains(priorWeight) { throw ValidationError("--prior-weight must be in 0…1") }
         if skipExisting && outputOptions.overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other") }
         if suffix.contains("/") { throw ValidationError("--suffix must not contain /") }
         if json && usesStdin { throw ValidationError("--json needs outputs in files (standard output carries the image)") }
@@ -149,7 +139,8 @@ struct Colorize: ParsableCommand {
     }
 
     func makeColorizer(_ modelBytes: [UInt8], threads: Int) throws -> PhotoColorizer {
-        let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: saturation, temperature: temperature, priorWeight: priorWeight)
+        let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: prediction.saturation,
+                                           temperature: prediction.temperature, priorWeight: prediction.priorWeight)
         colorizer.threads = threads
         return colorizer
     }

@@ -85,3 +85,22 @@ extension ImageFormat: ExpressibleByArgument {
 }
 
 extension ChromaSubsampling: ExpressibleByArgument {}
+
+/// How a colorizer's prediction becomes chroma, for the commands that colorize
+/// with one model (colorize, evaluate); each defaults to the model's calibrated value.
+struct PredictionOptions: ParsableArguments {
+    @Option(help: "Scale the predicted chroma: 0 gray, 1 as predicted (default: the model's calibrated value, else 1).")
+    var saturation: Float?
+
+    @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1; lower is bolder (default: the model's calibrated one, else 1).")
+    var temperature: Float?
+
+    @Option(name: .customLong("prior-weight"), help: "For a calibrated bins model: the power α of the bins' prior the prediction is divided by, 0…1; higher is more colourful (default: the model's).")
+    var priorWeight: Float?
+
+    func validate() throws {
+        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
+        if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
+        if let priorWeight, !(0...1).contains(priorWeight) { throw ValidationError("--prior-weight must be in 0…1") }
+    }
+}

@@ -27,14 +27,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Evaluate the bundled model of this colour space (lab or ycbcr) instead.")
     var space: ChromaSpace?
 
-    @Option(help: "Scale the predicted chroma (default: the model's calibrated saturation, else 1).")
-    var saturation: Float?
-
-    @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1 (default: the model's calibrated one, else 1).")
-    var temperature: Float?
-
-    @Option(name: .customLong("prior-weight"), help: "For a calibrated bins model: the power α of the bins' prior the prediction is divided by, 0…1 (default: the model's).")
-    var priorWeight: Float?
+    @OptionGroup var prediction: PredictionOptions
 
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String
@@ -44,9 +37,6 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard (model == nil) != (space == nil) else { throw ValidationError("give either --model FILE or --space lab|ycbcr") }
-        if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4 (chroma colorizers only)") }
-        if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
-        if let priorWeight, !(0...1).contains(priorWeight) { throw ValidationError("--prior-weight must be in 0…1") }
     }
 
     func run() throws {
@@ -71,12 +61,12 @@ struct Evaluate: ParsableCommand {
         case .colorize(let trained):
             let colorization: ColorizationTask
             do {
-                colorization = try trained.adjusted(temperature: temperature, priorWeight: priorWeight)
+                colorization = try trained.adjusted(temperature: prediction.temperature, priorWeight: prediction.priorWeight)
             } catch {
                 Diagnostics.error(model, error)
                 throw ExitCode.failure
             }
-            let saturation = self.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
+            let saturation = prediction.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
             report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation)
         case .colorizeRGB(let space):
             report = try Evaluator.colorizationRGB(file.network, space: space, set: test)
