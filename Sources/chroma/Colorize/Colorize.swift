@@ -10,20 +10,21 @@ struct Colorize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Colorize grayscale (or colour) photos with a trained model.",
         discussion: """
-            Each photo's luminance is kept at full resolution; the model predicts chroma on a
-            grid whose shorter side is --tiles × 32 pixels, and the chroma is upsampled and
+            Each photo's luminance is kept at full resolution; the model predicts chroma on a \
+            grid whose shorter side is --tiles × 32 pixels, and the chroma is upsampled and \
             joined to it. A colour photo is reduced to its luminance first. Alpha is kept.
 
-            Outputs mirror the inputs' names under -o (with --suffix added); each is written
-            to a temporary file and renamed into place, so an interrupted run leaves no
-            partial file, and an input is never overwritten. A failed photo is reported and
+            Outputs mirror the inputs' names under -o (with --suffix added); each is written \
+            to a temporary file and renamed into place, so an interrupted run leaves no \
+            partial file, and an input is never overwritten. A failed photo is reported and \
             the batch goes on; the exit code is 1 when any photo failed.
 
             Examples:
               chroma colorize old.jpg -o colorized/
               chroma colorize albums/ -o out/ --recursive --space ycbcr --jobs 2
               cat old.jpg | chroma colorize - > new.jpg
-              chroma colorize archive/ -o out/ --recursive --shard $SLURM_ARRAY_TASK_ID/16 --skip-existing
+              chroma colorize archive/ -o out/ --recursive --skip-existing \\
+                --shard $SLURM_ARRAY_TASK_ID/16
             """)
 
     @Argument(help: "Photos, folders of photos, or - (standard input to standard output).")

@@ -11,20 +11,21 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare colorizers (by default the bundled Lab and YCbCr models) on photos or on CIFAR-10.",
         discussion: """
-            REPORT_DIR receives sheet.png (a row per photo: original, grayscale input, each model's
-            result and its ΔE2000 heat map against the original), metrics.md, metrics.csv and
-            metrics.json (PSNR, SSIM, mean ΔE2000 and colourfulness per photo and in total, with
-            the gray baseline), index.html (a page that needs no network) and photos/ (every
-            picture at full size). Photos without colour are colorized but not scored. A photo
-            that fails is listed as failed and the report goes on (exit code 1).
-            With --cifar the metrics are means over CIFAR-10's 10,000 test images and the sheet
-            shows a seeded sample. The report is built in a temporary folder and renamed into
+            REPORT_DIR receives sheet.png (a row per photo: original, grayscale input, each model's \
+            result and its ΔE2000 heat map against the original), metrics.md, metrics.csv and \
+            metrics.json (PSNR, SSIM, mean ΔE2000 and colourfulness per photo and in total, with \
+            the gray baseline), index.html (a page that needs no network) and photos/ (every \
+            picture at full size). Photos without colour are colorized but not scored. A photo \
+            that fails is listed as failed and the report goes on (exit code 1). \
+            With --cifar the metrics are means over CIFAR-10's 10,000 test images and the sheet \
+            shows a seeded sample. The report is built in a temporary folder and renamed into \
             place; an existing REPORT_DIR is replaced only with --overwrite.
 
             Examples:
               chroma compare samples/ -o report
               chroma compare --cifar cifar-10-batches-bin -o report-cifar
-              chroma compare old.jpg --model runs/a/model.chroma --model runs/b/model.chroma -o report
+              chroma compare old.jpg --model runs/a/model.chroma \\
+                --model runs/b/model.chroma -o report
             """)
 
     @Argument(help: "Photos or folders of photos.")

@@ -10,23 +10,23 @@ struct ModelCalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Choose a colorizer's saturation (or temperature) on CIFAR-10's validation images and write a deployable model.",
         discussion: """
-            A network trained to minimise squared error predicts the mean of the colours a
-            scene could have, which is duller than any of them. Scaling the predicted chroma
-            away from neutral costs little PSNR at first and brings back colour. This command
-            colorizes the validation images (the last 5,000 of the training batches, never the
-            test batch) at saturations 1.0, 1.05, … 2.0, prints mean PSNR and colourfulness for
-            each, and picks the most saturated one whose mean PSNR is within --tolerance dB of
-            the best. OUT receives the network with that saturation in its metadata (and
+            A network trained to minimise squared error predicts the mean of the colours a \
+            scene could have, which is duller than any of them. Scaling the predicted chroma \
+            away from neutral costs little PSNR at first and brings back colour. This command \
+            colorizes the validation images (the last 5,000 of the training batches, never the \
+            test batch) at saturations 1.0, 1.05, … 2.0, prints mean PSNR and colourfulness for \
+            each, and picks the most saturated one whose mean PSNR is within --tolerance dB of \
+            the best. OUT receives the network with that saturation in its metadata (and \
             without the optimiser state); colorize and evaluate use it by default.
 
-            A model trained with --loss bins:N predicts a distribution over chroma bins
-            instead. For it the command counts how often each bin occurs in the training
-            images, and tries dividing the distribution by that prior to the power α (0, 0.05,
-            … 0.5: rarer, stronger colours gain) with annealed-mean temperatures 0.6 and 0.4
-            (lower leans to the likeliest colour), at saturation 1; of those within
+            A model trained with --loss bins:N predicts a distribution over chroma bins \
+            instead. For it the command counts how often each bin occurs in the training \
+            images, and tries dividing the distribution by that prior to the power α (0, 0.05, \
+            … 0.5: rarer, stronger colours gain) with annealed-mean temperatures 0.6 and 0.4 \
+            (lower leans to the likeliest colour), at saturation 1; of those within \
             --tolerance dB of the best mean PSNR it picks the most colourful.
 
-            With --colourfulness C it picks instead the setting with the best mean PSNR among
+            With --colourfulness C it picks instead the setting with the best mean PSNR among \
             those whose mean colourfulness is at least C (the most colourful if none is).
             """)
 

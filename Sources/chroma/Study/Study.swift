@@ -9,15 +9,16 @@ struct Study: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train several architectures on the same data and seed and compare their test error with their latent size.",
         discussion: """
-            Each --arch is trained as `chroma train` would train it, in OUT/runs/NN (an interrupted
-            study continues where it stopped when run again with the same options), then scored on
-            the test split with its best model. OUT receives study.md and study.csv (parameters,
-            latent size, test MSE on the 0…1 scale, PSNR, SSIM, training time) and latent-error.svg
+            Each --arch is trained as `chroma train` would train it, in OUT/runs/NN (an interrupted \
+            study continues where it stopped when run again with the same options), then scored on \
+            the test split with its best model. OUT receives study.md and study.csv (parameters, \
+            latent size, test MSE on the 0…1 scale, PSNR, SSIM, training time) and latent-error.svg \
             and .png (latent size against test MSE, points numbered as in the table).
 
             Example:
               chroma study --cifar cifar-10-batches-bin --task reconstruct --epochs 10 \\
-                --arch "c8 p c12 p c16 u c12 u c3 sigmoid" --arch "c8 p c12 p c4 u c12 u c3 sigmoid" --out runs/study
+                --arch "c8 p c12 p c16 u c12 u c3 sigmoid" \\
+                --arch "c8 p c12 p c4 u c12 u c3 sigmoid" --out runs/study
             """)
 
     @OptionGroup var options: TrainingOptions

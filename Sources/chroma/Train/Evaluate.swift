@@ -11,14 +11,15 @@ struct Evaluate: ParsableCommand {
         abstract: "Score a model on the CIFAR-10 test split.",
         discussion: """
             Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb):
-            PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean
-            over the 10,000 test images, for the model and for the gray baseline (the luminance
-            alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM;
+            PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean \
+            over the 10,000 test images, for the model and for the gray baseline (the luminance \
+            alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM; \
             for denoising also the identity baseline (the noisy input itself, same seeded noise).
 
             Examples:
               chroma evaluate --space lab --cifar cifar-10-batches-bin
-              chroma evaluate --model runs/lab/model.chroma --cifar cifar-10-batches-bin --json
+              chroma evaluate --model runs/lab/model.chroma --json \\
+                --cifar cifar-10-batches-bin
             """)
 
     @Option(help: "Model file to evaluate.")

@@ -10,17 +10,20 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a colorizer (or one of the assignment's autoencoders) on CIFAR-10.",
         discussion: """
-            Training uses the data batches minus their last 5,000 images, which are the
-            validation set. OUT receives model.chroma (the best model by validation loss),
-            checkpoint.chroma (the latest epoch) and run.json (settings and per-epoch figures).
-            Ctrl-C stops after the current batch; --resume OUT continues from the last
+            Training uses the data batches minus their last 5,000 images, which are the \
+            validation set. OUT receives model.chroma (the best model by validation loss), \
+            checkpoint.chroma (the latest epoch) and run.json (settings and per-epoch figures). \
+            Ctrl-C stops after the current batch; --resume OUT continues from the last \
             finished epoch and ends exactly as an uninterrupted run would.
 
             Examples:
-              chroma train --cifar cifar-10-batches-bin --space lab --epochs 10 --out runs/lab
+              chroma train --cifar cifar-10-batches-bin --space lab --epochs 10 \\
+                --out runs/lab
               chroma train --resume runs/lab
-              chroma train --cifar cifar-10-batches-bin --task reconstruct --out runs/reconstruct
-              chroma train --cifar cifar-10-batches-bin --task denoise --noise-std 0.158 --out runs/denoise
+              chroma train --cifar cifar-10-batches-bin --task reconstruct \\
+                --out runs/reconstruct
+              chroma train --cifar cifar-10-batches-bin --task denoise --noise-std 0.158 \\
+                --out runs/denoise
             """)
 
     @OptionGroup var options: TrainingOptions
