@@ -14,12 +14,16 @@ struct Train: ParsableCommand {
             validation set. OUT receives model.chroma (the best model by validation loss), \
             checkpoint.chroma (the latest epoch) and run.json (settings and per-epoch figures). \
             Ctrl-C stops after the current batch; --resume OUT continues from the last \
-            finished epoch and ends exactly as an uninterrupted run would.
+            finished epoch and ends exactly as an uninterrupted run would. --resume OUT --epochs N \
+            extends a run to N epochs in all (a longer experiment across several sittings); a \
+            cosine schedule is then stretched over the N epochs, so the rate climbs back to where \
+            that longer schedule has it and falls to 1 % again by epoch N.
 
             Examples:
               chroma train --cifar cifar-10-batches-bin --space lab --epochs 10 \\
                 --out runs/lab
               chroma train --resume runs/lab
+              chroma train --resume runs/lab --epochs 20
               chroma train --cifar cifar-10-batches-bin --task reconstruct \\
                 --out runs/reconstruct
               chroma train --cifar cifar-10-batches-bin --task denoise --noise-std 0.158 \\
