@@ -50,7 +50,7 @@ public final class PhotoColorizer {
         precondition((1...64).contains(tiles), "tiles must be 1…64")
         network = model.network
         self.tiles = tiles
-        self.saturation = saturation ?? model.metadata["saturation"].flatMap { Float($0) } ?? 1
+        self.saturation = saturation ?? model.calibratedSaturation
     }
 
     /// A colorizer from a model file on disk.

@@ -207,6 +207,12 @@ public struct ColorizationTask: Sendable, Equatable {
     }
 }
 
+extension ModelFile {
+    /// The saturation `chroma model calibrate` chose for this model (1 when it was not calibrated):
+    /// the factor on the predicted chroma's distance from neutral that colorize, evaluate and compare use by default.
+    public var calibratedSaturation: Float { metadata["saturation"].flatMap { Float($0) } ?? 1 }
+}
+
 /// Luminance and normalised chroma of a set of images.
 public struct PreparedImages: Sendable {
     public let width: Int

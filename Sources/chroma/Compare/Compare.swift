@@ -274,8 +274,8 @@ struct Compare: ParsableCommand {
         var entry = ComparisonReport.Entry(name: "CIFAR-10 test split", images: test.count, hasColour: true)
         for (index, contender) in contenders.enumerated() {
             Diagnostics.note("chroma: [\(index + 1)/\(contenders.count)] scoring \(contender.name) on \(test.count) test images")
-            let saturation = contender.model.metadata["saturation"].flatMap { Float($0) } ?? 1
-            let report = try Evaluator.evaluate(contender.model.network, task: contender.task, set: test, saturation: saturation)
+            let report = try Evaluator.evaluate(contender.model.network, task: contender.task, set: test,
+                                                saturation: contender.model.calibratedSaturation)
             func scores(_ s: EvaluationReport.Scores) -> ImageScores {
                 ImageScores(psnr: s.psnr, ssim: s.ssim, deltaE2000: s.deltaE2000, colourfulness: s.colourfulness)
             }

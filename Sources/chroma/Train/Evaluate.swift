@@ -67,7 +67,7 @@ struct Evaluate: ParsableCommand {
                 Diagnostics.error(model, error)
                 throw ExitCode.failure
             }
-            let saturation = prediction.saturation ?? file.metadata["saturation"].flatMap { Float($0) } ?? 1
+            let saturation = prediction.saturation ?? file.calibratedSaturation
             report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation)
         case .colorizeRGB(let space):
             report = try Evaluator.colorizationRGB(file.network, space: space, set: test)
