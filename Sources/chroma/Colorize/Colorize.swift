@@ -50,8 +50,8 @@ struct Colorize: ParsableCommand {
     @Option(help: "The model's grid: the photo's shorter side becomes N × 32 pixels there, 1…64.")
     var tiles: Int = PhotoColorizer.defaultTiles
 
-    @Option(help: "Photos colorized at once (default: the number of cores).")
-    var jobs: Int = Parallel.defaultThreads
+    @Option(help: "Photos colorized at once (default: the number of cores, or CHROMA_THREADS).")
+    var jobs: Int?
 
     @Option(help: "Process only the K-th of N deterministic slices of the sorted inputs, K = 1…N.")
     var shard: Shard?
@@ -86,7 +86,7 @@ struct Colorize: ParsableCommand {
             throw ValidationError("the output \(output) exists and is not a folder")
         }
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if skipExisting && outputOptions.overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other") }
         if suffix.contains("/") { throw ValidationError("--suffix must not contain /") }
         if json && usesStdin { throw ValidationError("--json needs outputs in files (standard output carries the image)") }
@@ -191,7 +191,7 @@ final class Batch: @unchecked Sendable {
     }
 
     func run() {
-        let workers = max(1, min(command.jobs, jobs.count))
+        let workers = max(1, min(command.jobs ?? Parallel.defaultThreads, jobs.count))
         let threadsEach = max(1, Parallel.defaultThreads / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             guard let colorizer = try? command.makeColorizer(modelBytes, threads: threadsEach) else { return }
