@@ -4,12 +4,13 @@
 // The targets are the stages of the pipeline; an arrow is the only import allowed:
 //   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg
 //                → NeuralNet → OpenBLAS
+// and both ColorSpace and NeuralNet split work across cores through Threading.
 import PackageDescription
 
 let package = Package(
     name: "chroma",
     products: [
-        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer"]),
+        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading"]),
         .executable(name: "chroma", targets: ["chroma"]),
     ],
     dependencies: [
@@ -23,24 +24,27 @@ let package = Package(
         // setjmp/longjmp error handling for libpng and libjpeg.
         .target(name: "CShims", dependencies: ["CPNG", "CJPEG"]),
 
+        // How many threads, and work split across them (CHROMA_THREADS).
+        .target(name: "Threading"),
+
         // Stage 1: decoding and encoding.
         .target(name: "ImageIO", dependencies: ["CShims"]),
         // Stage 2: colour spaces and resampling.
-        .target(name: "ColorSpace", dependencies: ["ImageIO"]),
+        .target(name: "ColorSpace", dependencies: ["ImageIO", "Threading"]),
         // Stage 4's data: CIFAR-10 batches, splits, shuffled batches, augmentation.
         .target(name: "Datasets", dependencies: ["ColorSpace", "ImageIO"]),
         // Stage 3: the network engine.
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "Threading"]),
 
         // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
         // Models/ holds the two bundled colorizers that scripts/train-models installs.
-        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO"],
+        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO", "Threading"],
                 resources: [.copy("Models")]),
 
         .executableTarget(
             name: "chroma",
             dependencies: [
-                "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer",
+                "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -1,4 +1,5 @@
 import ImageIO
+import Threading
 
 /// A luminance–chrominance colour space chroma works in.
 public enum ChromaSpace: String, Sendable, CaseIterable {
@@ -22,7 +23,7 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
 
     /// Converts an 8-bit image (any layout; alpha ignored, gray taken as R = G = B).
     /// - Parameter threads: rows are split across this many threads (default: all cores).
-    public func planes(from image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> ColorPlanes {
+    public func planes(from image: Image<UInt8>, threads: Int = Threads.available) -> ColorPlanes {
         switch self {
         case .lab: LabConversion.planes(from: image, threads: threads)
         case .ycbcr: YCbCrConversion.planes(from: image, threads: threads)
@@ -30,7 +31,7 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
     }
 
     /// Converts back to 8-bit RGB; out-of-gamut colours are clipped per channel.
-    public func image(from planes: ColorPlanes, threads: Int = Parallel.defaultThreads) -> Image<UInt8> {
+    public func image(from planes: ColorPlanes, threads: Int = Threads.available) -> Image<UInt8> {
         precondition(planes.space == self, "planes are \(planes.space), not \(self)")
         switch self {
         case .lab: return LabConversion.image(from: planes, threads: threads)
@@ -39,7 +40,7 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
     }
 
     /// The luminance plane alone (L\* 0…100 or Y 0…255) of an 8-bit image.
-    public func luminance(of image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Plane {
+    public func luminance(of image: Image<UInt8>, threads: Int = Threads.available) -> Plane {
         planes(from: image, threads: threads).luminance
     }
 

@@ -1,3 +1,5 @@
+import Threading
+
 /// A feed-forward network built from an `Architecture`: a chain of layers over
 /// float tensors (NCHW). It knows nothing of images or colour.
 ///

@@ -1,4 +1,5 @@
 import ImageIO
+import Threading
 
 /// 8-bit YCbCr exactly as libjpeg computes it (jccolor.c and jdcolor.c):
 /// 16-bit fixed-point coefficients, Cb and Cr centred on 128. What a JPEG
@@ -13,13 +14,13 @@ public enum JFIF {
     static let rCr = fix(1.40200), gCb = fix(0.34414), gCr = fix(0.71414), bCb = fix(1.77200)
 
     /// RGB (or gray, alpha ignored) → an RGB-layout image whose channels hold Y, Cb, Cr.
-    public static func ycbcr(from image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Image<UInt8> {
+    public static func ycbcr(from image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
         let access = PixelAccess(image.layout)
         var out = [UInt8].uninitialized(image.pixelCount * 3)
         image.samples.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 let io = BytePointers(source: source.baseAddress!, target: target.baseAddress!)
-                Parallel.forEachChunk(image.height, threads: threads) { rows in
+                Threads.split(image.height, threads: threads) { _, rows in
                     forward(io, access, pixels: rows.lowerBound * image.width..<rows.upperBound * image.width)
                 }
             }
@@ -28,13 +29,13 @@ public enum JFIF {
     }
 
     /// The inverse: an image of Y, Cb, Cr channels → RGB, clipped to 0…255.
-    public static func rgb(fromYCbCr image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Image<UInt8> {
+    public static func rgb(fromYCbCr image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
         precondition(image.layout == .rgb, "expects three channels holding Y, Cb, Cr")
         var out = [UInt8].uninitialized(image.pixelCount * 3)
         image.samples.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 let io = BytePointers(source: source.baseAddress!, target: target.baseAddress!)
-                Parallel.forEachChunk(image.height, threads: threads) { rows in
+                Threads.split(image.height, threads: threads) { _, rows in
                     inverse(io, pixels: rows.lowerBound * image.width..<rows.upperBound * image.width)
                 }
             }
@@ -42,7 +43,7 @@ public enum JFIF {
         return Image(width: image.width, height: image.height, layout: .rgb, samples: out)
     }
 
-    struct BytePointers: @unchecked Sendable {
+    struct BytePointers {
         let source: UnsafePointer<UInt8>
         let target: UnsafeMutablePointer<UInt8>
     }

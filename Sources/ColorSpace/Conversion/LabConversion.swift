@@ -1,4 +1,5 @@
 import ImageIO
+import Threading
 
 /// sRGB ↔ CIE L\*a\*b\* (D65, 2° observer) on 8 pixels at a time.
 ///
@@ -40,7 +41,7 @@ public enum LabConversion {
                         b.withUnsafeMutableBufferPointer { b in
                             let pointers = Pointers(source: source.baseAddress!, table: table.baseAddress!,
                                                     l: l.baseAddress!, a: a.baseAddress!, b: b.baseAddress!)
-                            Parallel.forEachChunk(image.height, threads: threads) { rows in
+                            Threads.split(image.height, threads: threads) { _, rows in
                                 forward(pointers, layout, from: rows.lowerBound * image.width, to: rows.upperBound * image.width)
                             }
                         }
@@ -64,7 +65,7 @@ public enum LabConversion {
                                 let pointers = InversePointers(l: l.baseAddress!, a: a.baseAddress!, b: b.baseAddress!,
                                                                codes: codes.baseAddress!, thresholds: thresholds.baseAddress!,
                                                                out: out.baseAddress!)
-                                Parallel.forEachChunk(height, threads: threads) { rows in
+                                Threads.split(height, threads: threads) { _, rows in
                                     inverse(pointers, from: rows.lowerBound * width, to: rows.upperBound * width)
                                 }
                             }
@@ -78,7 +79,7 @@ public enum LabConversion {
 
     // MARK: Kernels
 
-    struct Pointers: @unchecked Sendable {
+    struct Pointers {
         let source: UnsafePointer<UInt8>
         let table: UnsafePointer<Float>
         let l: UnsafeMutablePointer<Float>
@@ -86,7 +87,7 @@ public enum LabConversion {
         let b: UnsafeMutablePointer<Float>
     }
 
-    struct InversePointers: @unchecked Sendable {
+    struct InversePointers {
         let l: UnsafePointer<Float>
         let a: UnsafePointer<Float>
         let b: UnsafePointer<Float>

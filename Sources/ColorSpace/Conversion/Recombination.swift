@@ -1,4 +1,5 @@
 import ImageIO
+import Threading
 
 /// The two halves of colorizing a photo at full resolution without holding
 /// three full-size float planes: the luminance alone going in, and one row
@@ -6,7 +7,7 @@ import ImageIO
 extension ChromaSpace {
     /// The luminance of an 8-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255, equal to `planes(from:).luminance` without computing chroma.
-    public func luminancePlane(of image: Image<UInt8>, threads: Int = Parallel.defaultThreads) -> Plane {
+    public func luminancePlane(of image: Image<UInt8>, threads: Int = Threads.available) -> Plane {
         let layout = PixelAccess(image.layout)
         var out = [Float].uninitialized(image.pixelCount)
         // Gray: one value per code, from the full conversion of all 256 codes.
@@ -16,7 +17,7 @@ extension ChromaSpace {
             SRGB.linearOfCode.withUnsafeBufferPointer { linear in
                 out.withUnsafeMutableBufferPointer { out in
                     let io = LuminancePointers(source: source.baseAddress!, linear: linear.baseAddress!, out: out.baseAddress!)
-                    Parallel.forEachChunk(image.height, threads: threads) { rows in
+                    Threads.split(image.height, threads: threads) { _, rows in
                         let start = rows.lowerBound * image.width, end = rows.upperBound * image.width
                         if !grayTable.isEmpty {
                             for i in start..<end { io.out[i] = grayTable[Int(io.source[i * layout.stride])] }
@@ -81,7 +82,7 @@ extension ChromaSpace {
     }
 }
 
-struct LuminancePointers: @unchecked Sendable {
+struct LuminancePointers {
     let source: UnsafePointer<UInt8>
     /// Linear light of each 8-bit code.
     let linear: UnsafePointer<Float>

@@ -1,4 +1,5 @@
 import ImageIO
+import Threading
 
 /// RGB ↔ YCbCr as JFIF defines it for JPEG (full-range BT.601), on 8 pixels at a time:
 ///
@@ -21,7 +22,7 @@ public enum YCbCrConversion {
                 cb.withUnsafeMutableBufferPointer { cb in
                     cr.withUnsafeMutableBufferPointer { cr in
                         let p = Pointers(source: source.baseAddress!, y: yPlane.baseAddress!, cb: cb.baseAddress!, cr: cr.baseAddress!)
-                        Parallel.forEachChunk(image.height, threads: threads) { rows in
+                        Threads.split(image.height, threads: threads) { _, rows in
                             forward(p, layout, from: rows.lowerBound * image.width, to: rows.upperBound * image.width)
                         }
                     }
@@ -40,7 +41,7 @@ public enum YCbCrConversion {
                 planes.chroma2.values.withUnsafeBufferPointer { cr in
                     out.withUnsafeMutableBufferPointer { out in
                         let p = InversePointers(y: yPlane.baseAddress!, cb: cb.baseAddress!, cr: cr.baseAddress!, out: out.baseAddress!)
-                        Parallel.forEachChunk(height, threads: threads) { rows in
+                        Threads.split(height, threads: threads) { _, rows in
                             inverse(p, from: rows.lowerBound * width, to: rows.upperBound * width)
                         }
                     }
@@ -50,14 +51,14 @@ public enum YCbCrConversion {
         return Image(width: width, height: height, layout: .rgb, samples: out)
     }
 
-    struct Pointers: @unchecked Sendable {
+    struct Pointers {
         let source: UnsafePointer<UInt8>
         let y: UnsafeMutablePointer<Float>
         let cb: UnsafeMutablePointer<Float>
         let cr: UnsafeMutablePointer<Float>
     }
 
-    struct InversePointers: @unchecked Sendable {
+    struct InversePointers {
         let y: UnsafePointer<Float>
         let cb: UnsafePointer<Float>
         let cr: UnsafePointer<Float>

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Threading
 #endif
 
 /// Resizing float planes, separably: rows first, then columns.
@@ -22,7 +23,7 @@ public enum Resampler {
 
     /// `plane` resized to `width` × `height`.
     public static func resize(_ plane: Plane, width: Int, height: Int, method: Method,
-                              threads: Int = Parallel.defaultThreads) -> Plane {
+                              threads: Int = Threads.available) -> Plane {
         precondition(width > 0 && height > 0 && plane.width > 0 && plane.height > 0, "empty plane")
         if width == plane.width && height == plane.height { return plane }
         let columns = Taps(from: plane.width, to: width, method: method)
@@ -34,12 +35,12 @@ public enum Resampler {
             across.withUnsafeMutableBufferPointer { across in
                 out.withUnsafeMutableBufferPointer { out in
                     let io = Buffers(source: source.baseAddress!, across: across.baseAddress!, out: out.baseAddress!)
-                    Parallel.forEachChunk(plane.height, threads: threads) { range in
+                    Threads.split(plane.height, threads: threads) { _, range in
                         for y in range {
                             columns.apply(io.source + y * plane.width, stride: 1, to: io.across + y * width, outStride: 1)
                         }
                     }
-                    Parallel.forEachChunk(width, threads: threads) { range in
+                    Threads.split(width, threads: threads) { _, range in
                         for x in range {
                             rows.apply(io.across + x, stride: width, to: io.out + x, outStride: width)
                         }
@@ -55,7 +56,7 @@ public enum Resampler {
         resize(plane, width: width, height: height, method: .area)
     }
 
-    struct Buffers: @unchecked Sendable {
+    struct Buffers {
         let source: UnsafePointer<Float>
         let across: UnsafeMutablePointer<Float>
         let out: UnsafeMutablePointer<Float>

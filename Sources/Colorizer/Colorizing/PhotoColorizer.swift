@@ -2,6 +2,7 @@ import ColorSpace
 import Foundation
 import ImageIO
 import NeuralNet
+import Threading
 
 /// Colorizes photos of any size with a trained model.
 ///
@@ -27,7 +28,7 @@ public final class PhotoColorizer {
     /// Multiplies the predicted chroma's distance from neutral (1: as predicted, 0: gray).
     public var saturation: Float
     /// Threads for one photo's conversions and network pass.
-    public var threads: Int = Parallel.defaultThreads {
+    public var threads: Int = Threads.available {
         didSet { network.threads = threads }
     }
 
@@ -98,7 +99,7 @@ public final class PhotoColorizer {
                             let io = RowPointers(l: l.baseAddress!, first: first.baseAddress!, second: second.baseAddress!,
                                                  source: source.baseAddress!, out: out.baseAddress!)
                             let space = task.space, sourceChannels = image.layout.channels
-                            Parallel.forEachChunk(height, threads: threads) { rows in
+                            Threads.split(height, threads: threads) { _, rows in
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
                                 let rgb = UnsafeMutablePointer<UInt8>.allocate(capacity: hasAlpha ? 3 * width : 0)
                                 defer { scratch.deallocate(); rgb.deallocate() }
@@ -156,7 +157,7 @@ public final class PhotoColorizer {
     }
 }
 
-private struct RowPointers: @unchecked Sendable {
+private struct RowPointers {
     let l: UnsafePointer<Float>
     let first: UnsafePointer<Float>
     let second: UnsafePointer<Float>

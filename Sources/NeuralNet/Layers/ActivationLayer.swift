@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Threading
 #endif
 
 /// An element-wise non-linearity.

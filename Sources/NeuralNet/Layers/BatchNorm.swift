@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Threading
 #endif
 
 /// Batch normalisation per channel over batch, height and width (Ioffe & Szegedy 2015).

@@ -1,3 +1,5 @@
+import Threading
+
 /// The far end of a skip connection (U-Net style): the activation remembered
 /// at the matching `skip` is appended to the current one as extra channels.
 /// The near end is no layer at all: the network keeps that activation and,

@@ -1,3 +1,5 @@
+import Threading
+
 /// How a convolution treats the border.
 public enum Padding: String, Sendable, Equatable {
     /// Zero padding so that output = ⌈input / stride⌉ (kernel − 1 split evenly, extra at the end).

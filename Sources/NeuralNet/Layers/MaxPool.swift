@@ -1,3 +1,5 @@
+import Threading
+
 /// 2×2 max-pooling with stride 2; an odd last row or column is dropped.
 /// Forward remembers which input won each window; backward routes the gradient there.
 struct MaxPool: Layer {

@@ -1,3 +1,5 @@
+import Threading
+
 /// Transposed ("fractionally strided") convolution: each input pixel spreads
 /// a k × k kernel onto the output with the given stride; the adjoint of a
 /// convolution. Output size = input × stride ("same", pad (k − 1)/2 at the

@@ -1,3 +1,5 @@
+import Threading
+
 /// How ×2 upsampling fills the new pixels.
 public enum UpsampleMode: String, Sendable, Equatable {
     /// Each pixel becomes a 2×2 block.

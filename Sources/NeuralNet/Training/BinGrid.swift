@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Threading
 #endif
 
 /// A `side × side` grid of bins over pairs of values in `lower…upper`: the
@@ -71,9 +72,7 @@ public struct BinGrid: Equatable, Sendable {
         let sliceCount = max(1, min(threads, samples))
         var totals = [Double](repeating: 0, count: sliceCount)
         totals.withUnsafeMutableBufferPointer { totals in
-            let shared = UncheckedSendable((logits, targets, gradient, totals.baseAddress!))
             Threads.split(samples, threads: sliceCount) { thread, slice in
-                let (logits, targets, gradient, totals) = shared.value
                 // The pixel loops are innermost so that they run over contiguous memory;
                 // scratch is raw memory because Swift arrays cost a uniqueness check per write.
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane + (gradient == nil ? bins * plane : 0))

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Threading
 #endif
 
 /// A loss between a prediction and a target, averaged over all elements.

@@ -4,6 +4,7 @@ import ColorSpace
 import Foundation
 import ImageIO
 import NeuralNet
+import Threading
 
 /// `chroma colorize`: colorize photos, folders and pipelines at full resolution.
 struct Colorize: ParsableCommand {
@@ -97,7 +98,7 @@ struct Colorize: ParsableCommand {
         let colorizer: PhotoColorizer  // also proves the model usable before any photo is read
         do {
             modelBytes = try ImageFile.readBytes(try model ?? BundledModels.path(for: space))
-            colorizer = try makeColorizer(modelBytes, threads: Parallel.defaultThreads)
+            colorizer = try makeColorizer(modelBytes, threads: Threads.available)
         } catch {
             Diagnostics.error(model ?? "bundled \(space.rawValue) model", error)
             throw ExitCode.failure
@@ -191,8 +192,8 @@ final class Batch: @unchecked Sendable {
     }
 
     func run() {
-        let workers = max(1, min(command.jobs ?? Parallel.defaultThreads, jobs.count))
-        let threadsEach = max(1, Parallel.defaultThreads / workers)
+        let workers = max(1, min(command.jobs ?? Threads.available, jobs.count))
+        let threadsEach = max(1, Threads.available / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             guard let colorizer = try? command.makeColorizer(modelBytes, threads: threadsEach) else { return }
             while let job = take() {
