@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Threading
 #endif
+import Threading
 
 /// Resizing float planes, separably: rows first, then columns.
 ///
@@ -34,15 +34,15 @@ public enum Resampler {
         plane.values.withUnsafeBufferPointer { source in
             across.withUnsafeMutableBufferPointer { across in
                 out.withUnsafeMutableBufferPointer { out in
-                    let io = Buffers(source: source.baseAddress!, across: across.baseAddress!, out: out.baseAddress!)
+                    let source = source.baseAddress!, across = across.baseAddress!, out = out.baseAddress!
                     Threads.split(plane.height, threads: threads) { _, range in
                         for y in range {
-                            columns.apply(io.source + y * plane.width, stride: 1, to: io.across + y * width, outStride: 1)
+                            columns.apply(source + y * plane.width, stride: 1, to: across + y * width, outStride: 1)
                         }
                     }
                     Threads.split(width, threads: threads) { _, range in
                         for x in range {
-                            rows.apply(io.across + x, stride: width, to: io.out + x, outStride: width)
+                            rows.apply(across + x, stride: width, to: out + x, outStride: width)
                         }
                     }
                 }
@@ -54,12 +54,6 @@ public enum Resampler {
     /// Shrinks by area averaging (see `Method.area`).
     public static func areaDownscale(_ plane: Plane, width: Int, height: Int) -> Plane {
         resize(plane, width: width, height: height, method: .area)
-    }
-
-    struct Buffers {
-        let source: UnsafePointer<Float>
-        let across: UnsafeMutablePointer<Float>
-        let out: UnsafeMutablePointer<Float>
     }
 
     /// For each output index along one axis: the first source index and its weights.

@@ -96,14 +96,14 @@ public final class PhotoColorizer {
                 wide[1].values.withUnsafeBufferPointer { second in
                     image.samples.withUnsafeBufferPointer { source in
                         samples.withUnsafeMutableBufferPointer { out in
-                            let io = RowPointers(l: l.baseAddress!, first: first.baseAddress!, second: second.baseAddress!,
-                                                 source: source.baseAddress!, out: out.baseAddress!)
+                            let l = l.baseAddress!, first = first.baseAddress!, second = second.baseAddress!
+                            let source = source.baseAddress!, out = out.baseAddress!
                             let space = task.space, sourceChannels = image.layout.channels
                             Threads.split(height, threads: threads) { _, rows in
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
                                 let rgb = UnsafeMutablePointer<UInt8>.allocate(capacity: hasAlpha ? 3 * width : 0)
                                 defer { scratch.deallocate(); rgb.deallocate() }
-                                let widened = [(io.first, scratch), (io.second, scratch + width)]
+                                let widened = [(first, scratch), (second, scratch + width)]
                                 for y in rows {
                                     // Pixel centres aligned: output row y sits at (y + ½)·gridHeight/height − ½ in the grid.
                                     let position = max(0, min(Double(gridHeight - 1), (Double(y) + 0.5) * Double(gridHeight) / Double(height) - 0.5))
@@ -113,11 +113,11 @@ public final class PhotoColorizer {
                                         let a = plane + above * width, b = plane + below * width
                                         for x in 0..<width { target[x] = a[x] + t * (b[x] - a[x]) }
                                     }
-                                    let row = io.out + y * width * channels
-                                    space.rgbRow(luminance: io.l + y * width, chroma1: scratch, chroma2: scratch + width,
+                                    let row = out + y * width * channels
+                                    space.rgbRow(luminance: l + y * width, chroma1: scratch, chroma2: scratch + width,
                                                  count: width, into: hasAlpha ? rgb : row)
                                     if hasAlpha {
-                                        let alpha = io.source + y * width * sourceChannels + sourceChannels - 1
+                                        let alpha = source + y * width * sourceChannels + sourceChannels - 1
                                         for x in 0..<width {
                                             row[4 * x] = rgb[3 * x]; row[4 * x + 1] = rgb[3 * x + 1]; row[4 * x + 2] = rgb[3 * x + 2]
                                             row[4 * x + 3] = alpha[x * sourceChannels]
@@ -155,12 +155,4 @@ public final class PhotoColorizer {
             })
         }
     }
-}
-
-private struct RowPointers {
-    let l: UnsafePointer<Float>
-    let first: UnsafePointer<Float>
-    let second: UnsafePointer<Float>
-    let source: UnsafePointer<UInt8>
-    let out: UnsafeMutablePointer<UInt8>
 }

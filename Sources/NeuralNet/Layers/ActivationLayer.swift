@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Threading
 #endif
+import Threading
 
 /// An element-wise non-linearity.
 public enum Activation: String, Sendable, Equatable, CaseIterable {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Threading
 #endif
+import Threading
 
 /// Batch normalisation per channel over batch, height and width (Ioffe & Szegedy 2015).
 /// Parameters: γ [C], β [C]. State: running mean [C], running variance [C].

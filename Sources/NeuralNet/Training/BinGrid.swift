@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Threading
 #endif
+import Threading
 
 /// A `side × side` grid of bins over pairs of values in `lower…upper`: the
 /// classes of a network that predicts a distribution over two values (a

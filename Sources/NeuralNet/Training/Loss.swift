@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Threading
 #endif
+import Threading
 
 /// A loss between a prediction and a target, averaged over all elements.
 public enum Loss: Equatable, Sendable, CustomStringConvertible {

@@ -10,7 +10,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model on the CIFAR-10 test split.",
         discussion: """
-            Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb):
+            Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb): \
             PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean \
             over the 10,000 test images, for the model and for the gray baseline (the luminance \
             alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM; \
