@@ -79,6 +79,8 @@ public final class Network: @unchecked Sendable {
                 expanded = []
             case .concat:
                 expanded = [Concatenate(source: openSkips.removeLast())]
+            case .add:
+                expanded = [Add(source: openSkips.removeLast())]
             }
             layers += expanded
             origin += Array(repeating: index, count: expanded.count)
@@ -148,9 +150,9 @@ public final class Network: @unchecked Sendable {
 
     public func outputShape(for input: Shape) throws -> Shape { try shapes(for: input).last! }
 
-    /// What `layer` makes of the last of `shapes` (a concatenation also joins the one its skip remembered).
+    /// What `layer` makes of the last of `shapes` (a skip join also joins the one its skip remembered).
     static func outputShape(of layer: any Layer, after shapes: [Shape]) throws -> Shape {
-        if let concat = layer as? Concatenate { return try concat.outputShape(for: shapes.last!, joining: shapes[concat.source]) }
+        if let join = layer as? any SkipJoin { return try join.outputShape(for: shapes.last!, joining: shapes[join.source]) }
         return try layer.outputShape(for: shapes.last!)
     }
 
@@ -195,7 +197,7 @@ public final class Network: @unchecked Sendable {
         for i in layers.indices.reversed() {
             layers[i].backward(pass(i, work, training: lastTraining))
             // A remembered activation's gradient is what its next layer sent back plus what the skip did.
-            for (concat, skipGradient) in work.skipGradients where (layers[concat] as! Concatenate).source == i
+            for (join, skipGradient) in work.skipGradients where (layers[join] as! any SkipJoin).source == i
                 && (i > 0 || computesInputGradient) {
                 let target = work.gradients[i]
                 for j in 0..<target.count { target.pointer[j] += skipGradient.pointer[j] }
@@ -230,7 +232,7 @@ public final class Network: @unchecked Sendable {
         let gradients: [FloatBuffer]
         let saved: [FloatBuffer]
         let scratch: FloatBuffer
-        /// For each concatenation (by layer index): the gradient it sends back along its skip.
+        /// For each skip join (by layer index): the gradient it sends back along its skip.
         let skipGradients: [Int: FloatBuffer]
         let scratchPerThread: Int
         let threads: Int
@@ -254,7 +256,7 @@ public final class Network: @unchecked Sendable {
             scratch = FloatBuffer(count: scratchPerThread * threads)
             var skipGradients: [Int: FloatBuffer] = [:]
             for (i, layer) in network.layers.enumerated() {
-                if let concat = layer as? Concatenate { skipGradients[i] = FloatBuffer(count: batch * shapes[concat.source].count) }
+                if let join = layer as? any SkipJoin { skipGradients[i] = FloatBuffer(count: batch * shapes[join.source].count) }
             }
             self.skipGradients = skipGradients
         }
@@ -280,8 +282,8 @@ public final class Network: @unchecked Sendable {
                   state: state.pointer + stateOffsets[i], saved: work.saved[i].pointer,
                   scratch: work.scratch.pointer, scratchPerThread: work.scratchPerThread,
                   threads: work.threads, training: training)
-        if let concat = layers[i] as? Concatenate {
-            pass.skip = work.values[concat.source].pointer
+        if let join = layers[i] as? any SkipJoin {
+            pass.skip = work.values[join.source].pointer
             pass.skipGradient = work.skipGradients[i]!.pointer
         }
         return pass

@@ -34,6 +34,8 @@ struct ArchitectureTests {
         ("c8 concat c2", "concat", 3),
         ("c8 skip p skip c4 concat c2", "skip", 3),
         ("c8 skip:x concat c2", "skip:x", 3),
+        ("c8 add c2", "add", 3),
+        ("skip c8 add:x c2", "add:x", 8),
     ])
     func errors(_ example: (String, String, Int)) {
         do {
@@ -64,6 +66,23 @@ struct ArchitectureTests {
         #expect(network.parameterCount == (3 * 9 + 1) * 4 + (4 * 9 + 1) * 8 + (8 * 9 + 1) * 16 + (24 * 9 + 1) * 8 + (12 * 9 + 1) * 2)
         let mismatched = Network(architecture: try Architecture("c4 skip p c8 concat c2"), inputChannels: 1)
         #expect(throws: NetworkError.self) { try mismatched.shapes(for: Shape(channels: 1, height: 8, width: 8)) }
+    }
+
+    @Test("a residual connection adds the remembered activation and needs its shape")
+    func residualConnections() throws {
+        let architecture = try Architecture("skip skip c8 c8 concat c3 add")
+        #expect(architecture.operations.last == .add)
+        let network = Network(architecture: architecture, inputChannels: 3, seed: 3)
+        #expect(try network.outputShape(for: Shape(channels: 3, height: 5, width: 5)) == Shape(channels: 3, height: 5, width: 5))
+        #expect(network.parameterCount == (3 * 9 + 1) * 8 + (8 * 9 + 1) * 8 + (11 * 9 + 1) * 3, "adding costs no parameters")
+        // With the correction's weights zeroed, the network is the identity.
+        network.parameters.zero()
+        let input = (0..<(2 * 75)).map { Float($0) / 150 }
+        #expect(try network.predict(input, count: 2, shape: Shape(channels: 3, height: 5, width: 5)) == input)
+        let mismatched = Network(architecture: try Architecture("skip c4 add"), inputChannels: 3)
+        #expect(throws: NetworkError.self) { try mismatched.shapes(for: Shape(channels: 3, height: 8, width: 8)) }
+        let pooled = Network(architecture: try Architecture("skip c3 p add"), inputChannels: 3)
+        #expect(throws: NetworkError.self) { try pooled.shapes(for: Shape(channels: 3, height: 8, width: 8)) }
     }
 
     @Test("summary rows, totals and latent size")

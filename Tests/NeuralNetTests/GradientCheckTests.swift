@@ -35,6 +35,8 @@ struct GradientCheckTests {
         Case(spec: "c4:bn:leaky c2:bn", input: Shape(channels: 1, height: 6, width: 6), batch: 4, kinked: true),
         Case(spec: "c3:tanh skip c2:tanh concat c2", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
         Case(spec: "skip c3:tanh concat c2", input: Shape(channels: 2, height: 4, width: 4), batch: 2),
+        Case(spec: "skip c3:tanh c2 add", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
+        Case(spec: "c2:tanh skip skip p c3:tanh u:bilinear concat c2:tanh add c2 sigmoid", input: Shape(channels: 1, height: 4, width: 4), batch: 2, kinked: true),
         Case(spec: "c3:tanh skip p c4:tanh skip p c2:tanh u:bilinear concat c3:tanh u concat c2 sigmoid",
              input: Shape(channels: 1, height: 4, width: 4), batch: 2, kinked: true),
         Case(spec: "c3:tanh skip p c4:tanh u:bilinear concat c2:sigmoid u:bilinear", input: Shape(channels: 1, height: 4, width: 6), batch: 2, kinked: true),

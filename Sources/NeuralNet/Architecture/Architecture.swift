@@ -10,12 +10,14 @@
 /// | `u`  | ×2 upsampling, nearest | `bilinear` |
 /// | `skip` | remember the current activation (the start of a skip connection) | |
 /// | `concat` | append the most recently remembered, not yet joined activation as extra channels (U-Net style); heights and widths must agree | |
+/// | `add` | add the most recently remembered, not yet joined activation element by element (a residual connection); its shape must agree | |
 /// | `relu`, `leaky`, `sigmoid`, `tanh`, `linear` | at the end: the output activation | |
 ///
 /// The last (transposed) convolution is linear unless it names an activation;
 /// an activation token after it is the network's output activation.
 /// Example: `c32:bn c32:bn p c64 u:bilinear c2 sigmoid`; with a skip connection
-/// around the bottleneck: `c16 skip p c32 u concat c16 c2 sigmoid`.
+/// around the bottleneck: `c16 skip p c32 u concat c16 c2 sigmoid`; a
+/// denoiser that learns the correction to its input: `skip c16 c16 c3 add`.
 public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     /// One operation of the spec, as written.
     public enum Operation: Equatable, Sendable {
@@ -26,8 +28,10 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         case activation(Activation)
         /// The start of a skip connection.
         case skip
-        /// The end of the innermost open skip connection.
+        /// The end of the innermost open skip connection, joined as extra channels.
         case concat
+        /// The end of the innermost open skip connection, added element by element.
+        case add
     }
 
     /// The seed assignment's CAE: 3×3 convolutions, "same", stride 1:
@@ -70,13 +74,13 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
                 throw fail("an activation on its own may only end the spec (attach it to a layer as cN:\(token))")
             }
             if operations.last == .skip { openSkips.append((token, column)) }
-            if operations.last == .concat {
-                guard openSkips.popLast() != nil else { throw fail("'concat' has no open 'skip' to join") }
+            if operations.last == .concat || operations.last == .add {
+                guard openSkips.popLast() != nil else { throw fail("'\(token)' has no open 'skip' to join") }
             }
             column += token.count + 1
         }
         if let (token, column) = openSkips.last {
-            throw ArchitectureError(text: normalised, token: token, column: column, reason: "this 'skip' is never joined by a 'concat'")
+            throw ArchitectureError(text: normalised, token: token, column: column, reason: "this 'skip' is never joined by a 'concat' or an 'add'")
         }
         guard !operations.isEmpty else {
             throw ArchitectureError(text: normalised, token: "", column: 0, reason: "the spec is empty")
@@ -100,9 +104,9 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     private static func parse(_ token: String, fail: (String) -> ArchitectureError) throws -> Operation {
         let parts = token.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let head = parts[0], options = parts.dropFirst()
-        if head == "skip" || head == "concat" {
+        if let join: Operation = ["skip": .skip, "concat": .concat, "add": .add][head] {
             guard options.isEmpty else { throw fail("'\(head)' takes no options") }
-            return head == "skip" ? .skip : .concat
+            return join
         }
         if let activation = Activation(rawValue: head) {
             guard options.isEmpty else { throw fail("an activation takes no options") }
@@ -143,7 +147,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
                 ? .transposedConvolution(channels: channels, kernel: kernel, stride: stride, padding: padding, batchNorm: batchNorm, activation: activation)
                 : .convolution(channels: channels, kernel: kernel, stride: stride, padding: padding, batchNorm: batchNorm, activation: activation)
         default:
-            throw fail("unknown layer (cN, tN, p, u, skip, concat, or an output activation)")
+            throw fail("unknown layer (cN, tN, p, u, skip, concat, add, or an output activation)")
         }
     }
 }

@@ -71,6 +71,7 @@ public struct ModelSummary: Sendable {
         case .activation(let activation): activation.rawValue
         case .skip: "skip (remember)"
         case .concat: "concatenate skip"
+        case .add: "add skip"
         }
     }
 

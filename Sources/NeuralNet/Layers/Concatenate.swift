@@ -4,15 +4,11 @@ import Threading
 /// at the matching `skip` is appended to the current one as extra channels.
 /// The near end is no layer at all: the network keeps that activation and,
 /// going backward, adds this layer's `skipGradient` to its gradient.
-struct Concatenate: Layer {
+struct Concatenate: SkipJoin {
     /// Index of the remembered activation among the network's values (0: the input).
     let source: Int
 
     var kind: String { "concatenate" }
-
-    func outputShape(for input: Shape) throws -> Shape {
-        preconditionFailure("a concatenation's shape needs its skip's shape: use outputShape(for:joining:)")
-    }
 
     func outputShape(for input: Shape, joining skip: Shape) throws -> Shape {
         guard skip.height == input.height, skip.width == input.width else {

@@ -24,7 +24,7 @@ struct LayerPass: @unchecked Sendable {
     let scratchPerThread: Int
     let threads: Int
     let training: Bool
-    /// For a concatenation: the remembered activation it joins, and where its gradient goes.
+    /// For a skip join (concatenation, addition): the remembered activation it joins, and where its gradient goes.
     var skip: UnsafeMutablePointer<Float>? = nil
     var skipGradient: UnsafeMutablePointer<Float>? = nil
 }
@@ -52,6 +52,21 @@ extension Layer {
     func scratchPerThread(input: Shape, output: Shape) -> Int { 0 }
     func initialise(parameters: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>,
                     inputChannels: Int, random: inout SeededRandom) {}
+}
+
+/// The far end of a skip connection: a layer that joins the activation
+/// remembered at its `skip` (value `source`; 0 is the network's input) to the
+/// current one, and sends that activation's share of the gradient back
+/// through `LayerPass.skipGradient`.
+protocol SkipJoin: Layer {
+    var source: Int { get }
+    func outputShape(for input: Shape, joining skip: Shape) throws -> Shape
+}
+
+extension SkipJoin {
+    func outputShape(for input: Shape) throws -> Shape {
+        preconditionFailure("a skip join's shape needs its skip's shape: use outputShape(for:joining:)")
+    }
 }
 
 /// Why a network cannot be built or run.

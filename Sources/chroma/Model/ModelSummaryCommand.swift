@@ -13,7 +13,8 @@ struct ModelSummaryCommand: ParsableCommand {
               chroma model summary runs/lab/model.chroma
 
             Spec tokens: cN (3×3 convolution, N channels, ReLU), tN (transposed convolution, ×2), \
-            p (2×2 max-pool), u (×2 upsample), skip … concat (a U-Net skip connection); \
+            p (2×2 max-pool), u (×2 upsample), skip … concat (a U-Net skip connection), \
+            skip … add (a residual connection); \
             options after a colon: kK (kernel), sS (stride), \
             valid, bn (batch norm), relu|leaky|sigmoid|tanh|linear, u:bilinear. The last \
             convolution is linear; a final activation token is the output activation.
