@@ -51,6 +51,8 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
         self.image(from: neutral(luminance: luminancePlane(of: image)))
     }
 
+    /// `luminance` (in this space's units) with both chroma planes at their
+    /// neutral value (Lab a, b = 0; YCbCr Cb, Cr = 128): a gray image.
     public func neutral(luminance: Plane) -> ColorPlanes {
         ColorPlanes(space: self, luminance: luminance,
                     chroma1: Plane(width: luminance.width, height: luminance.height, fill: neutralChroma),

@@ -6,6 +6,7 @@ import ImageIO
 /// photo's centred square, shrunk by area averaging, plus optional random
 /// square crops of it for training.
 public enum ImageFolder {
+    /// What a folder gave: the images, and the files it could not use.
     public struct Loaded: Sendable {
         /// Per photo, `perPhoto` images: its centred square first, then its random crops.
         public let images: ImageSet

@@ -3,9 +3,11 @@ import Foundation
 /// What `chroma compare` found: every model's and the gray baseline's scores
 /// per photo and in total, rendered as Markdown, CSV, JSON and an HTML page.
 public struct ComparisonReport: Sendable, Codable {
+    /// One compared model: a row of every table.
     public struct Model: Sendable, Codable, Equatable {
         /// The row name: "lab", "ycbcr", or the model file's name.
         public var name: String
+        /// Where the model was loaded from ("bundled lab.chroma" for a built-in one).
         public var file: String
         /// The model's colour space (lab or ycbcr).
         public var space: String
@@ -79,9 +81,11 @@ public struct ComparisonReport: Sendable, Codable {
 
     // MARK: Metrics
 
+    /// The columns of every table, named as they are headed.
     public enum Metric: String, CaseIterable, Sendable {
         case psnr = "PSNR (dB)", ssim = "SSIM", deltaE2000 = "ΔE2000", colourfulness = "colourfulness"
 
+        /// This metric's figure in `scores`.
         public func value(_ scores: ImageScores) -> Double {
             switch self {
             case .psnr: scores.psnr
@@ -111,6 +115,7 @@ public struct ComparisonReport: Sendable, Codable {
 
     // MARK: Markdown
 
+    /// `report.md`: a table per photo and one for the total, the best model per metric starred.
     public func markdown() -> String {
         var lines = ["# \(title)", "", "Models: " + models.map { "\($0.name) (\($0.space), `\($0.file)`)" }.joined(separator: ", ") + ".",
                      "★ marks the better model per metric; PSNR, SSIM and colourfulness: higher is better, ΔE2000: lower is better.", ""]
@@ -143,6 +148,8 @@ public struct ComparisonReport: Sendable, Codable {
 
     // MARK: CSV
 
+    /// `report.csv`: one line per photo and row (model or gray baseline), then the total's;
+    /// a photo that failed gets one line with its error.
     public func csv() -> String {
         var lines = ["photo,row,images,psnr,ssim,delta_e2000,colourfulness,error"]
         for entry in entries + [total] {
@@ -161,6 +168,7 @@ public struct ComparisonReport: Sendable, Codable {
 
     // MARK: JSON
 
+    /// `report.json`: the whole report, pretty-printed with sorted keys.
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

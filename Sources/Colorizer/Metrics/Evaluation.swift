@@ -6,13 +6,17 @@ import Foundation
 
 /// A colorizer's scores on a set of images, and the gray baseline's (DESIGN.md's definitions).
 public struct EvaluationReport: Sendable {
+    /// One set of colorized images' figures (the model's, or the gray baseline's).
     public struct Scores: Sendable, Codable {
         /// Mean over images of PSNR (dB, capped at 48.13).
         public var psnr: Double
+        /// Median over images of PSNR (dB).
         public var medianPsnr: Double
+        /// Mean over images of SSIM (0…1).
         public var ssim: Double
         /// Mean over images of the mean CIEDE2000 over pixels.
         public var deltaE2000: Double
+        /// Mean over images of Hasler and Süsstrunk's colourfulness (0 for gray; CIFAR-10's originals: 33.7).
         public var colourfulness: Double
     }
 
@@ -21,6 +25,7 @@ public struct EvaluationReport: Sendable {
     public var baseline: Scores
     /// Share of images whose PSNR beats the gray baseline's, 0…1.
     public var beatsGray: Double
+    /// Mean colourfulness of the original images, the figure a colorizer aims at.
     public var truthColourfulness: Double
 
     /// `{"model": …, "images": …, "psnr": …, …, "baseline": {…}}`, keys sorted.
@@ -39,6 +44,8 @@ public struct EvaluationReport: Sendable {
     }
 }
 
+/// Runs a trained network over an image set and scores it: colorizers
+/// against the gray baseline, autoencoders against the clean images.
 public enum Evaluator {
     /// The network's outputs for every image of `set` (`count × outputChannels × plane`) and the images' luminance.
     static func outputs(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (outputs: [Float], prepared: PreparedImages) {

@@ -13,6 +13,7 @@ public enum LossPlot {
         return (low - pad, high + pad)
     }
 
+    /// The plot as an SVG document, 640 × 400: both losses against the epoch.
     public static func svg(_ epochs: [RunRecord.Epoch]) -> String {
         let width = 640.0, height = 400.0, left = 80.0, right = 20.0, top = 30.0, bottom = 50.0
         let (low, high) = range(epochs.flatMap { [$0.trainLoss, $0.validationLoss] })

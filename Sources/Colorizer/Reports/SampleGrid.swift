@@ -8,6 +8,7 @@ import NeuralNet
 /// colorized; denoisers: original | noisy | denoised; reconstructions:
 /// original | reconstructed.
 public enum SampleGrid {
+    /// The grid for any training task; each image is enlarged `scale` times (nearest neighbour).
     public static func image(network: Network, task: TrainingTask, images: ImageSet, scale: Int = 3) throws -> Image<UInt8> {
         switch task {
         case .colorize(let task):
@@ -26,6 +27,7 @@ public enum SampleGrid {
         }
     }
 
+    /// The grid for a chroma colorizer: original | grayscale | colorized.
     public static func image(network: Network, task: ColorizationTask, images: ImageSet, scale: Int = 3) throws -> Image<UInt8> {
         let (chroma, prepared) = try Evaluator.predictions(network, task: task, set: images)
         let colorized = chroma.withUnsafeBufferPointer {

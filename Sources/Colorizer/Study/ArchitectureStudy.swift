@@ -7,7 +7,9 @@ import NeuralNet
 /// error?", answered by training architectures on the same split and seed:
 /// one row per architecture, as Markdown, CSV and a scatter plot.
 public enum ArchitectureStudy {
+    /// One trained architecture's figures.
     public struct Row: Sendable, Equatable {
+        /// The architecture spec.
         public var arch: String
         public var parameters: Int
         /// Values in the encoder's output (`ModelSummary.latentSize`).
@@ -16,6 +18,7 @@ public enum ArchitectureStudy {
         public var testMSE: Double
         /// Mean per-image PSNR on the test images, dB.
         public var testPSNR: Double
+        /// Mean per-image SSIM on the test images (0…1).
         public var testSSIM: Double
         /// Training time summed over epochs, seconds.
         public var trainingSeconds: Double
@@ -50,6 +53,7 @@ public enum ArchitectureStudy {
          String(format: "%.2f", row.testPSNR), String(format: "%.3f", row.testSSIM), String(format: "%.0f", row.trainingSeconds)]
     }
 
+    /// `study.md`: the table, the row with the lowest test MSE, and the correlation of log₂(latent size) with it.
     public static func markdown(_ rows: [Row], title: String) -> String {
         var lines = ["# \(title)", "", "| " + header.joined(separator: " | ") + " |",
                      "|" + header.indices.map { $0 == 1 ? "---|" : "---:|" }.joined()]
@@ -67,6 +71,7 @@ public enum ArchitectureStudy {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `study.csv`: one line per architecture, unrounded.
     public static func csv(_ rows: [Row]) -> String {
         let names = ["index", "arch", "parameters", "latent_size", "test_mse", "test_psnr", "test_ssim", "training_seconds"]
         return ([names.joined(separator: ",")] + rows.enumerated().map { i, row in
@@ -106,6 +111,7 @@ public enum ArchitectureStudy {
         }
     }
 
+    /// `latent-error.svg`: test MSE against latent size (log₂ axis), each point numbered as in the table.
     public static func svg(_ rows: [Row], title: String) -> String {
         let width = 640.0, height = 420.0, left = 80.0, right = 30.0, top = 40.0, bottom = 50.0
         let plotW = width - left - right, plotH = height - top - bottom

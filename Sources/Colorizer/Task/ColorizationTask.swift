@@ -91,14 +91,17 @@ public struct ColorizationTask: Sendable, Equatable {
 
     // MARK: Normalisation
 
+    /// Luminance in the space's units (Lab L* 0…100, YCbCr Y 0…255) mapped to 0…1.
     public func normalisedLuminance(_ value: Float) -> Float {
         (value - space.luminanceRange.lowerBound) / (space.luminanceRange.upperBound - space.luminanceRange.lowerBound)
     }
 
+    /// A chroma value (Lab a*, b* −128…128; YCbCr Cb, Cr 0…255) mapped to 0…1, the network's target scale.
     public func normalisedChroma(_ value: Float) -> Float {
         (value - space.chromaRange.lowerBound) / (space.chromaRange.upperBound - space.chromaRange.lowerBound)
     }
 
+    /// The inverse of `normalisedChroma`: 0…1 back to the space's chroma units.
     public func chroma(fromNormalised value: Float) -> Float {
         value * (space.chromaRange.upperBound - space.chromaRange.lowerBound) + space.chromaRange.lowerBound
     }
@@ -225,9 +228,13 @@ public struct PreparedImages: Sendable {
     public var plane: Int { width * height }
 }
 
+/// Why a model file cannot serve as the colorizer asked for.
 public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The model was trained for another task (reconstruction, denoising, R, G, B colorization).
     case notAColorizer
+    /// The metadata names no task, or one this version does not know (the name, if any).
     case unknownTask(String?)
+    /// The metadata disagrees with the network or with itself (the reason).
     case mismatch(String)
 
     public var description: String {

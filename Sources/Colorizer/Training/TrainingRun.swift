@@ -6,6 +6,7 @@ import NeuralNet
 
 /// Everything a run folder's `run.json` records: the settings and each epoch's figures.
 public struct RunRecord: Codable, Sendable, Equatable {
+    /// The command-line settings a run was started with, as `--resume` reads them back.
     public struct Settings: Codable, Sendable, Equatable {
         public var cifar: String
         public var space: String
@@ -59,6 +60,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         }
     }
 
+    /// One finished epoch's figures.
     public struct Epoch: Codable, Sendable, Equatable {
         public var epoch: Int
         public var trainLoss: Float

@@ -1,6 +1,7 @@
 /// A Keras-style table of a network for one input shape: each spec operation,
 /// its output shape and parameter count, the total, and the latent size.
 public struct ModelSummary: Sendable {
+    /// One spec operation: its name (e.g. "conv 3×3, relu"), output shape ("8×32×32") and trainable parameters.
     public struct Row: Sendable {
         public let layer: String
         public let output: String

@@ -21,8 +21,10 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public var array: [Float] { Array(buffer) }
 
+    /// Sets every value to 0.
     public func zero() { pointer.update(repeating: 0, count: count) }
 
+    /// Overwrites the buffer with `values`, which must have exactly `count` elements.
     public func copy(from values: [Float]) {
         precondition(values.count == count, "\(values.count) values for a buffer of \(count)")
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }

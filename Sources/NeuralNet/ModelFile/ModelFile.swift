@@ -34,6 +34,7 @@ public struct ModelFile {
 
     // MARK: Bytes
 
+    /// The file's bytes in the format above.
     public func encoded() -> [UInt8] {
         var out = Self.magic
         out.append(littleEndian: Self.version)
@@ -126,6 +127,7 @@ public struct ModelFile {
         }
     }
 
+    /// Reads and checks a model file; a missing, truncated, corrupted or mismatched file throws a `ModelFileError` that says which.
     public static func load(from path: String) throws -> ModelFile {
         let bytes: [UInt8]
         do {
@@ -160,7 +162,6 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// CRC-32 as in zlib and PNG (reflected polynomial 0xEDB88320).
 /// The CRC-32 of zlib and PNG (polynomial 0xEDB88320) that seals a model file's last 4 bytes.
 public enum CRC32 {
     static let table: [UInt32] = (0..<256).map { n in
@@ -169,6 +170,7 @@ public enum CRC32 {
         return c
     }
 
+    /// The CRC-32 of `bytes` (of "123456789": 0xCBF43926).
     public static func checksum<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
