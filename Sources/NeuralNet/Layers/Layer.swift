@@ -1,6 +1,6 @@
 /// Everything one layer's forward or backward pass reads and writes, for a
 /// batch stored NCHW. Pointers are into the network's buffers.
-struct LayerPass: @unchecked Sendable {
+struct LayerPass {
     let batch: Int
     let input: Shape
     let output: Shape
