@@ -206,20 +206,56 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Inference over any number of samples, `chunk` at a time.
-    public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256) throws -> [Float] {
+    /// - Parameter mirrorAveraged: also run the mirror image of every sample (each row reversed)
+    ///   and average its output, mirrored back, with the sample's own: twice the work, for a
+    ///   prediction that no longer depends on which way the scene faces. Meant for fully
+    ///   convolutional networks, whose output positions follow the input's, as mirroring the
+    ///   output reverses its rows. The extra memory is one chunk's.
+    public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256, mirrorAveraged: Bool = false) throws -> [Float] {
         precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
-        let out = try outputShape(for: shape).count
+        let outputShape = try outputShape(for: shape), out = outputShape.count
         var result = [Float](repeating: 0, count: count * out)
+        var mirrorInput = [Float](repeating: 0, count: mirrorAveraged ? min(chunk, count) * shape.count : 0)
         try input.withUnsafeBufferPointer { source in
             var start = 0
             while start < count {
                 let n = min(chunk, count - start)
-                let output = try forward(source.baseAddress! + start * shape.count, batch: n, shape: shape, training: false)
-                result.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * out).update(from: output.baseAddress!, count: n * out) }
+                let samples = source.baseAddress! + start * shape.count
+                let output = try forward(samples, batch: n, shape: shape, training: false)
+                try result.withUnsafeMutableBufferPointer { result in
+                    let target = result.baseAddress! + start * out
+                    target.update(from: output.baseAddress!, count: n * out)
+                    guard mirrorAveraged else { return }
+                    let mirrored = try mirrorInput.withUnsafeMutableBufferPointer {
+                        Network.mirror(samples, into: $0.baseAddress!, count: n * shape.count, width: shape.width)
+                        return try forward($0.baseAddress!, batch: n, shape: shape, training: false)
+                    }
+                    let width = outputShape.width
+                    for row in stride(from: 0, to: n * out, by: width) {
+                        for x in 0..<width { target[row + x] = 0.5 * (target[row + x] + mirrored[row + width - 1 - x]) }
+                    }
+                }
                 start += n
             }
         }
         return result
+    }
+
+    /// `values` with every run of `width` values reversed: the left-right mirror image of
+    /// planes of that width stored row by row.
+    public static func mirrored(_ values: [Float], width: Int) -> [Float] {
+        var result = values
+        values.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { mirror(source.baseAddress!, into: $0.baseAddress!, count: values.count, width: width) }
+        }
+        return result
+    }
+
+    static func mirror(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int, width: Int) {
+        precondition(width > 0 && count % width == 0, "\(count) values are not rows of \(width)")
+        for row in stride(from: 0, to: count, by: width) {
+            for x in 0..<width { target[row + x] = source[row + width - 1 - x] }
+        }
     }
 
     // MARK: Buffers

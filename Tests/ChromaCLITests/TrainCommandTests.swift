@@ -76,6 +76,21 @@ struct TrainCommandTests {
         let evaluation = try CLIRunner.run(["evaluate", "--model", calibrated, "--cifar", cifar, "--temperature", "0.5", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
         let metadata = try ModelFile.load(from: calibrated).metadata
+        #expect(metadata["mirror-average"] == nil)
+        let mirrored = scratch.path + "/mirrored.chroma"
+        let mirrorCalibration = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40",
+                                                   "--colourfulness", "0", "--mirror-average", "--out", mirrored])
+        #expect(mirrorCalibration.status == 0, "\(mirrorCalibration.stderr)")
+        #expect(try ColorizationTask(metadata: ModelFile.load(from: mirrored).metadata).averagesMirror)
+        // Same settings, same network: only the averaging differs, and it changes the scores.
+        let mirroredEvaluation = try CLIRunner.run(["evaluate", "--model", mirrored, "--cifar", cifar, "--temperature", "0.5", "--json"])
+        #expect(mirroredEvaluation.status == 0, "\(mirroredEvaluation.stderr)")
+        func scores(_ output: [UInt8]) throws -> [Double] {
+            let object = try JSONSerialization.jsonObject(with: Data(output)) as? [String: Any]
+            return ["psnr", "deltaE2000", "colourfulness"].compactMap { object?[$0] as? Double }
+        }
+        #expect(try scores(evaluation.stdout).count == 3)
+        #expect(try scores(mirroredEvaluation.stdout) != scores(evaluation.stdout))
         for key in ["bins", "bin-frequencies", "prior-weight", "temperature"] { #expect(metadata[key] != nil, "\(key): \(metadata)") }
         #expect(metadata["bins"] == "3" && metadata["bin-frequencies"]?.split(separator: ",").count == 9)
 

@@ -85,6 +85,12 @@ struct ColorizerTests {
         #expect(colder.result.colourfulness > report.result.colourfulness)
 
         #expect(try ColorizationTask(metadata: cold.metadata) == cold)
+        var mirrored = cold
+        mirrored.averagesMirror = true
+        #expect(try ColorizationTask(metadata: mirrored.metadata) == mirrored)
+        var garbled = mirrored.metadata
+        garbled["mirror-average"] = "sometimes"
+        #expect(throws: ColorizerError.self) { try ColorizationTask(metadata: garbled) }
         var wrong = configuration
         wrong.loss = .mse
         #expect(throws: ColorizerError.self) { try Trainer(configuration: wrong, training: training, validation: validation) }

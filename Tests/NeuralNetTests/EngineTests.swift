@@ -33,6 +33,28 @@ struct EngineTests {
         #expect(last < 1e-4, "loss \(first) → \(last)")
     }
 
+    @Test("mirror-averaged prediction treats an image and its mirror image alike")
+    func mirrorAveraged() throws {
+        #expect(Network.mirrored([1, 2, 3, 4, 5, 6], width: 3) == [3, 2, 1, 6, 5, 4])
+        // A random network is not symmetric, so its plain prediction of a mirrored image is not
+        // the mirrored prediction; the average is, exactly, up to rounding.
+        let network = Network(architecture: try Architecture("c6 p c6 u:bilinear c3"), inputChannels: 2, seed: 4)
+        let shape = Shape(channels: 2, height: 6, width: 8)
+        var random = SeededRandom(seed: 9)
+        let x = (0..<(3 * shape.count)).map { _ in random.uniform() }
+        let mirror = Network.mirrored(x, width: 8)
+        let plain = try network.predict(x, count: 3, shape: shape)
+        let plainOfMirror = try network.predict(mirror, count: 3, shape: shape)
+        let averaged = try network.predict(x, count: 3, shape: shape, mirrorAveraged: true)
+        let averagedOfMirror = try network.predict(mirror, count: 3, shape: shape, mirrorAveraged: true)
+        func distance(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max()! }
+        #expect(distance(Network.mirrored(plainOfMirror, width: 8), plain) > 1e-3)
+        #expect(distance(Network.mirrored(averagedOfMirror, width: 8), averaged) < 1e-5)
+        #expect(distance(averaged, zip(plain, Network.mirrored(plainOfMirror, width: 8)).map { ($0 + $1) / 2 }) < 1e-6)
+        #expect(try network.predict(x, count: 3, shape: shape, mirrorAveraged: false) == plain)
+        #expect(distance(try network.predict(x, count: 3, shape: shape, chunk: 2, mirrorAveraged: true), averaged) < 1e-6)
+    }
+
     @Test("Adam's update matches a hand-computed step")
     func adamStep() throws {
         let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)  // weight and bias

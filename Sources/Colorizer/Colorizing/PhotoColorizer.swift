@@ -145,9 +145,9 @@ public final class PhotoColorizer {
             inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: 1, plane: plane, into: $0.baseAddress!) }
         }
         network.threads = threads
-        let output = try network.forward(inputs, batch: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
-                                         training: false)
-        let chroma = task.chroma(fromOutputs: output.baseAddress!, count: 1, plane: plane)
+        let output = try network.predict(inputs, count: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
+                                         mirrorAveraged: task.averagesMirror)
+        let chroma = output.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: 1, plane: plane) }
         let neutral = task.space.neutralChroma
         return (0..<2).map { channel in
             Plane(width: grid.width, height: grid.height, values: (0..<plane).map { p in

@@ -47,22 +47,42 @@ public struct EvaluationReport: Sendable {
 /// Runs a trained network over an image set and scores it: colorizers
 /// against the gray baseline, autoencoders against the clean images.
 public enum Evaluator {
-    /// The network's outputs for every image of `set` (`count × outputChannels × plane`) and the images' luminance.
-    static func outputs(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (outputs: [Float], prepared: PreparedImages) {
+    /// Images the network runs at once when scoring: a binned model's logits are
+    /// 144 floats a pixel, 590 KB an image, so a whole test set's would be 6 GB.
+    static let slice = 500
+
+    /// Runs the network over `set` a slice of images at a time and hands each slice's
+    /// outputs (`slice × outputChannels × plane`) to `body` with the slice's image range.
+    /// - Returns: the images' luminance and chroma.
+    static func forEachOutputSlice(_ network: Network, task: ColorizationTask, set: ImageSet,
+                                   _ body: (Range<Int>, UnsafePointer<Float>) -> Void) throws -> PreparedImages {
         let prepared = task.prepare(set)
-        var inputs = [Float](repeating: 0, count: set.count * task.inputChannels * prepared.plane)
-        prepared.luminance.withUnsafeBufferPointer { l in
-            inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: set.count, plane: prepared.plane, into: $0.baseAddress!) }
+        let plane = prepared.plane, channels = task.inputChannels
+        let shape = Shape(channels: channels, height: set.height, width: set.width)
+        var inputs = [Float](repeating: 0, count: min(slice, set.count) * channels * plane)
+        for start in stride(from: 0, to: set.count, by: slice) {
+            let images = start..<min(start + slice, set.count)
+            prepared.luminance.withUnsafeBufferPointer { l in
+                inputs.withUnsafeMutableBufferPointer {
+                    task.inputs(luminance: l.baseAddress! + start * plane, count: images.count, plane: plane, into: $0.baseAddress!)
+                }
+            }
+            let outputs = try network.predict(Array(inputs[0..<images.count * channels * plane]), count: images.count, shape: shape,
+                                              mirrorAveraged: task.averagesMirror)
+            outputs.withUnsafeBufferPointer { body(images, $0.baseAddress!) }
         }
-        let shape = Shape(channels: task.inputChannels, height: set.height, width: set.width)
-        return (try network.predict(inputs, count: set.count, shape: shape), prepared)
+        return prepared
     }
 
     /// The network's normalised chroma for every image of `set` (`count × 2 × plane`) and the images' luminance.
     public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (chroma: [Float], prepared: PreparedImages) {
-        let (outputs, prepared) = try outputs(network, task: task, set: set)
-        return (outputs.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: set.count, plane: prepared.plane) },
-                prepared)
+        let plane = set.width * set.height
+        var chroma = [Float](repeating: 0, count: set.count * 2 * plane)
+        let prepared = try forEachOutputSlice(network, task: task, set: set) { images, outputs in
+            let decoded = task.chroma(fromOutputs: outputs, count: images.count, plane: plane)
+            chroma.replaceSubrange(images.lowerBound * 2 * plane..<images.upperBound * 2 * plane, with: decoded)
+        }
+        return (chroma, prepared)
     }
 
     /// One setting a calibration tries: for binned models the annealed mean's
@@ -91,13 +111,22 @@ public enum Evaluator {
     /// trade-off between fidelity and colour a deployed model's settings are chosen from.
     public static func calibrationSweep(_ network: Network, task: ColorizationTask, set: ImageSet,
                                         calibrations: [Calibration]) throws -> [(calibration: Calibration, psnr: Double, colourfulness: Double)] {
-        let (outputs, prepared) = try outputs(network, task: task, set: set)
-        let truth = set.stacked(), size = set.imageSize
-        return calibrations.map { calibration in
+        let plane = set.width * set.height
+        let tunedTasks = calibrations.map { calibration in
             var tuned = task
             tuned.temperature = calibration.temperature
             tuned.priorWeight = calibration.priorWeight
-            let chroma = outputs.withUnsafeBufferPointer { tuned.chroma(fromOutputs: $0.baseAddress!, count: set.count, plane: prepared.plane) }
+            return tuned
+        }
+        var chromas = calibrations.map { _ in [Float](repeating: 0, count: set.count * 2 * plane) }
+        let prepared = try forEachOutputSlice(network, task: task, set: set) { images, outputs in
+            for (c, tuned) in tunedTasks.enumerated() {
+                let decoded = tuned.chroma(fromOutputs: outputs, count: images.count, plane: plane)
+                chromas[c].replaceSubrange(images.lowerBound * 2 * plane..<images.upperBound * 2 * plane, with: decoded)
+            }
+        }
+        let truth = set.stacked(), size = set.imageSize
+        return zip(calibrations, chromas).map { calibration, chroma in
             let colorized = chroma.withUnsafeBufferPointer {
                 task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,
                          height: set.height, saturation: calibration.saturation)

@@ -30,12 +30,17 @@ public struct ColorizationTask: Sendable, Equatable {
     /// both favour the common near-gray colours; dividing by their frequency gives
     /// the rarer, stronger ones their due where the model sees evidence for them.
     public var priorWeight: Float
+    /// Whether predictions average the network's output for the image with its output for
+    /// the mirror image, mirrored back (twice the inference work). The models learnt from
+    /// flipped images too, so both are fair guesses; their mean is a better one, like a
+    /// two-model ensemble for free. `chroma model calibrate --mirror-average` sets it.
+    public var averagesMirror: Bool
 
     /// Bins never seen still get this frequency, so that dividing by it stays finite.
     public static let frequencyFloor: Float = 1e-4
 
     public init(space: ChromaSpace, gammas: [Float] = [], bins: BinGrid? = nil, temperature: Float = 1,
-                binFrequencies: [Float]? = nil, priorWeight: Float = 0) {
+                binFrequencies: [Float]? = nil, priorWeight: Float = 0, averagesMirror: Bool = false) {
         precondition(binFrequencies == nil || binFrequencies!.count == bins?.count, "one frequency per bin")
         self.space = space
         self.gammas = gammas
@@ -43,6 +48,7 @@ public struct ColorizationTask: Sendable, Equatable {
         self.temperature = temperature
         self.binFrequencies = binFrequencies
         self.priorWeight = priorWeight
+        self.averagesMirror = averagesMirror
     }
 
     public var inputChannels: Int { 1 + gammas.count }
@@ -174,6 +180,7 @@ public struct ColorizationTask: Sendable, Equatable {
                 metadata["prior-weight"] = String(priorWeight)
             }
         }
+        if averagesMirror { metadata["mirror-average"] = "true" }
         return metadata
     }
 
@@ -205,8 +212,12 @@ public struct ColorizationTask: Sendable, Equatable {
         }
         let priorWeight = metadata["prior-weight"].flatMap { Float($0) } ?? 0
         guard (0...1).contains(priorWeight) else { throw ColorizerError.mismatch("the model's prior-weight must be in 0…1, not \(priorWeight)") }
+        let mirror = metadata["mirror-average"] ?? "false"
+        guard let averagesMirror = Bool(mirror) else {
+            throw ColorizerError.mismatch("the model's mirror-average must be true or false, not \(mirror)")
+        }
         self.init(space: space, gammas: gammas, bins: bins, temperature: temperature, binFrequencies: frequencies,
-                  priorWeight: priorWeight)
+                  priorWeight: priorWeight, averagesMirror: averagesMirror)
     }
 }
 
