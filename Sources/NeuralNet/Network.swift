@@ -243,7 +243,7 @@ public final class Network: @unchecked Sendable {
 
     /// `values` with every run of `width` values reversed: the left-right mirror image of
     /// planes of that width stored row by row.
-    public static func mirrored(_ values: [Float], width: Int) -> [Float] {
+    static func mirrored(_ values: [Float], width: Int) -> [Float] {
         var result = values
         values.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { mirror(source.baseAddress!, into: $0.baseAddress!, count: values.count, width: width) }

@@ -59,16 +59,15 @@ public enum Evaluator {
         let prepared = task.prepare(set)
         let plane = prepared.plane, channels = task.inputChannels
         let shape = Shape(channels: channels, height: set.height, width: set.width)
-        var inputs = [Float](repeating: 0, count: min(slice, set.count) * channels * plane)
         for start in stride(from: 0, to: set.count, by: slice) {
             let images = start..<min(start + slice, set.count)
+            var inputs = [Float](repeating: 0, count: images.count * channels * plane)
             prepared.luminance.withUnsafeBufferPointer { l in
                 inputs.withUnsafeMutableBufferPointer {
                     task.inputs(luminance: l.baseAddress! + start * plane, count: images.count, plane: plane, into: $0.baseAddress!)
                 }
             }
-            let outputs = try network.predict(Array(inputs[0..<images.count * channels * plane]), count: images.count, shape: shape,
-                                              mirrorAveraged: task.averagesMirror)
+            let outputs = try network.predict(inputs, count: images.count, shape: shape, mirrorAveraged: task.averagesMirror)
             outputs.withUnsafeBufferPointer { body(images, $0.baseAddress!) }
         }
         return prepared
