@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // setjmp/longjmp error handling for libpng and libjpeg.
-        .target(name: "CShims", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "CShims", dependencies: ["CPNG", "CJPEG"], linkerSettings: [.linkedLibrary("z")]),
 
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),

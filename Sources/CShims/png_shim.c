@@ -132,6 +132,10 @@ chroma_png_reader *chroma_png_reader_create(const uint8_t *data, size_t size, si
     // needs to be out of the way (PNG allows 2^31 - 1).
     png_set_user_limits(reader->png, 0x7fffffff, 0x7fffffff);
     png_set_chunk_malloc_max(reader->png, max_chunk_bytes);
+    // Text and ICC chunks are read by ImageMetadata, under one budget for the
+    // whole file; libpng would inflate each of them again, without one.
+    static const png_byte skipped[] = "tEXt\0zTXt\0iTXt\0iCCP";
+    png_set_keep_unknown_chunks(reader->png, PNG_HANDLE_CHUNK_NEVER, skipped, 4);
     png_set_chunk_cache_max(reader->png, 1000);
     return reader;
 }

@@ -40,6 +40,14 @@ public enum ChannelStrip {
         channels(of: space.planes(from: image))[0]
     }
 
+    /// The luminance of a 16-bit image in `space` as a 16-bit gray image
+    /// (L\* × 655.35, or Y × 257): the same scale as the 8-bit one, at 16-bit precision.
+    public static func luminance(of image: Image<UInt16>, in space: ChromaSpace) -> Image<UInt16> {
+        let scale: Float = space == .lab ? 655.35 : 257
+        return Image(width: image.width, height: image.height, layout: .gray,
+                     samples: space.luminancePlane(of: image).values.map { UInt16(min(max(($0 * scale).rounded(), 0), 65535)) })
+    }
+
     /// Gamma-shifted copies of the luminance, side by side (see `GammaStack`).
     public static func gammaStack(of image: Image<UInt8>, in space: ChromaSpace, gammas: [Float]) -> Image<UInt8> {
         let luminance = space.luminance(of: image).normalised(from: space.luminanceRange)

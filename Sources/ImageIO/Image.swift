@@ -24,7 +24,7 @@ public enum PixelLayout: Int, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// An unsigned integer sample type an `Image` can hold: `UInt8` or `UInt16`.
-public protocol ImageSample: FixedWidthInteger, UnsignedInteger, Sendable {}
+public protocol ImageSample: FixedWidthInteger, UnsignedInteger, Sendable, BitwiseCopyable {}
 extension UInt8: ImageSample {}
 extension UInt16: ImageSample {}
 

@@ -17,6 +17,10 @@ public struct DecodingOptions: Sendable, Equatable {
     /// The most compressed image data (IDAT bytes) a PNG may hold past its last
     /// row; libpng would inflate all of it. Default 64 KiB; honest files have a few bytes.
     public var maxPNGExcessBytes: Int = 64 << 10
+    /// The most bytes of metadata (EXIF, ICC profile, XMP, text, decompressed)
+    /// one file may carry; past it the file is refused. Default 16 MiB; photos
+    /// carry kilobytes. A single PNG chunk over `maxPNGChunkBytes` is skipped.
+    public var maxMetadataBytes: Int = 16 << 20
     /// Turn the image upright as its EXIF orientation tag says (JPEG APP1, PNG eXIf).
     public var appliesOrientation: Bool = true
 
@@ -25,7 +29,7 @@ public struct DecodingOptions: Sendable, Equatable {
 
 /// A resource bound of decoding: each is a `DecodingOptions` property and a command-line option.
 public enum DecodingLimit: String, Sendable, CaseIterable {
-    case pixels, fileSize, jpegScans, pngChunkSize, pngExcessData
+    case pixels, fileSize, jpegScans, pngChunkSize, pngExcessData, metadataSize
 
     /// The `chroma` option that raises the bound.
     public var option: String {
@@ -35,6 +39,7 @@ public enum DecodingLimit: String, Sendable, CaseIterable {
         case .jpegScans: "--max-jpeg-scans"
         case .pngChunkSize: "--max-png-chunk-mb"
         case .pngExcessData: "--max-png-excess-kb"
+        case .metadataSize: "--max-metadata-mb"
         }
     }
 }
@@ -57,10 +62,28 @@ public enum ImageDecoder {
         }
     }
 
-    /// The format of `bytes`, or `ImageIOError.notAnImage`.
+    /// Decodes at the file's own precision (16-bit PNGs to 16-bit samples,
+    /// everything else to 8-bit), with the file's metadata. When the pixels are
+    /// turned upright, the metadata says so (EXIF orientation 1, thumbnail dropped).
+    public static func decodeWithMetadata(_ bytes: [UInt8], options: DecodingOptions = .init()) throws -> DecodedImage {
+        let format = try format(of: bytes)
+        let metadata = try ImageMetadata.read(from: bytes, maxChunkBytes: options.maxPNGChunkBytes,
+                                              maxTotalBytes: options.maxMetadataBytes)
+        let pixels: Pixels = switch format {
+        case .png where PNGDecoder.storedBitDepth(bytes) == 16: .sixteenBit(try PNGDecoder.decode(bytes, options: options, as: UInt16.self))
+        case .png: .eightBit(try PNGDecoder.decode(bytes, options: options, as: UInt8.self))
+        case .jpeg: .eightBit(try JPEGDecoder.decode(bytes, options: options))
+        }
+        return DecodedImage(format: format, pixels: pixels,
+                            metadata: options.appliesOrientation ? metadata.forUprightPixels() : metadata)
+    }
+
+    /// The format of `bytes`, or `ImageIOError.notAnImage` (naming the format
+    /// when it is one chroma does not read).
     public static func format(of bytes: [UInt8]) throws -> ImageFormat {
         if bytes.isEmpty { throw ImageIOError.truncated("empty file") }
         guard let format = ImageFormat.sniff(bytes) else {
+            if let name = ImageFormat.unsupportedName(sniffing: bytes) { throw ImageIOError.unsupportedFormat(name) }
             throw ImageIOError.notAnImage("starts with neither the PNG nor the JPEG signature")
         }
         return format
@@ -73,4 +96,31 @@ public enum ImageDecoder {
             throw ImageIOError.tooLarge(width: width, height: height, limit: options.maxPixels)
         }
     }
+}
+
+/// Pixels at the precision their file stores.
+public enum Pixels: Sendable, Equatable {
+    case eightBit(Image<UInt8>)
+    case sixteenBit(Image<UInt16>)
+
+    public var width: Int { switch self { case .eightBit(let image): image.width; case .sixteenBit(let image): image.width } }
+    public var height: Int { switch self { case .eightBit(let image): image.height; case .sixteenBit(let image): image.height } }
+    public var layout: PixelLayout { switch self { case .eightBit(let image): image.layout; case .sixteenBit(let image): image.layout } }
+    /// 8 or 16.
+    public var bitDepth: Int { switch self { case .eightBit: 8; case .sixteenBit: 16 } }
+
+    /// The pixels as 8-bit samples (16-bit ones rounded to nearest).
+    public var eightBit: Image<UInt8> {
+        switch self {
+        case .eightBit(let image): image
+        case .sixteenBit(let image): image.narrowed()
+        }
+    }
+}
+
+/// A decoded file: its pixels at the file's precision, and what else it carried.
+public struct DecodedImage: Sendable {
+    public let format: ImageFormat
+    public var pixels: Pixels
+    public var metadata: ImageMetadata
 }

@@ -39,6 +39,18 @@ public enum ImageEncoder {
         }
     }
 
+    /// Encodes in `format` at the pixels' own precision where the format holds
+    /// it (PNG: 8 or 16 bits; JPEG: 8 bits, 16-bit samples rounded), with
+    /// `metadata` embedded (pass an empty one to write none).
+    public static func encode(_ pixels: Pixels, as format: ImageFormat, metadata: ImageMetadata,
+                              options: EncodingOptions = .init()) throws -> [UInt8] {
+        let encoded: [UInt8] = switch (pixels, format) {
+        case (.sixteenBit(let image), .png): try encodePNG(image, compressionLevel: options.pngCompressionLevel)
+        default: try encode(pixels.eightBit, as: format, options: options)
+        }
+        return try metadata.embedded(in: encoded)
+    }
+
     /// PNG of any layout, 8 bits per sample.
     public static func encodePNG(_ image: Image<UInt8>, compressionLevel: Int = 6) throws -> [UInt8] {
         try image.samples.withUnsafeBytes { try png($0, image, bitDepth: 8, compressionLevel) }

@@ -20,6 +20,41 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The name of an image format chroma does not read, from a file name's
+    /// extension ("GIF" for `.gif`), or nil.
+    public static func unsupportedName(pathExtension: String) -> String? {
+        switch pathExtension.lowercased() {
+        case "gif": "GIF"
+        case "bmp", "dib": "BMP"
+        case "webp": "WebP"
+        case "tif", "tiff": "TIFF"
+        case "heic", "heif": "HEIF"
+        case "avif": "AVIF"
+        case "jxl": "JPEG XL"
+        case "jp2", "j2k", "jpf", "jpx": "JPEG 2000"
+        case "psd": "Photoshop (PSD)"
+        case "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf": "camera raw"
+        default: nil
+        }
+    }
+
+    /// The name of an image format chroma does not read, from the data's first bytes, or nil.
+    public static func unsupportedName<Bytes: Collection<UInt8>>(sniffing bytes: Bytes) -> String? {
+        let head = Array(bytes.prefix(16))
+        func starts(_ prefix: String, at offset: Int = 0) -> Bool {
+            head.count >= offset + prefix.utf8.count && Array(head[offset..<(offset + prefix.utf8.count)]) == Array(prefix.utf8)
+        }
+        if starts("GIF87a") || starts("GIF89a") { return "GIF" }
+        if starts("BM") && head.count >= 14 { return "BMP" }
+        if starts("RIFF") && starts("WEBP", at: 8) { return "WebP" }
+        if head.count >= 4 && (head[0...3] == [0x49, 0x49, 0x2A, 0x00] || head[0...3] == [0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF" }
+        if starts("ftypavif", at: 4) { return "AVIF" }
+        if starts("ftypheic", at: 4) || starts("ftypheix", at: 4) || starts("ftypmif1", at: 4) { return "HEIF" }
+        if head.count >= 2 && head[0] == 0xFF && head[1] == 0x0A { return "JPEG XL" }
+        if starts("8BPS") { return "Photoshop (PSD)" }
+        return nil
+    }
+
     /// The usual file extension, without the dot.
     public var fileExtension: String { self == .png ? "png" : "jpg" }
 }

@@ -8,6 +8,8 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptData(String)
     /// A valid variant this build cannot decode (12-bit or lossless JPEG, …).
     case unsupported(String)
+    /// An image format chroma does not read (its name: "GIF", "WebP", …).
+    case unsupportedFormat(String)
     /// The header promises more pixels than the limit allows; nothing was allocated.
     case tooLarge(width: Int, height: Int, limit: Int)
     /// Another resource bound (file size, scans, chunk size, excess data) was exceeded.
@@ -24,6 +26,7 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let reason): "truncated: \(reason)"
         case .corruptData(let reason): "corrupt data: \(reason)"
         case .unsupported(let reason): "unsupported: \(reason)"
+        case .unsupportedFormat(let name): "\(name) is not supported (chroma reads PNG and JPEG)"
         case .tooLarge(let width, let height, let limit):
             "too large: \(width)×\(height) is \(Self.megapixels(width * height)) megapixels, over the limit of \(Self.megapixels(limit)) (raise it with \(DecodingLimit.pixels.option))"
         case .limitExceeded(let limit, let reason): "limit exceeded: \(reason) (raise it with \(limit.option))"

@@ -19,6 +19,10 @@ public final class Network: @unchecked Sendable {
     public var threads: Int = Threads.available
     /// Whether `backward()` also computes ∂loss/∂input (see `inputGradient`).
     public var computesInputGradient = false
+    /// The most bytes a pass's activations, gradients and scratch may take;
+    /// a pass needing more throws `NetworkError.tooLarge` before allocating
+    /// anything. nil: no bound beyond `maxActivationValues`.
+    public var maxWorkspaceBytes: Int?
 
     let layers: [any Layer]
     /// For each layer: which spec operation it came from.
@@ -298,8 +302,36 @@ public final class Network: @unchecked Sendable {
         }
     }
 
+    /// The bytes a pass over `batch` samples of `shape` allocates: every
+    /// layer's activation and gradient, what layers save for backward, skip
+    /// gradients and per-thread scratch (saturating at `Int.max`).
+    public func workspaceBytes(batch: Int, shape: Shape) throws -> Int {
+        let shapes = try shapes(for: shape)
+        var floats = 0
+        func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }
+        func product(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
+        for (i, shape) in shapes.enumerated() {
+            add(product(batch, shape.count))
+            if i > 0 || computesInputGradient { add(product(batch, shape.count)) }
+        }
+        var scratch = 0
+        for (i, layer) in layers.enumerated() {
+            add(layer.savedCount(input: shapes[i], output: shapes[i + 1], batch: batch))
+            scratch = max(scratch, layer.scratchPerThread(input: shapes[i], output: shapes[i + 1]))
+            if let join = layer as? any SkipJoin { add(product(batch, shapes[join.source].count)) }
+        }
+        add(product(scratch, threads))
+        return product(floats, MemoryLayout<Float>.size)
+    }
+
     private func prepare(batch: Int, shape: Shape) throws -> Workspace {
         precondition(batch > 0, "empty batch")
+        if let limit = maxWorkspaceBytes, workspace?.batch != batch || workspace?.shapes[0] != shape {
+            let needed = try workspaceBytes(batch: batch, shape: shape)
+            if needed > limit {
+                throw NetworkError.workspaceTooLarge(bytes: needed, limit: limit, input: shape)
+            }
+        }
         if let work = workspace, work.batch == batch, work.shapes[0] == shape, work.threads == threads,
            work.withInputGradient == computesInputGradient {
             return work

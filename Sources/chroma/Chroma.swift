@@ -1,4 +1,8 @@
 import ArgumentParser
+import ImageIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `chroma` command: a thin layer over the library's stages.
 @main
@@ -12,4 +16,16 @@ struct Chroma: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Colorize.self, Compare.self, Convert.self, Train.self, Evaluate.self, Study.self, ModelCommand.self])
+
+    /// Arguments are read as bytes, so that a file name that is not valid
+    /// UTF-8 reaches the file system unchanged (see `FileNames`).
+    static func main() {
+        StandardStreams.reserve()
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe is a write error to report, not a silent death
+        let arguments = (1..<Int(CommandLine.argc)).map { index in
+            FileNames.decode(UnsafeBufferPointer(start: CommandLine.unsafeArgv[index], count: strlen(CommandLine.unsafeArgv[index]!))
+                .map { UInt8(bitPattern: $0) })
+        }
+        main(arguments)
+    }
 }

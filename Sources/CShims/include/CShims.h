@@ -127,6 +127,17 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  int progressive, chroma_buffer *out,
                                  char *message, size_t message_size);
 
+// MARK: - zlib
+
+/// Inflates the zlib stream `data` into `out` (malloc'ed), refusing with
+/// CHROMA_ERR_LIMIT once the result would pass `max_out` bytes (the memory is
+/// never allocated); CHROMA_ERR_CORRUPT or CHROMA_ERR_TRUNCATED for bad data.
+chroma_status chroma_inflate(const uint8_t *data, size_t size, size_t max_out, chroma_buffer *out);
+/// Compresses `data` as a zlib stream at the highest level.
+chroma_status chroma_deflate(const uint8_t *data, size_t size, chroma_buffer *out);
+/// CRC-32 (IEEE 802.3), as PNG chunks use it.
+uint32_t chroma_crc32(const uint8_t *data, size_t size);
+
 // MARK: - Files
 
 /// Opens an unnamed file in `directory` for writing (Linux O_TMPFILE): if the

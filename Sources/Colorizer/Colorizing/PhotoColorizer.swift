@@ -72,22 +72,63 @@ public final class PhotoColorizer {
 
     /// The network's input size for a `width` × `height` photo. A photo
     /// smaller than the grid is used at its own size (enlarging adds nothing).
+    /// The grid holds at most `maxGridAspect` squares of the shorter side's
+    /// size: a panorama or a 1,000,000 × 1 strip is shrunk along its length
+    /// too, so that the network's memory follows the tile count, not the shape.
     public func gridSize(width: Int, height: Int) -> (width: Int, height: Int) {
         let multiple = gridMultiple
         func rounded(_ value: Double) -> Int { max(multiple, Int((value / Double(multiple)).rounded()) * multiple) }
         let scale = min(1, Double(tiles * 32) / Double(min(width, height)))
-        return (rounded(Double(width) * scale), rounded(Double(height) * scale))
+        var grid = (width: rounded(Double(width) * scale), height: rounded(Double(height) * scale))
+        let longest = max(tiles * 32, multiple) * Self.maxGridAspect
+        if grid.width > longest { grid.width = longest / multiple * multiple }
+        if grid.height > longest { grid.height = longest / multiple * multiple }
+        return grid
     }
+
+    /// The longest the grid's longer side may be, in multiples of its shorter side's nominal size (`tiles` × 32).
+    public static let maxGridAspect = 16
+
+    /// The default bound on the network's memory for one photo: 2 GiB.
+    public static let defaultMaxNetworkBytes = 2 << 30
+
+    /// The most bytes the network may allocate for one photo's grid; a photo
+    /// needing more fails with `ColorizerError.gridTooLarge` before anything is allocated.
+    public var maxNetworkBytes: Int = PhotoColorizer.defaultMaxNetworkBytes
 
     /// The colorized photo: RGB, or RGBA when `image` has alpha (kept as it is).
     /// A colour photo is first reduced to its luminance: its own colours are not used.
     public func colorize(_ image: Image<UInt8>) throws -> Image<UInt8> {
+        try colorize(image, luminance: task.space.luminancePlane(of: image, threads: threads), rows: task.space.rgbRow)
+    }
+
+    /// The same for a 16-bit image: luminance and chroma stay in float from
+    /// the samples in to the samples out, so the result keeps 16-bit precision.
+    public func colorize(_ image: Image<UInt16>) throws -> Image<UInt16> {
+        try colorize(image, luminance: task.space.luminancePlane(of: image, threads: threads), rows: task.space.rgbRow)
+    }
+
+    /// A decoded file colorized at its own bit depth, with its metadata made
+    /// right for the result (see `ImageMetadata.forColorized(layout:)`).
+    public func colorize(_ decoded: DecodedImage) throws -> DecodedImage {
+        var result = decoded
+        switch decoded.pixels {
+        case .eightBit(let image): result.pixels = .eightBit(try colorize(image))
+        case .sixteenBit(let image): result.pixels = .sixteenBit(try colorize(image))
+        }
+        result.metadata = decoded.metadata.forColorized()
+        return result
+    }
+
+    private func colorize<Sample: ImageSample>(
+        _ image: Image<Sample>, luminance: Plane,
+        rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Sample>) -> Void
+    ) throws -> Image<Sample> {
         let width = image.width, height = image.height
-        let luminance = task.space.luminancePlane(of: image, threads: threads)
         let chroma = try predictChroma(luminance: luminance)
         let hasAlpha = image.layout.hasAlpha
         let channels = hasAlpha ? 4 : 3
-        var samples = [UInt8].uninitialized(width * height * channels)
+        var samples = [Sample].uninitialized(width * height * channels)
         // The chroma grid widened to full width; each output row then mixes two of its rows.
         let wide = chroma.map { Resampler.resize($0, width: width, height: $0.height, method: .bilinear, threads: threads) }
         let gridHeight = chroma[0].height
@@ -98,13 +139,13 @@ public final class PhotoColorizer {
                         samples.withUnsafeMutableBufferPointer { out in
                             let l = l.baseAddress!, first = first.baseAddress!, second = second.baseAddress!
                             let source = source.baseAddress!, out = out.baseAddress!
-                            let space = task.space, sourceChannels = image.layout.channels
-                            Threads.split(height, threads: threads) { _, rows in
+                            let sourceChannels = image.layout.channels
+                            Threads.split(height, threads: threads) { _, band in
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
-                                let rgb = UnsafeMutablePointer<UInt8>.allocate(capacity: hasAlpha ? 3 * width : 0)
+                                let rgb = UnsafeMutablePointer<Sample>.allocate(capacity: hasAlpha ? 3 * width : 0)
                                 defer { scratch.deallocate(); rgb.deallocate() }
                                 let widened = [(first, scratch), (second, scratch + width)]
-                                for y in rows {
+                                for y in band {
                                     // Pixel centres aligned: output row y sits at (y + ½)·gridHeight/height − ½ in the grid.
                                     let position = max(0, min(Double(gridHeight - 1), (Double(y) + 0.5) * Double(gridHeight) / Double(height) - 0.5))
                                     let above = Int(position), below = min(above + 1, gridHeight - 1)
@@ -114,8 +155,7 @@ public final class PhotoColorizer {
                                         for x in 0..<width { target[x] = a[x] + t * (b[x] - a[x]) }
                                     }
                                     let row = out + y * width * channels
-                                    space.rgbRow(luminance: l + y * width, chroma1: scratch, chroma2: scratch + width,
-                                                 count: width, into: hasAlpha ? rgb : row)
+                                    rows(l + y * width, scratch, scratch + width, width, hasAlpha ? rgb : row)
                                     if hasAlpha {
                                         let alpha = source + y * width * sourceChannels + sourceChannels - 1
                                         for x in 0..<width {
@@ -145,8 +185,14 @@ public final class PhotoColorizer {
             inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: 1, plane: plane, into: $0.baseAddress!) }
         }
         network.threads = threads
-        let output = try network.predict(inputs, count: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
+        network.maxWorkspaceBytes = maxNetworkBytes
+        let output: [Float]
+        do {
+            output = try network.predict(inputs, count: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
                                          mirrorAveraged: task.averagesMirror)
+        } catch let NetworkError.workspaceTooLarge(bytes, limit, _) {
+            throw ColorizerError.gridTooLarge(width: grid.width, height: grid.height, bytes: bytes, limit: limit)
+        }
         let chroma = output.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: 1, plane: plane) }
         let neutral = task.space.neutralChroma
         return (0..<2).map { channel in

@@ -190,6 +190,14 @@ public struct ColorizationTask: Sendable, Equatable {
             throw ColorizerError.notAColorizer
         }
         let gammas = (metadata["gammas"] ?? "").split(separator: ",").compactMap { Float($0) }
+        guard gammas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw ColorizerError.mismatch("the model's gammas must be positive numbers, not \(metadata["gammas"] ?? "")")
+        }
+        if let text = metadata["saturation"] {
+            guard let saturation = Float(text), (0...4).contains(saturation) else {
+                throw ColorizerError.mismatch("the model's saturation must be in 0…4, not \(text)")
+            }
+        }
         var bins: BinGrid?
         if let side = metadata["bins"] {
             let range = (metadata["bin-range"] ?? "").split(separator: ",").compactMap { Float($0) }
@@ -247,12 +255,17 @@ public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case unknownTask(String?)
     /// The metadata disagrees with the network or with itself (the reason).
     case mismatch(String)
+    /// The network would need `bytes` for a photo's grid, over `limit` (`PhotoColorizer.maxNetworkBytes`).
+    case gridTooLarge(width: Int, height: Int, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
         case .notAColorizer: "the model is not a colorizer (its metadata names no colorize task)"
         case .unknownTask(let name): "the model's metadata names " + (name.map { "an unknown task '\($0)'" } ?? "no task")
         case .mismatch(let reason): reason
+        case .gridTooLarge(let width, let height, let bytes, let limit):
+            "limit exceeded: the network would need \((bytes + (1 << 20) - 1) >> 20) MiB for this photo's \(width)×\(height) grid, "
+                + "over the limit of \(limit >> 20) MiB (use a smaller --tiles, or raise it with --max-network-mb)"
         }
     }
 }

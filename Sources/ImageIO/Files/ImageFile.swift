@@ -5,6 +5,30 @@ import Glibc
 import Darwin
 #endif
 
+/// What a path names.
+public enum FileKind: Sendable, Equatable {
+    case regular, directory
+    /// A FIFO, socket or device: reading it may block forever, so folder scans pass it by.
+    case special(String)
+
+    init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFIFO: self = .special("a FIFO")
+        case S_IFSOCK: self = .special("a socket")
+        case S_IFCHR, S_IFBLK: self = .special("a device")
+        default: self = .special("not a regular file")
+        }
+    }
+}
+
+/// A file's device and inode: two paths with the same identity are one file.
+public struct FileIdentity: Hashable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+}
+
 /// Reading and writing image files; `-` stands for standard input or output.
 ///
 /// Writes are atomic: the bytes go to a temporary file beside the target,
@@ -19,7 +43,7 @@ public enum ImageFile {
     /// larger than `maxBytes` is refused without reading it all.
     public static func readBytes(_ path: String, maxBytes: Int = DecodingOptions().maxFileBytes) throws -> [UInt8] {
         if path == standardStream { return try readAll(fd: STDIN_FILENO, path: "<stdin>", maxBytes: maxBytes) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = FileNames.withSystemPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
         defer { close(fd) }
         var info = stat()
@@ -32,6 +56,30 @@ public enum ImageFile {
         return try readAll(fd: fd, path: path, maxBytes: maxBytes)
     }
 
+    /// The first `count` bytes of the file at `path` (fewer if it is shorter).
+    public static func readHead(_ path: String, count: Int) throws -> [UInt8] {
+        let fd = FileNames.withSystemPath(path) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+        guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, count - filled) }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { break }
+            filled += got
+        }
+        return Array(bytes.prefix(filled))
+    }
+
+    /// Whether the image at `path` is one chroma colorized (it carries
+    /// `ImageMetadata.colorizedMarker`); reads only the start of the file.
+    public static func isColorizedByChroma(_ path: String) -> Bool {
+        guard let head = try? readHead(path, count: 512 << 10),
+              let metadata = try? ImageMetadata.read(from: head) else { return false }
+        return metadata.isColorizedByChroma
+    }
+
     /// Decodes the image at `path` (or standard input for `-`) to 8-bit samples.
     public static func read(_ path: String, options: DecodingOptions = .init()) throws -> Image<UInt8> {
         try ImageDecoder.decode(readBytes(path, maxBytes: options.maxFileBytes), options: options)
@@ -41,33 +89,38 @@ public enum ImageFile {
     /// An existing file is replaced only if `overwrite` is true.
     public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool = false) throws {
         if path == standardStream {
+            if isatty(STDOUT_FILENO) == 1 {
+                throw ImageIOError.fileSystem(path: "<stdout>", reason: "is a terminal; redirect it to a file or a pipe, or name an output file")
+            }
             try writeAll(fd: STDOUT_FILENO, bytes, path: "<stdout>")
             return
         }
-        if !overwrite && access(path, F_OK) == 0 {
+        if !overwrite && exists(path) {
             throw ImageIOError.fileSystem(path: path, reason: "already exists")
         }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         if try writeUnnamed(bytes, to: path, directory: directory, name: name, overwrite: overwrite) { return }
-        var template = Array("\(directory).\(name).chroma-XXXXXX".utf8CString)
+        var template = FileNames.bytes("\(directory).\(name).chroma-XXXXXX").map { CChar(bitPattern: $0) } + [0]
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
-        let temporary = String(nulTerminated: template)
+        let temporary = FileNames.decode(template.dropLast().map { UInt8(bitPattern: $0) })
         do {
             defer { close(fd) }
             try writeAll(fd: fd, bytes, path: path)
             _ = fchmod(fd, 0o644 & ~currentUmask())
         } catch {
-            unlink(temporary)
+            remove(temporary)
             throw error
         }
         // rename() replaces atomically; link() refuses to replace, which closes
         // the race between the existence check above and this point.
-        let placed = overwrite ? rename(temporary, path) : link(temporary, path)
+        let placed = FileNames.withSystemPath(temporary) { from in
+            FileNames.withSystemPath(path) { to in overwrite ? rename(from, to) : link(from, to) }
+        }
         let reason = placed == 0 ? nil : lastError()
-        if !overwrite || placed != 0 { unlink(temporary) }
+        if !overwrite || placed != 0 { remove(temporary) }
         if let reason {
             throw ImageIOError.fileSystem(path: path, reason: errno == EEXIST ? "already exists" : reason)
         }
@@ -77,22 +130,23 @@ public enum ImageFile {
     /// missing /proc) cannot, and the caller falls back to a named one.
     private static func writeUnnamed(_ bytes: [UInt8], to path: String, directory: String, name: String,
                                      overwrite: Bool) throws -> Bool {
-        let fd = chroma_open_unnamed(directory.isEmpty ? "." : directory, UInt32(0o644 & ~currentUmask()))
+        let fd = FileNames.withSystemPath(directory.isEmpty ? "." : directory) { chroma_open_unnamed($0, UInt32(0o644 & ~currentUmask())) }
         guard fd >= 0 else { return false }
         defer { close(fd) }
         try writeAll(fd: fd, bytes, path: path)
         if !overwrite {
-            if chroma_link_unnamed(fd, path) == 0 { return true }
+            if FileNames.withSystemPath(path, { chroma_link_unnamed(fd, $0) }) == 0 { return true }
             if errno == EEXIST { throw ImageIOError.fileSystem(path: path, reason: "already exists") }
             return false
         }
         // rename() is the only atomic replace, and it needs a name to move from:
         // one that exists only between these two calls.
         let temporary = "\(directory).\(name).chroma-\(UInt32.random(in: 0...UInt32.max))"
-        guard chroma_link_unnamed(fd, temporary) == 0 else { return false }
-        if rename(temporary, path) != 0 {
+        guard FileNames.withSystemPath(temporary, { chroma_link_unnamed(fd, $0) }) == 0 else { return false }
+        let renamed = FileNames.withSystemPath(temporary) { from in FileNames.withSystemPath(path) { rename(from, $0) } }
+        if renamed != 0 {
             let reason = lastError()
-            unlink(temporary)
+            remove(temporary)
             throw ImageIOError.fileSystem(path: path, reason: reason)
         }
         return true
@@ -100,8 +154,70 @@ public enum ImageFile {
 
     /// Whether `path` names an existing directory.
     public static func isDirectory(_ path: String) -> Bool {
+        kind(of: path) == .directory
+    }
+
+    /// Whether anything exists at `path` (a dangling symbolic link counts).
+    public static func exists(_ path: String) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        return FileNames.withSystemPath(path) { lstat($0, &info) } == 0
+    }
+
+    /// What `path` names, following symbolic links; nil when nothing is there.
+    public static func kind(of path: String) -> FileKind? {
+        var info = stat()
+        guard FileNames.withSystemPath(path, { stat($0, &info) }) == 0 else { return nil }
+        return FileKind(mode: info.st_mode)
+    }
+
+    /// The device and inode of the file at `path` (symbolic links followed), or nil.
+    public static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard FileNames.withSystemPath(path, { stat($0, &info) }) == 0 else { return nil }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// Creates the folder `path` and any missing parents; an error names the
+    /// path that could not be made and why, in one line.
+    public static func makeDirectories(_ path: String) throws {
+        if path.isEmpty { throw ImageIOError.fileSystem(path: "\"\"", reason: "an empty path names no folder") }
+        if let kind = kind(of: path) {
+            if kind == .directory { return }
+            throw ImageIOError.fileSystem(path: path, reason: "exists and is not a folder")
+        }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if let kind = kind(of: prefix) {
+                if kind != .directory { throw ImageIOError.fileSystem(path: prefix, reason: "exists and is not a folder") }
+            } else if FileNames.withSystemPath(prefix, { mkdir($0, 0o777) }) != 0 && errno != EEXIST {
+                throw ImageIOError.fileSystem(path: prefix, reason: lastError())
+            }
+            prefix += "/"
+        }
+    }
+
+    /// The entries of the folder `path` (without `.` and `..`), unsorted, each
+    /// with what it is (symbolic links followed; nil for a dangling one).
+    public static func listDirectory(_ path: String) throws -> [(name: String, kind: FileKind?)] {
+        guard let directory = FileNames.withSystemPath(path, { opendir($0) }) else {
+            throw ImageIOError.fileSystem(path: path, reason: lastError())
+        }
+        defer { closedir(directory) }
+        var entries: [(name: String, kind: FileKind?)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                FileNames.decode(raw.prefix(while: { $0 != 0 }))
+            }
+            if name == "." || name == ".." { continue }
+            entries.append((name, kind(of: path + "/" + name)))
+        }
+        return entries
+    }
+
+    /// Removes the file at `path`, ignoring failure.
+    static func remove(_ path: String) {
+        _ = FileNames.withSystemPath(path) { unlink($0) }
     }
 
     private static func readAll(fd: Int32, path: String, maxBytes: Int) throws -> [UInt8] {

@@ -2,6 +2,11 @@ import CShims
 
 /// PNG through libpng: every colour type and bit depth, Adam7, tRNS turned into alpha.
 enum PNGDecoder {
+    /// The bit depth IHDR declares (1, 2, 4, 8 or 16), or nil for data too short to say.
+    static func storedBitDepth(_ bytes: [UInt8]) -> Int? {
+        bytes.count > 24 ? Int(bytes[24]) : nil
+    }
+
     static func decode<Sample: ImageSample>(
         _ bytes: [UInt8], options: DecodingOptions, as: Sample.Type
     ) throws -> Image<Sample> {

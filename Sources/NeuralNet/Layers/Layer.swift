@@ -75,11 +75,18 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     case shapeMismatch(String)
     /// An activation would hold more than `Network.maxActivationValues` values per sample.
     case tooLarge(String)
+    /// A pass over `input` would allocate `bytes`, over `Network.maxWorkspaceBytes`.
+    case workspaceTooLarge(bytes: Int, limit: Int, input: Shape)
 
     public var description: String {
         switch self {
         case .shapeMismatch(let reason): "shape mismatch: \(reason)"
         case .tooLarge(let reason): "too large: \(reason)"
+        case .workspaceTooLarge(let bytes, let limit, let input):
+            "the network would need \(Self.mebibytes(bytes)) MiB of memory for a \(input.width)×\(input.height) grid, "
+                + "over the limit of \(Self.mebibytes(limit)) MiB"
         }
     }
+
+    private static func mebibytes(_ bytes: Int) -> Int { (bytes + (1 << 20) - 1) >> 20 }
 }

@@ -112,6 +112,13 @@ public struct ModelFile {
         for i in extra.indices { extra[i] = Float(bitPattern: try reader.uint32()) }
         self.extra = extra
         guard reader.position == reader.end else { throw ModelFileError.malformed("\(reader.end - reader.position) unexplained bytes") }
+        // A NaN or infinite weight gives all-gray or all-black images without an error: refuse it here.
+        for (name, buffer) in [("parameter", network.parameters), ("state value", network.state)] {
+            if let index = (0..<buffer.count).first(where: { !buffer[$0].isFinite }) {
+                throw ModelFileError.nonFinite("\(name) \(index) is \(buffer[index])")
+            }
+        }
+        if let index = extra.firstIndex(where: { !$0.isFinite }) { throw ModelFileError.nonFinite("optimiser value \(index) is \(extra[index])") }
         self.network = network
         self.metadata = metadata
     }
@@ -148,6 +155,8 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case checksumMismatch
     case malformed(String)
     case shapeMismatch(String)
+    /// A stored value is NaN or infinite (which one).
+    case nonFinite(String)
 
     public var description: String {
         switch self {
@@ -158,6 +167,7 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
         case .checksumMismatch: "model file is damaged (checksum mismatch)"
         case .malformed(let reason): "malformed model file: \(reason)"
         case .shapeMismatch(let reason): "model file does not fit its architecture: \(reason)"
+        case .nonFinite(let which): "model file holds a value that is not a finite number: \(which)"
         }
     }
 }

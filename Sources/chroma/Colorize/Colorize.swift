@@ -28,10 +28,11 @@ struct Colorize: ParsableCommand {
                 --shard $SLURM_ARRAY_TASK_ID/16
             """)
 
-    @Argument(help: "Photos, folders of photos, or - (standard input to standard output).")
+    @Argument(help: "Photos, folders of photos, or - (standard input).")
     var inputs: [String]
 
-    @Option(name: [.short, .customLong("output")], help: "Output folder (created if missing).")
+    @Option(name: [.short, .customLong("output")],
+            help: "Where to write: a folder (created if missing; meant when the path ends in /, is a folder, or there are several inputs), a file for one input, or - for standard output.")
     var output: String?
 
     @Flag(help: "Descend into subfolders of input folders.")
@@ -51,6 +52,9 @@ struct Colorize: ParsableCommand {
     @Option(help: "The model's grid: the photo's shorter side becomes N × 32 pixels there, 1…64.")
     var tiles: Int = PhotoColorizer.defaultTiles
 
+    @Option(name: .customLong("max-network-mb"), help: "Refuse a photo whose grid would need more than this many MiB of network memory (large --tiles on large photos).")
+    var maxNetworkMiB: Int = PhotoColorizer.defaultMaxNetworkBytes >> 20
+
     @Option(help: "Photos colorized at once (default: the number of cores, or CHROMA_THREADS).")
     var jobs: Int?
 
@@ -63,7 +67,7 @@ struct Colorize: ParsableCommand {
     @Flag(help: "Print one JSON object per photo to standard output.")
     var json = false
 
-    @Flag(help: "Report each photo on standard error.")
+    @Flag(help: "Report each photo, and each file passed by, on standard error.")
     var verbose = false
 
     @OptionGroup var outputOptions: OutputOptions
@@ -79,18 +83,44 @@ struct Colorize: ParsableCommand {
         }
     }
 
+    /// Where outputs go.
+    enum Destination {
+        case folder(String)
+        case file(String)
+        case standardOutput
+    }
+
+    /// A folder when the path ends in / or is one, or when there are several
+    /// inputs (or a folder of them); otherwise the one output file, or standard output.
+    var destination: Destination {
+        let usesStdin = inputs == [ImageFile.standardStream]
+        guard let output else { return .standardOutput }  // validate() allows this only for standard input
+        if output == ImageFile.standardStream { return .standardOutput }
+        let oneFile = inputs.count == 1 && (usesStdin || !ImageFile.isDirectory(inputs[0]))
+        if output.hasSuffix("/") || ImageFile.isDirectory(output) || !oneFile { return .folder(output) }
+        return .file(output)
+    }
+
     func validate() throws {
         let usesStdin = inputs.contains(ImageFile.standardStream)
         if usesStdin && inputs.count > 1 { throw ValidationError("- (standard input) cannot be mixed with other inputs") }
-        if !usesStdin && output == nil { throw ValidationError("give an output folder with -o DIR") }
-        if let output, FileManager.default.fileExists(atPath: output) && !ImageFile.isDirectory(output) {
-            throw ValidationError("the output \(output) exists and is not a folder")
+        if output == "" { throw ValidationError("the output path is empty; give a folder, a file or -") }
+        if !usesStdin && output == nil { throw ValidationError("give an output with -o (a folder, a file for one input, or -)") }
+        if output == ImageFile.standardStream && !(inputs.count == 1 && !ImageFile.isDirectory(inputs[0])) {
+            throw ValidationError("-o - (standard output) takes one input photo, not a folder or several")
+        }
+        if case .folder(let folder) = destination, ImageFile.exists(folder) && !ImageFile.isDirectory(folder) {
+            throw ValidationError("the output \(folder) exists and is not a folder (several outputs need one)")
         }
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
+        guard maxNetworkMiB >= 1 else { throw ValidationError("--max-network-mb must be at least 1") }
         guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if skipExisting && outputOptions.overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other") }
         if suffix.contains("/") { throw ValidationError("--suffix must not contain /") }
-        if json && usesStdin { throw ValidationError("--json needs outputs in files (standard output carries the image)") }
+        if json, case .standardOutput = destination {
+            throw ValidationError("--json needs outputs in files (standard output carries the image)")
+        }
+        if json && StandardStreams.outputWasClosed { throw ValidationError("--json needs standard output, which is closed") }
     }
 
     func run() throws {
@@ -103,63 +133,84 @@ struct Colorize: ParsableCommand {
             Diagnostics.error(model ?? "bundled \(space.rawValue) model", error)
             throw ExitCode.failure
         }
+        let destination = self.destination
         if inputs == [ImageFile.standardStream] {
-            try colorizeStream(with: colorizer)
+            try colorizeStandardInput(with: colorizer, to: destination)
             return
         }
-        let output = self.output!
         var jobs: [Job]
+        let scan: InputScan
         do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            jobs = try plan(output: output)
+            scan = try InputScan(inputs, recursive: recursive, skipsEarlierOutputs: true)
+            jobs = try plan(scan, destination: destination)
         } catch {
-            Diagnostics.error(output, error)
+            Diagnostics.error(output ?? "-", error)
             throw ExitCode.failure
         }
+        if verbose { for (path, reason) in scan.passedBy { Diagnostics.note("chroma: \(FileNames.display(path)): skipped: \(reason)") } }
         if let shard { jobs = jobs.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element) }
-        let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes)
+        let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan)
         Interrupt.install()
         batch.run()
-        let summary = batch.summary
-        if !summary.isEmpty && (verbose || batch.failed > 0 || batch.bar.enabled) { Diagnostics.note(summary) }
+        var summary = batch.summary
+        if let passed = scan.passedBySummary { summary += "; " + passed }
+        if !jobs.isEmpty && (verbose || batch.failed > 0 || batch.bar.enabled) || scan.passedBySummary != nil || jobs.isEmpty {
+            Diagnostics.note(summary)
+        }
         if Interrupt.requested { throw ExitCode(130) }
-        if batch.failed > 0 { throw ExitCode.failure }
+        if batch.failed > 0 || batch.stoppedBy != nil { throw ExitCode.failure }
     }
 
-    /// `-`: standard input to standard output, in the input's format unless --format says otherwise.
-    func colorizeStream(with colorizer: PhotoColorizer) throws {
+    /// `-`: standard input to standard output (or to the file -o names), in the input's format unless --format says otherwise.
+    func colorizeStandardInput(with colorizer: PhotoColorizer, to destination: Destination) throws {
+        let target: String
+        switch destination {
+        case .standardOutput: target = ImageFile.standardStream
+        case .file(let path): target = path
+        case .folder(let folder): target = Paths.join(folder, "stdin")
+        }
         do {
             let bytes = try ImageFile.readBytes(ImageFile.standardStream, maxBytes: outputOptions.decoding.maxFileBytes)
-            let format = outputOptions.format ?? ImageFormat.sniff(bytes) ?? .png
-            let result = try colorizer.colorize(try ImageDecoder.decode(bytes, options: outputOptions.decoding))
-            try ImageFile.write(try ImageEncoder.encode(result, as: format, options: outputOptions.encoding),
-                                to: ImageFile.standardStream, overwrite: true)
+            let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: outputOptions.decoding)
+            var path = target
+            let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(target)) ?? decoded.format
+            if case .folder = destination { path = InputFiles.renamed(target, format: format, suffix: suffix) }
+            try write(colorizer.colorize(decoded), format: format, to: path)
         } catch {
             Diagnostics.error("<stdin>", error)
             throw ExitCode.failure
         }
     }
 
+    /// Encodes a colorized photo and writes it atomically, creating its folder.
+    func write(_ colorized: DecodedImage, format: ImageFormat, to path: String) throws {
+        let metadata = outputOptions.strip ? ImageMetadata().markedColorized() : colorized.metadata
+        let encoded = try ImageEncoder.encode(colorized.pixels, as: format, metadata: metadata, options: outputOptions.encoding)
+        if path != ImageFile.standardStream, case let folder = Paths.parent(path), !folder.isEmpty {
+            try ImageFile.makeDirectories(folder)
+        }
+        try ImageFile.write(encoded, to: path, overwrite: outputOptions.overwrite)
+    }
+
     func makeColorizer(_ modelBytes: [UInt8], threads: Int) throws -> PhotoColorizer {
         let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: prediction.saturation,
                                            temperature: prediction.temperature, priorWeight: prediction.priorWeight)
         colorizer.threads = threads
+        colorizer.maxNetworkBytes = maxNetworkMiB << 20
         return colorizer
     }
 
     /// Every input photo, sorted, with where its output goes.
-    func plan(output: String) throws -> [Job] {
-        var jobs: [Job] = []
-        for input in inputs {
-            if ImageFile.isDirectory(input) {
-                for relative in try InputFiles.scan(input, recursive: recursive) {
-                    jobs.append(Job(input: input + "/" + relative, output: output + "/" + outputName(for: relative)))
-                }
-            } else {
-                jobs.append(Job(input: input, output: output + "/" + outputName(for: Paths.lastComponent(input))))
-            }
+    func plan(_ scan: InputScan, destination: Destination) throws -> [Job] {
+        switch destination {
+        case .file(let path):
+            return scan.images.map { Job(input: $0.path, output: path) }
+        case .standardOutput:
+            return scan.images.map { Job(input: $0.path, output: ImageFile.standardStream) }
+        case .folder(let folder):
+            try ImageFile.makeDirectories(folder)
+            return scan.images.map { Job(input: $0.path, output: Paths.join(folder, outputName(for: $0.relative))) }
         }
-        return jobs.sorted { $0.input < $1.input }
     }
 
     /// The input's name with the suffix, and an extension for the output format
@@ -177,18 +228,22 @@ final class Batch: @unchecked Sendable {
     let command: Colorize
     let jobs: [Job]
     let modelBytes: [UInt8]
+    let scan: InputScan
     let bar = ProgressBar()
     private let lock = NSLock()
     private var next = 0
     private(set) var done = 0, failed = 0, skipped = 0
+    /// Set when the batch cannot go on (standard output for --json failed): the reason.
+    private(set) var stoppedBy: String?
     private var megapixels = 0.0
     private let start = Date()
     private var claimed = Set<String>()
 
-    init(command: Colorize, jobs: [Job], modelBytes: [UInt8]) {
+    init(command: Colorize, jobs: [Job], modelBytes: [UInt8], scan: InputScan) {
         self.command = command
         self.jobs = jobs
         self.modelBytes = modelBytes
+        self.scan = scan
     }
 
     func run() {
@@ -209,6 +264,7 @@ final class Batch: @unchecked Sendable {
             }
         }
         bar.clear()
+        if let stoppedBy { Diagnostics.note("chroma: <stdout>: \(stoppedBy); stopped") }
     }
 
     enum Outcome {
@@ -218,37 +274,39 @@ final class Batch: @unchecked Sendable {
 
     private func take() -> Job? {
         lock.lock(); defer { lock.unlock() }
-        guard next < jobs.count, !Interrupt.requested else { return nil }
+        guard next < jobs.count, !Interrupt.requested, stoppedBy == nil else { return nil }
         next += 1
         return jobs[next - 1]
     }
 
     private func colorize(_ job: Job, with colorizer: PhotoColorizer, size: inout (Int, Int)?) throws -> Outcome {
-        if job.input == job.output || InputFiles.sameFile(job.input, job.output) {
-            throw ImageIOError.fileSystem(path: job.output, reason: "would overwrite the input; use --suffix or another output folder")
+        let toStandardOutput = job.output == ImageFile.standardStream
+        if !toStandardOutput && scan.isInput(job.output) {
+            throw ImageIOError.fileSystem(path: job.output, reason: InputFiles.isAnInput)
         }
         lock.lock()
-        let duplicate = !claimed.insert(job.output).inserted
+        let duplicate = !toStandardOutput && !claimed.insert(Paths.normalized(job.output)).inserted
         lock.unlock()
         if duplicate { throw ImageIOError.fileSystem(path: job.output, reason: "is also the output of another input; rename one of them") }
-        if command.skipExisting && FileManager.default.fileExists(atPath: job.output) { return .skipped }
-        if !command.outputOptions.overwrite && FileManager.default.fileExists(atPath: job.output) {
-            throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
+        if !toStandardOutput {
+            if command.skipExisting && ImageFile.exists(job.output) { return .skipped }
+            if !command.outputOptions.overwrite && ImageFile.exists(job.output) {
+                throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
+            }
         }
-        let image = try ImageFile.read(job.input, options: command.outputOptions.decoding)
-        size = (image.width, image.height)
-        let result = try colorizer.colorize(image)
-        let format = ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? .png
-        let encoded = try ImageEncoder.encode(result, as: format, options: command.outputOptions.encoding)
-        let folder = Paths.parent(job.output)
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try ImageFile.write(encoded, to: job.output, overwrite: command.outputOptions.overwrite)
+        let decoding = command.outputOptions.decoding
+        let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
+        let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: decoding)
+        size = (decoded.pixels.width, decoded.pixels.height)
+        let colorized = try colorizer.colorize(decoded)
+        let format = command.outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? decoded.format
+        try command.write(colorized, format: format, to: job.output)
         return .written
     }
 
     static func reason(_ error: Error, job: Job) -> String {
         if case let .fileSystem(path, text)? = error as? ImageIOError {
-            return path == job.input ? text : "\(path): \(text)"
+            return path == job.input ? text : "\(FileNames.display(path)): \(text)"
         }
         return "\(error)"
     }
@@ -257,27 +315,32 @@ final class Batch: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         done += 1
         var error: String? = nil
+        let input = FileNames.display(job.input), output = FileNames.display(job.output)
         switch outcome {
         case .written:
             if let size { megapixels += Double(size.0 * size.1) / 1e6 }
-            if command.verbose { bar.clear(); Diagnostics.note("chroma: \(job.input) → \(job.output) (\(String(format: "%.2f", seconds)) s)") }
+            if command.verbose { bar.clear(); Diagnostics.note("chroma: \(input) → \(output) (\(String(format: "%.2f", seconds)) s)") }
         case .skipped:
             skipped += 1
-            if command.verbose { bar.clear(); Diagnostics.note("chroma: \(job.output) exists; skipped") }
+            if command.verbose { bar.clear(); Diagnostics.note("chroma: \(output) exists; skipped") }
         case .failed(let reason):
             failed += 1
             error = reason
             bar.clear()
-            Diagnostics.note("chroma: \(job.input): \(reason)")
+            Diagnostics.note("chroma: \(input): \(reason)")
         }
-        if command.json {
-            var fields = ["\"input\": \(Self.quoted(job.input))", "\"output\": \(Self.quoted(job.output))"]
+        if command.json && stoppedBy == nil {
+            var fields = ["\"input\": \(Self.quoted(input))", "\"output\": \(Self.quoted(output))"]
             fields.append("\"width\": \(size.map { String($0.0) } ?? "null")")
             fields.append("\"height\": \(size.map { String($0.1) } ?? "null")")
             fields.append(String(format: "\"seconds\": %.3f", seconds))
             if case .skipped = outcome { fields.append("\"skipped\": true") }
             fields.append("\"error\": \(error.map(Self.quoted) ?? "null")")
-            FileHandle.standardOutput.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
+            do {
+                try StandardStreams.writeOutput("{" + fields.joined(separator: ", ") + "}\n")
+            } catch {
+                stoppedBy = "\(error)"
+            }
         }
         let elapsed = Date().timeIntervalSince(start)
         bar.show("colorize", done: done, total: jobs.count,
@@ -290,8 +353,8 @@ final class Batch: @unchecked Sendable {
         var parts = ["\(written) colorized"]
         if skipped > 0 { parts.append("\(skipped) skipped (already there)") }
         if failed > 0 { parts.append("\(failed) failed") }
-        if done < jobs.count { parts.append("\(jobs.count - done) not started (interrupted)") }
-        return "chroma: " + parts.joined(separator: ", ") + " of \(jobs.count) photos"
+        if done < jobs.count { parts.append("\(jobs.count - done) not started (\(stoppedBy == nil ? "interrupted" : "stopped"))") }
+        return "chroma: " + parts.joined(separator: ", ") + " of \(jobs.count) photo\(jobs.count == 1 ? "" : "s")"
             + String(format: " in %.1f s", Date().timeIntervalSince(start))
     }
 

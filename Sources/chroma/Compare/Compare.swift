@@ -180,7 +180,7 @@ struct Compare: ParsableCommand {
         for input in inputs {
             if ImageFile.isDirectory(input) {
                 do {
-                    files += try InputFiles.scan(input, recursive: recursive).map { (input + "/" + $0, $0) }
+                    files += try InputScan([input], recursive: recursive).images.map { ($0.path, $0.relative) }
                 } catch { throw ReportError(subject: input, reason: "\(error)") }
             } else {
                 files.append((input, Paths.lastComponent(input)))

@@ -64,8 +64,10 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let jobs: [Job]
+        var scan: InputScan?
         do {
-            jobs = try plan()
+            if input != ImageFile.standardStream { scan = try InputScan([input], recursive: recursive) }
+            jobs = try plan(scan)
         } catch {
             Diagnostics.error(input, error)
             throw ExitCode.failure
@@ -73,12 +75,16 @@ struct Convert: ParsableCommand {
         var failed = 0
         for job in jobs {
             do {
+                if job.output != ImageFile.standardStream, scan?.isInput(job.output) == true {
+                    throw ImageIOError.fileSystem(path: job.output, reason: InputFiles.isAnInput)
+                }
                 try convert(job)
             } catch {
                 failed += 1
                 Diagnostics.error(job.input == "-" ? "<stdin>" : job.input, error)
             }
         }
+        if let passed = scan?.passedBySummary { Diagnostics.note("chroma: " + passed) }
         if failed > 0 {
             if jobs.count > 1 { Diagnostics.note("chroma: \(failed) of \(jobs.count) inputs failed") }
             throw ExitCode.failure
@@ -86,18 +92,17 @@ struct Convert: ParsableCommand {
     }
 
     /// Inputs and where each output goes.
-    func plan() throws -> [Job] {
-        guard ImageFile.isDirectory(input) else {
+    func plan(_ scan: InputScan?) throws -> [Job] {
+        guard let scan, ImageFile.isDirectory(input) else {
             let name = input == ImageFile.standardStream ? "stdin" : Paths.lastComponent(input)
             let target = ImageFile.isDirectory(output)
-                ? output + "/" + InputFiles.renamed(name, format: outputFormat(for: input, bytes: nil))
+                ? Paths.join(output, InputFiles.renamed(name, format: outputFormat(for: input, bytes: nil)))
                 : output
             return [Job(input: input, output: target)]
         }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        return try InputFiles.scan(input, recursive: recursive).map { relative in
-            Job(input: input + "/" + relative,
-                output: output + "/" + InputFiles.renamed(relative, format: outputFormat(for: relative, bytes: nil)))
+        try ImageFile.makeDirectories(output)
+        return scan.images.map { image in
+            Job(input: image.path, output: Paths.join(output, InputFiles.renamed(image.relative, format: outputFormat(for: image.relative, bytes: nil))))
         }
     }
 
@@ -113,25 +118,24 @@ struct Convert: ParsableCommand {
     }
 
     func convert(_ job: Job) throws {
-        if job.output != ImageFile.standardStream && (job.output == job.input || InputFiles.sameFile(job.input, job.output)) {
-            throw ImageIOError.fileSystem(path: job.output, reason: "is the input itself; choose another output")
-        }
         let decoding = outputOptions.decoding
         let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
-        let image = try ImageDecoder.decode(bytes, options: decoding)
-        let result: Image<UInt8> = switch to {
-        case .gray: ChannelStrip.luminance(of: image, in: space)
-        case .lab: ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.lab.planes(from: image)))
-        case .ycbcr: ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.ycbcr.planes(from: image)))
-        case .gammas: ChannelStrip.gammaStack(of: image, in: space, gammas: gammas)
-        case .rgb: image
+        let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: decoding)
+        let result: Pixels = switch (to, decoded.pixels) {
+        case (.rgb, let pixels): pixels
+        case (.gray, .sixteenBit(let image)): .sixteenBit(ChannelStrip.luminance(of: image, in: space))
+        case (.gray, let pixels): .eightBit(ChannelStrip.luminance(of: pixels.eightBit, in: space))
+        case (.lab, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.lab.planes(from: pixels.eightBit))))
+        case (.ycbcr, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.ycbcr.planes(from: pixels.eightBit))))
+        case (.gammas, let pixels): .eightBit(ChannelStrip.gammaStack(of: pixels.eightBit, in: space, gammas: gammas))
         }
         // An output name's extension decides its format, so name and content always agree.
         let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output))
             ?? outputFormat(for: job.input, bytes: bytes)
-        let encoded = try ImageEncoder.encode(result, as: format, options: outputOptions.encoding)
+        let metadata = outputOptions.strip ? ImageMetadata() : decoded.metadata.fitted(to: result.layout)
+        let encoded = try ImageEncoder.encode(result, as: format, metadata: metadata, options: outputOptions.encoding)
         if job.output != ImageFile.standardStream, case let folder = Paths.parent(job.output), !folder.isEmpty {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try ImageFile.makeDirectories(folder)
         }
         try ImageFile.write(encoded, to: job.output, overwrite: outputOptions.overwrite)
     }

@@ -1,12 +1,18 @@
 import Foundation
 import ImageIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Messages for the person at the terminal: standard error, one line each.
 enum Diagnostics {
     /// `chroma: SUBJECT: REASON`; a file-system error about SUBJECT itself is not named twice.
     static func error(_ subject: String, _ reason: Any) {
-        if case let .fileSystem(path, text)? = reason as? ImageIOError, path == subject {
+        let subject = FileNames.display(subject)
+        if case let .fileSystem(path, text)? = reason as? ImageIOError, FileNames.display(path) == subject {
             write("chroma: \(subject): \(text)\n")
+        } else if case let .fileSystem(path, text)? = reason as? ImageIOError {
+            write("chroma: \(subject): \(FileNames.display(path)): \(text)\n")
         } else {
             write("chroma: \(subject): \(reason)\n")
         }
@@ -16,8 +22,50 @@ enum Diagnostics {
         write(message + "\n")
     }
 
-    private static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+    /// Best effort: a closed or full standard error has nowhere to report to.
+    static func write(_ text: String) {
+        _ = try? StandardStreams.write(text, to: STDERR_FILENO)
+    }
+}
+
+/// Standard input, output and error as the process found them.
+enum StandardStreams {
+    /// Whether standard output was closed when chroma started (`>&-`); /dev/null
+    /// stands in for it, so that no file chroma opens can take its place.
+    nonisolated(unsafe) private(set) static var outputWasClosed = false
+
+    /// Puts /dev/null in place of any of the three standard descriptors that is
+    /// closed: otherwise the first file opened would become "standard output",
+    /// and JSON lines or an image meant for it would land inside that file.
+    static func reserve() {
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 {
+            if fd == STDOUT_FILENO { outputWasClosed = true }
+            let null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+            if null >= 0 && null != fd {
+                dup2(null, fd)
+                close(null)
+            }
+        }
+    }
+
+    /// Writes `text` whole to standard output; a closed, full or broken
+    /// output throws with the system's reason.
+    static func writeOutput(_ text: String) throws {
+        if outputWasClosed { throw ImageIOError.fileSystem(path: "<stdout>", reason: "is closed") }
+        try write(text, to: STDOUT_FILENO)
+    }
+
+    static func write(_ text: String, to fd: Int32) throws {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ImageIOError.fileSystem(path: fd == STDOUT_FILENO ? "<stdout>" : "<stderr>", reason: String(cString: strerror(errno)))
+            }
+            offset += count
+        }
     }
 }
 

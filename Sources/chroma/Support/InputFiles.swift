@@ -7,47 +7,123 @@ struct Job {
     let output: String
 }
 
-/// Expanding command-line inputs (files, folders, `-`) into jobs.
-enum InputFiles {
-    /// Extensions a folder scan picks up; a named file is read whatever its name.
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif"]
+/// A file in an input folder that a scan passed by, and why.
+enum PassedBy: Hashable, CustomStringConvertible {
+    /// Its name is not that of an image format.
+    case notAnImage
+    /// An image format chroma does not read (GIF, BMP, …).
+    case unsupported(String)
+    /// A FIFO, socket or device: reading it could block forever.
+    case special(String)
+    /// An earlier output of chroma (it carries chroma's marker): colorizing it again would colour twice.
+    case earlierOutput
 
-    /// Image files under `folder`, sorted, as paths relative to it.
-    static func scan(_ folder: String, recursive: Bool) throws -> [String] {
-        let manager = FileManager.default
-        var found: [String] = []
-        if recursive {
-            guard let walker = manager.enumerator(atPath: folder) else {
-                throw ImageIOError.fileSystem(path: folder, reason: "cannot be read")
-            }
-            while let relative = walker.nextObject() as? String {
-                if isImageName(relative) && !ImageFile.isDirectory(folder + "/" + relative) { found.append(relative) }
-            }
-        } else {
-            do {
-                found = try manager.contentsOfDirectory(atPath: folder).filter {
-                    isImageName($0) && !ImageFile.isDirectory(folder + "/" + $0)
-                }
-            } catch {
-                throw ImageIOError.fileSystem(path: folder, reason: "cannot be read")
+    var description: String {
+        switch self {
+        case .notAnImage: "not an image"
+        case .unsupported(let format): "\(format) is not supported"
+        case .special(let kind): "\(kind), not a regular file"
+        case .earlierOutput: "an earlier output of chroma"
+        }
+    }
+
+    /// How a count of these reads in a summary: "3 skipped: not images".
+    func counted(_ count: Int) -> String {
+        switch self {
+        case .notAnImage: "\(count) skipped: " + (count == 1 ? "not an image" : "not images")
+        case .unsupported(let format): "\(count) skipped: \(format) is not supported"
+        case .special: "\(count) skipped: not regular files"
+        case .earlierOutput: "\(count) skipped: earlier outputs of chroma"
+        }
+    }
+}
+
+/// The command line's inputs, expanded: the images to process, what was
+/// passed by, and every input file's identity, so that no output ever lands on one.
+struct InputScan {
+    /// Images to process: the path to read, and the name to give its output
+    /// (relative to the folder it was found in, or the file's own name).
+    private(set) var images: [(path: String, relative: String)] = []
+    /// Files in input folders that are not processed, with the reason.
+    private(set) var passedBy: [(path: String, reason: PassedBy)] = []
+    private var identities = Set<FileIdentity>()
+    private var paths = Set<String>()
+
+    /// Scans `inputs` (files, folders, or `-`); folders are searched for image
+    /// names, recursively with `recursive`. Hidden files and folders are passed over.
+    /// - Parameter skipsEarlierOutputs: pass by images that carry chroma's marker (colorize's own outputs).
+    init(_ inputs: [String], recursive: Bool, skipsEarlierOutputs: Bool = false) throws {
+        for input in inputs where input != ImageFile.standardStream {
+            if ImageFile.isDirectory(input) {
+                try scan(folder: input, prefix: "", recursive: recursive, skipsEarlierOutputs: skipsEarlierOutputs)
+            } else {
+                protect(input)
+                images.append((input, Paths.lastComponent(input)))
             }
         }
-        return found.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+        images.sort { $0.path < $1.path }
+        passedBy.sort { $0.path < $1.path }
     }
 
-    static func isImageName(_ path: String) -> Bool {
-        imageExtensions.contains(Paths.pathExtension(path).lowercased())
+    private mutating func scan(folder: String, prefix: String, recursive: Bool, skipsEarlierOutputs: Bool) throws {
+        let root = prefix.isEmpty ? folder : Paths.join(folder, prefix)
+        for (name, kind) in try ImageFile.listDirectory(root) where !name.hasPrefix(".") {
+            let path = Paths.join(root, name), relative = prefix.isEmpty ? name : prefix + "/" + name
+            switch kind {
+            case .directory?:
+                if recursive { try scan(folder: folder, prefix: relative, recursive: true, skipsEarlierOutputs: skipsEarlierOutputs) }
+            case .special(let what)?:
+                protect(path)
+                passedBy.append((path, .special(what)))
+            case .regular?, .none:
+                let ext = Paths.pathExtension(name).lowercased()
+                if ImageFormat(pathExtension: ext) != nil {
+                    if skipsEarlierOutputs && ImageFile.isColorizedByChroma(path) {
+                        passedBy.append((path, .earlierOutput))  // not protected: --overwrite may replace it
+                    } else {
+                        protect(path)
+                        images.append((path, relative))
+                    }
+                } else {
+                    protect(path)
+                    passedBy.append((path, ImageFormat.unsupportedName(pathExtension: ext).map(PassedBy.unsupported) ?? .notAnImage))
+                }
+            }
+        }
     }
 
+    private mutating func protect(_ path: String) {
+        paths.insert(Paths.normalized(path))
+        if let identity = ImageFile.identity(of: path) { identities.insert(identity) }
+    }
+
+    /// Whether `path` names one of the inputs (the same file by device and inode,
+    /// so hard links and symbolic links count, or the same path).
+    func isInput(_ path: String) -> Bool {
+        if paths.contains(Paths.normalized(path)) { return true }
+        guard let identity = ImageFile.identity(of: path) else { return false }
+        return identities.contains(identity)
+    }
+
+    /// "3 skipped: not images, 1 skipped: GIF is not supported", or nil when nothing was passed by.
+    var passedBySummary: String? {
+        guard !passedBy.isEmpty else { return nil }
+        var counts: [PassedBy: Int] = [:]
+        var order: [PassedBy] = []
+        for (_, reason) in passedBy {
+            if counts[reason] == nil { order.append(reason) }
+            counts[reason, default: 0] += 1
+        }
+        return order.map { $0.counted(counts[$0]!) }.joined(separator: ", ")
+    }
+}
+
+enum InputFiles {
     /// `path` with its extension replaced by that of `format`, and `suffix` added to its name.
     static func renamed(_ path: String, format: ImageFormat, suffix: String = "") -> String {
         Paths.deletingExtension(path) + suffix + "." + format.fileExtension
     }
 
-    /// Whether two paths name the same existing file (so an output would overwrite an input).
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
-        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
-    }
+    /// The reason an output at `path` is refused because it is an input.
+    static let isAnInput = "is one of the inputs, and chroma never writes over an input; choose another output folder or a --suffix"
 }

@@ -1,3 +1,6 @@
+import Foundation
+import ImageIO
+
 /// Path arithmetic on plain strings (Foundation's NSString versions trap on some inputs, such as "-").
 enum Paths {
     static func lastComponent(_ path: String) -> String {
@@ -15,6 +18,30 @@ enum Paths {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
         return String(name[name.index(after: dot)...])
     }
+
+    /// `folder/name`, without doubling a slash the folder already ends in.
+    static func join(_ folder: String, _ name: String) -> String {
+        if folder.isEmpty { return name }
+        return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    /// The path with `.` components, repeated slashes and a trailing slash
+    /// removed, made absolute against the working directory: two spellings of
+    /// one path compare equal.
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        let absolute = path.hasPrefix("/") ? path : currentDirectory + "/" + path
+        for part in absolute.split(separator: "/") where part != "." {
+            if part == ".." { if !parts.isEmpty { parts.removeLast() } } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static let currentDirectory: String = {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return FileNames.decode(buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) })
+    }()
 
     static func deletingExtension(_ path: String) -> String {
         let ext = pathExtension(path)

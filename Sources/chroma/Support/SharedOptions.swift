@@ -18,6 +18,9 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Replace existing output files (inputs are never replaced).")
     var overwrite = false
 
+    @Flag(help: "Write no metadata: drop EXIF, ICC profile, XMP, IPTC, comments, text and density.")
+    var strip = false
+
     @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
 
     func validate() throws {
@@ -51,12 +54,16 @@ struct DecodingLimitOptions: ParsableArguments {
     @Option(name: .customLong("max-png-chunk-mb"), help: "Skip PNG text, ICC and other ancillary chunks larger than this many MiB.")
     var maxPNGChunkMiB: Double = Double(DecodingOptions().maxPNGChunkBytes) / Double(1 << 20)
 
+    @Option(name: .customLong("max-metadata-mb"), help: "Refuse files carrying more than this many MiB of metadata (EXIF, ICC, XMP, text).")
+    var maxMetadataMiB: Double = Double(DecodingOptions().maxMetadataBytes) / Double(1 << 20)
+
     @Option(name: .customLong("max-png-excess-kb"), help: "Refuse PNGs with more than this many KiB of image data past the last row.")
     var maxPNGExcessKiB: Double = Double(DecodingOptions().maxPNGExcessBytes) / 1024
 
     func validate() throws {
         for (value, name) in [(maxMegapixels, "--max-megapixels"), (maxFileMiB, "--max-file-mb"),
-                              (maxPNGChunkMiB, "--max-png-chunk-mb"), (Double(maxJPEGScans), "--max-jpeg-scans")]
+                              (maxPNGChunkMiB, "--max-png-chunk-mb"), (Double(maxJPEGScans), "--max-jpeg-scans"),
+                              (maxMetadataMiB, "--max-metadata-mb")]
         where !(value > 0 && value < 1e12) {
             throw ValidationError("\(name) must be positive")
         }
@@ -70,6 +77,7 @@ struct DecodingLimitOptions: ParsableArguments {
         options.maxJPEGScans = maxJPEGScans
         options.maxPNGChunkBytes = Int(maxPNGChunkMiB * Double(1 << 20))
         options.maxPNGExcessBytes = Int(maxPNGExcessKiB * 1024)
+        options.maxMetadataBytes = Int(maxMetadataMiB * Double(1 << 20))
         return options
     }
 }
