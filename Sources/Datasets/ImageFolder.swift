@@ -53,7 +53,7 @@ public enum ImageFolder {
                 let short = min(photo.width, photo.height)
                 var crops = [((photo.width - short) / 2, (photo.height - short) / 2, short)]
                 for _ in 0..<randomCrops {
-                    let size = short / 2 + Int(random.next() % UInt64(short - short / 2 + 1))
+                    let size = max(1, short / 2 + Int(random.next() % UInt64(short - short / 2 + 1)))  // a 1-pixel photo has only 1-pixel crops
                     crops.append((Int(random.next() % UInt64(photo.width - size + 1)), Int(random.next() % UInt64(photo.height - size + 1)), size))
                 }
                 for (x, y, size) in crops { pixels += square(photo, x: x, y: y, size: size, side: side) }

@@ -97,7 +97,7 @@ struct TrainCommandTests {
         try scratch.write(ImageEncoder.encodePNG(Image(width: 40, height: 24, layout: .rgb, samples: (0..<(40 * 24 * 3)).map { UInt8($0 % 251) })),
                           "photo.png")
         let colorized = try CLIRunner.run(["colorize", scratch.path + "/photo.png", "--model", calibrated, "--temperature", "0.7", "--prior-weight", "0.3",
-                                           "-o", scratch.path + "/out"])
+                                           "-o", scratch.path + "/out/"])
         #expect(colorized.status == 0, "\(colorized.stderr)")
         #expect(scratch.files("out") == ["photo.png"])
 

@@ -36,7 +36,10 @@ struct PhotoColorizerTests {
         #expect(colorizer.gridSize(width: 4000, height: 3000) == (170, 128))
         #expect(colorizer.gridSize(width: 300, height: 900) == (128, 384))
         #expect(colorizer.gridSize(width: 10, height: 10) == (10, 10), "small photos are not enlarged")
-        #expect(colorizer.gridSize(width: 10_001, height: 9) == (10_002, 10))
+        // The longer side stops at 16 × the shorter side's nominal size (4 × 32), so a strip's grid stays small.
+        #expect(colorizer.gridSize(width: 10_001, height: 9) == (2048, 10))
+        #expect(colorizer.gridSize(width: 1, height: 1_000_000) == (2, 2048))
+        #expect(colorizer.gridSize(width: 3000, height: 1000) == (384, 128), "ordinary panoramas keep their shape")
     }
 
     @Test("output keeps the size, the alpha and the original luminance", arguments: ChromaSpace.allCases)

@@ -126,9 +126,14 @@ public final class TrainingRun {
     }
 
     /// Picks up a run where its checkpoint left it.
-    public convenience init(resuming folder: String, split: Split, epochs: Int? = nil) throws {
+    /// - Parameter data: where the data is now (`cifar`, `images`), when it has moved since the run began.
+    public convenience init(resuming folder: String, split: Split, epochs: Int? = nil, data: RunRecord.Settings? = nil) throws {
         var record = try Self.recordedSettings(in: folder)
         if let epochs { record.settings.epochs = epochs }
+        if let data {
+            record.settings.cifar = data.cifar
+            record.settings.images = data.images
+        }
         try self.init(folder: folder, settings: record.settings, split: split)
         let checkpoint = try ModelFile.load(from: folder + "/checkpoint.chroma")
         guard checkpoint.network.architecture == trainer.network.architecture,

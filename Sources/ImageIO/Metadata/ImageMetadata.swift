@@ -35,9 +35,14 @@ public struct ImageMetadata: Sendable, Equatable {
     public struct TextEntry: Sendable, Equatable {
         public var keyword: String
         public var text: String
-        public init(keyword: String, text: String) {
+        /// For international text (iTXt): the language tag ("el", "ja") and the keyword in that language; "" when none.
+        public var language: String
+        public var translatedKeyword: String
+        public init(keyword: String, text: String, language: String = "", translatedKeyword: String = "") {
             self.keyword = keyword
             self.text = text
+            self.language = language
+            self.translatedKeyword = translatedKeyword
         }
     }
 

@@ -50,11 +50,11 @@ enum PNGMetadata {
             case "tEXt":
                 guard let nul = data.firstIndex(of: 0) else { continue }
                 try budget.spend(data.count)
-                add(keyword: latin1(data[..<nul]), text: latin1(data[(nul + 1)...]), to: &metadata)
+                add(.init(keyword: latin1(data[..<nul]), text: latin1(data[(nul + 1)...])), to: &metadata)
             case "zTXt":
                 guard let nul = data.firstIndex(of: 0), nul + 2 <= data.endIndex,
                       let text = try inflated(data[(nul + 2)...]) else { continue }
-                add(keyword: latin1(data[..<nul]), text: latin1(text[...]), to: &metadata)
+                add(.init(keyword: latin1(data[..<nul]), text: latin1(text[...])), to: &metadata)
             case "iTXt":
                 guard let nul = data.firstIndex(of: 0), nul + 3 <= data.endIndex else { continue }
                 let compressed = data[nul + 1] == 1
@@ -74,7 +74,9 @@ enum PNGMetadata {
                 if keyword == xmpKeyword {
                     if metadata.xmp == nil { metadata.xmp = text }
                 } else {
-                    add(keyword: keyword, text: String(decoding: text, as: UTF8.self), to: &metadata)
+                    add(.init(keyword: keyword, text: String(decoding: text, as: UTF8.self),
+                              language: latin1(data[afterMethod..<languageEnd]),
+                              translatedKeyword: String(decoding: data[(languageEnd + 1)..<translatedEnd], as: UTF8.self)), to: &metadata)
                 }
             default:
                 continue
@@ -83,11 +85,11 @@ enum PNGMetadata {
         return metadata
     }
 
-    private static func add(keyword: String, text: String, to metadata: inout ImageMetadata) {
-        if keyword == "Comment" {
-            metadata.comments.append(text)
+    private static func add(_ entry: ImageMetadata.TextEntry, to metadata: inout ImageMetadata) {
+        if entry.keyword == "Comment" && entry.language.isEmpty && entry.translatedKeyword.isEmpty {
+            metadata.comments.append(entry.text)
         } else {
-            metadata.text.append(.init(keyword: keyword, text: text))
+            metadata.text.append(entry)
         }
     }
 
@@ -136,10 +138,11 @@ enum PNGMetadata {
             // Keywords are 1…79 Latin-1 characters; tEXt holds Latin-1 text, iTXt anything.
             let keyword = Array(entry.keyword.unicodeScalars.prefix(79).map { UInt8(truncatingIfNeeded: $0.value) })
             guard !keyword.isEmpty else { continue }
-            if let latin = latin1Bytes(entry.text) {
+            if let latin = latin1Bytes(entry.text), entry.language.isEmpty, entry.translatedKeyword.isEmpty {
                 chunk("tEXt", keyword + [0] + latin)
             } else {
-                chunk("iTXt", keyword + [0, 0, 0, 0, 0] + Array(entry.text.utf8))
+                let language = Array(entry.language.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+                chunk("iTXt", keyword + [0, 0, 0] + language + [0] + Array(entry.translatedKeyword.utf8) + [0] + Array(entry.text.utf8))
             }
         }
         return Array(encoded[..<headerEnd]) + added + Array(encoded[headerEnd...])

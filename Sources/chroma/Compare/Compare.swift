@@ -71,6 +71,29 @@ struct Compare: ParsableCommand {
         if FileManager.default.fileExists(atPath: output) {
             guard ImageFile.isDirectory(output) else { throw ValidationError("the output \(output) exists and is not a folder") }
             guard overwrite else { throw ValidationError("the report folder \(output) exists; use --overwrite to replace it") }
+            guard ImageFile.exists(Paths.join(output, "metrics.json")) && ImageFile.exists(Paths.join(output, "index.html")) else {
+                throw ValidationError("the folder \(output) is not a chroma report (no metrics.json and index.html), so it is never replaced; choose another -o")
+            }
+        }
+        let report = Paths.normalized(trimmed)
+        for input in inputs + [cifar].compactMap({ $0 }) {
+            let path = Paths.normalized(input)
+            if path == report || path.hasPrefix(report + "/") {
+                throw ValidationError("the report folder \(output) holds the input \(input); replacing it would lose the input, so choose another -o")
+            }
+        }
+    }
+
+    /// Removes the temporary folders (`.NAME.tmp-PID`, `.NAME.tmp-PID.old`) of
+    /// earlier runs that were killed before they could tidy up: those whose process is gone.
+    static func removeLeftovers(of target: String) {
+        let parent = Paths.parent(target).isEmpty ? "." : Paths.parent(target)
+        let prefix = "." + Paths.lastComponent(target) + ".tmp-"
+        guard let entries = try? ImageFile.listDirectory(parent) else { return }
+        for (name, kind) in entries where kind == .directory && name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count).prefix(while: \.isNumber)
+            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: Paths.join(parent, name))
         }
     }
 
@@ -121,9 +144,10 @@ struct Compare: ParsableCommand {
         let parent = Paths.parent(target).isEmpty ? "." : Paths.parent(target)
         let temporary = parent + "/." + Paths.lastComponent(target) + ".tmp-\(getpid())"
         var failures = 0
+        Self.removeLeftovers(of: target)
         do {
             try? FileManager.default.removeItem(atPath: temporary)
-            try FileManager.default.createDirectory(atPath: temporary + "/photos", withIntermediateDirectories: true)
+            try ImageFile.makeDirectories(temporary + "/photos")
             let report: ComparisonReport
             let sheet: ContactSheet
             if let cifar {

@@ -13,8 +13,10 @@ struct Train: ParsableCommand {
             Training uses the data batches minus their last 5,000 images, which are the \
             validation set. OUT receives model.chroma (the best model by validation loss), \
             checkpoint.chroma (the latest epoch) and run.json (settings and per-epoch figures). \
-            Ctrl-C stops after the current batch; --resume OUT continues from the last \
-            finished epoch and ends exactly as an uninterrupted run would. --resume OUT --epochs N \
+            Ctrl-C stops after the current batch; the epoch in progress is not saved, so \
+            --resume OUT starts it again from its beginning, and the run ends exactly as an \
+            uninterrupted run would. --resume takes the data folder from run.json; --cifar or \
+            --images given with it names the data's new place. --resume OUT --epochs N \
             extends a run to N epochs in all (a longer experiment across several sittings); a \
             cosine schedule is then stretched over the N epochs, so the rate climbs back to where \
             that longer schedule has it and falls to 1 % again by epoch N.
@@ -51,12 +53,15 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let settings: RunRecord.Settings
+        var settings: RunRecord.Settings
         if let resume {
             do { settings = try TrainingRun.recordedSettings(in: resume).settings } catch {
                 Diagnostics.error(resume, error)
                 throw ExitCode.failure
             }
+            // The data may have moved since: a folder given now wins over the recorded one.
+            if let cifar = options.cifar { settings.cifar = Paths.normalized(cifar); settings.images = nil }
+            if let images = options.images { settings.images = Paths.normalized(images) }
         } else {
             settings = options.settings(arch: arch ?? options.defaultArchitecture)
         }
@@ -69,7 +74,7 @@ struct Train: ParsableCommand {
         }
         let run: TrainingRun
         do {
-            run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: options.epochs) }
+            run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: options.epochs, data: settings) }
                 ?? TrainingRun(folder: out!, settings: settings, split: split)
         } catch {
             Diagnostics.error(resume ?? out!, error)
@@ -79,7 +84,8 @@ struct Train: ParsableCommand {
         if let resume { Diagnostics.note("chroma: resuming \(resume) after epoch \(run.finishedEpochs) of \(total)") }
 
         guard try Self.execute(run, label: "epoch") else {
-            Diagnostics.note("chroma: interrupted; checkpoint.chroma holds epoch \(run.finishedEpochs). Continue with: chroma train --resume \(run.folder)")
+            Diagnostics.note("chroma: interrupted during epoch \(run.finishedEpochs + 1), which is not saved; checkpoint.chroma holds epoch \(run.finishedEpochs). "
+                             + "Continue with: chroma train --resume \(run.folder) (epoch \(run.finishedEpochs + 1) starts again from its beginning)")
             throw ExitCode(130)
         }
         Diagnostics.note("chroma: done; the best model (epoch \(run.record.bestEpoch ?? 0)) is \(run.modelPath)")

@@ -85,10 +85,11 @@ struct TrainingOptions: ParsableArguments {
     }
 
     func settings(arch: String) -> RunRecord.Settings {
-        RunRecord.Settings(cifar: cifar ?? "", space: space.rawValue, arch: arch, gammas: gammas,
+        // Data folders are stored absolute, so that --resume works from any working directory.
+        RunRecord.Settings(cifar: cifar.map(Paths.normalized) ?? "", space: space.rawValue, arch: arch, gammas: gammas,
                            epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
                            flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
-                           images: images, split: split, schedule: schedule.rawValue,
+                           images: images.map(Paths.normalized), split: split, schedule: schedule.rawValue,
                            task: task == .colorize ? nil : task.rawValue, noiseStd: noiseStd)
     }
 
