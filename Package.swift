@@ -2,7 +2,8 @@
 // chroma: colour spaces and a small convolutional autoencoder that colorizes photos.
 //
 // The targets are the stages of the pipeline; an arrow is the only import allowed:
-//   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg
+//   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg, libtiff, zlib
+//                                       → CWebP → libwebp
 //                → NeuralNet → OpenBLAS
 // and both ColorSpace and NeuralNet split work across cores through Threading.
 import PackageDescription
@@ -20,15 +21,17 @@ let package = Package(
         // System libraries, found through pkg-config; scripts/setup installs them.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        // setjmp/longjmp error handling for libpng and libjpeg.
-        .target(name: "CShims", dependencies: ["CPNG", "CJPEG"], linkerSettings: [.linkedLibrary("z")]),
+        // setjmp/longjmp error handling for libpng and libjpeg, libtiff in memory, zlib for metadata.
+        .target(name: "CShims", dependencies: ["CPNG", "CJPEG", "CTIFF"], linkerSettings: [.linkedLibrary("z")]),
 
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),
 
         // Stage 1: decoding and encoding.
-        .target(name: "ImageIO", dependencies: ["CShims"]),
+        .target(name: "ImageIO", dependencies: ["CShims", "CWebP"]),
         // Stage 2: colour spaces and resampling.
         .target(name: "ColorSpace", dependencies: ["ImageIO", "Threading"]),
         // Stage 4's data: CIFAR-10 batches, splits, shuffled batches, augmentation.

@@ -44,21 +44,29 @@ public enum DecodingLimit: String, Sendable, CaseIterable {
     }
 }
 
-/// Decodes PNG and JPEG data; the format comes from the data's first bytes.
+/// Decodes PNG, JPEG, TIFF and WebP data; the format comes from the data's first bytes.
 public enum ImageDecoder {
-    /// Decodes to 8-bit samples (16-bit PNGs are rounded to 8 bits).
+    /// Decodes to 8-bit samples (16-bit PNGs and TIFFs are rounded to 8 bits).
     public static func decode(_ bytes: [UInt8], options: DecodingOptions = .init()) throws -> Image<UInt8> {
         switch try format(of: bytes) {
         case .png: try PNGDecoder.decode(bytes, options: options, as: UInt8.self)
         case .jpeg: try JPEGDecoder.decode(bytes, options: options)
+        case .tiff: try TIFFCodec.decode(bytes, options: options).pixels.eightBit
+        case .webp: try webp(bytes, options: options)
         }
     }
 
-    /// Decodes to 16-bit samples: 16-bit PNGs keep their precision, 8-bit data is widened (× 257).
+    /// Decodes to 16-bit samples: 16-bit PNGs and TIFFs keep their precision, 8-bit data is widened (× 257).
     public static func decode16(_ bytes: [UInt8], options: DecodingOptions = .init()) throws -> Image<UInt16> {
         switch try format(of: bytes) {
         case .png: try PNGDecoder.decode(bytes, options: options, as: UInt16.self)
         case .jpeg: try JPEGDecoder.decode(bytes, options: options).widened()
+        case .tiff:
+            switch try TIFFCodec.decode(bytes, options: options).pixels {
+            case .eightBit(let image): image.widened()
+            case .sixteenBit(let image): image
+            }
+        case .webp: try webp(bytes, options: options).widened()
         }
     }
 
@@ -69,13 +77,32 @@ public enum ImageDecoder {
         let format = try format(of: bytes)
         let metadata = try ImageMetadata.read(from: bytes, maxChunkBytes: options.maxPNGChunkBytes,
                                               maxTotalBytes: options.maxMetadataBytes)
-        let pixels: Pixels = switch format {
-        case .png where PNGDecoder.storedBitDepth(bytes) == 16: .sixteenBit(try PNGDecoder.decode(bytes, options: options, as: UInt16.self))
-        case .png: .eightBit(try PNGDecoder.decode(bytes, options: options, as: UInt8.self))
-        case .jpeg: .eightBit(try JPEGDecoder.decode(bytes, options: options))
+        var decoded = DecodedImage(format: format, pixels: .eightBit(Image(width: 0, height: 0, layout: .gray)), metadata: metadata)
+        switch format {
+        case .png where PNGDecoder.storedBitDepth(bytes) == 16: decoded.pixels = .sixteenBit(try PNGDecoder.decode(bytes, options: options, as: UInt16.self))
+        case .png: decoded.pixels = .eightBit(try PNGDecoder.decode(bytes, options: options, as: UInt8.self))
+        case .jpeg: decoded.pixels = .eightBit(try JPEGDecoder.decode(bytes, options: options))
+        case .tiff:
+            let tiff = try TIFFCodec.decode(bytes, options: options)
+            decoded.pixels = tiff.pixels
+            decoded.tiffCompression = tiff.compression
+            decoded.pages = TIFFDirectory.pageCount(of: bytes)
+        case .webp:
+            decoded.webpLossless = try WebPCodec.features(bytes).isLossless
+            decoded.pixels = .eightBit(try webp(bytes, options: options))
         }
-        return DecodedImage(format: format, pixels: pixels,
-                            metadata: options.appliesOrientation ? metadata.forUprightPixels() : metadata)
+        if options.appliesOrientation { decoded.metadata = metadata.forUprightPixels() }
+        return decoded
+    }
+
+    /// A WebP turned upright: libwebp leaves orientation to the application, so
+    /// the EXIF chunk's is applied here, as the JPEG and PNG decoders do.
+    private static func webp(_ bytes: [UInt8], options: DecodingOptions) throws -> Image<UInt8> {
+        let image = try WebPCodec.decode(bytes, options: options)
+        guard options.appliesOrientation,
+              let exif = WebPMetadata.chunks(bytes).first(where: { $0.type == "EXIF" })?.data else { return image }
+        let block = Array(exif.starts(with: JPEGMetadata.exifSignature) ? exif.dropFirst(6) : exif)
+        return image.oriented(block.withUnsafeBufferPointer { ExifOrientation(exif: $0) })
     }
 
     /// The format of `bytes`, or `ImageIOError.notAnImage` (naming the format
@@ -84,7 +111,7 @@ public enum ImageDecoder {
         if bytes.isEmpty { throw ImageIOError.truncated("empty file") }
         guard let format = ImageFormat.sniff(bytes) else {
             if let name = ImageFormat.unsupportedName(sniffing: bytes) { throw ImageIOError.unsupportedFormat(name) }
-            throw ImageIOError.notAnImage("starts with neither the PNG nor the JPEG signature")
+            throw ImageIOError.notAnImage("starts with none of the PNG, JPEG, TIFF and WebP signatures")
         }
         return format
     }
@@ -123,4 +150,16 @@ public struct DecodedImage: Sendable {
     public let format: ImageFormat
     public var pixels: Pixels
     public var metadata: ImageMetadata
+    /// For TIFF: the images in the file (only the first is decoded).
+    public var pages = 1
+    /// For TIFF: its compression, when it is one chroma writes (outputs keep it).
+    public var tiffCompression: TIFFCompression?
+    /// For WebP: whether it was lossless (outputs keep it).
+    public var webpLossless: Bool?
+
+    public init(format: ImageFormat, pixels: Pixels, metadata: ImageMetadata) {
+        self.format = format
+        self.pixels = pixels
+        self.metadata = metadata
+    }
 }

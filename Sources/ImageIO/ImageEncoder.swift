@@ -23,29 +23,36 @@ public struct EncodingOptions: Sendable, Equatable {
     public var jpegProgressive: Bool = false
     /// zlib level for PNG, 0 (none, fastest) … 9 (smallest).
     public var pngCompressionLevel: Int = 6
+    /// How TIFF pixels are compressed (all lossless).
+    public var tiffCompression: TIFFCompression = .lzw
+    /// WebP lossless instead of lossy at `jpegQuality`.
+    public var webpLossless: Bool = false
 
     public init() {}
 }
 
-/// Encodes images to PNG or JPEG bytes.
+/// Encodes images to PNG, JPEG, TIFF or WebP bytes.
 public enum ImageEncoder {
-    /// Encodes in `format`. JPEG has no alpha: it is dropped.
+    /// Encodes in `format`. JPEG has no alpha: it is dropped. WebP has no gray: it is written as RGB.
     public static func encode(_ image: Image<UInt8>, as format: ImageFormat,
                               options: EncodingOptions = .init()) throws -> [UInt8] {
         switch format {
         case .png: try encodePNG(image, compressionLevel: options.pngCompressionLevel)
         case .jpeg: try encodeJPEG(image, quality: options.jpegQuality,
                                    subsampling: options.jpegSubsampling, progressive: options.jpegProgressive)
+        case .tiff: try TIFFCodec.encode(.eightBit(image), compression: options.tiffCompression)
+        case .webp: try WebPCodec.encode(image, quality: options.jpegQuality, lossless: options.webpLossless)
         }
     }
 
     /// Encodes in `format` at the pixels' own precision where the format holds
-    /// it (PNG: 8 or 16 bits; JPEG: 8 bits, 16-bit samples rounded), with
+    /// it (PNG and TIFF: 8 or 16 bits; JPEG and WebP: 8 bits, 16-bit samples rounded), with
     /// `metadata` embedded (pass an empty one to write none).
     public static func encode(_ pixels: Pixels, as format: ImageFormat, metadata: ImageMetadata,
                               options: EncodingOptions = .init()) throws -> [UInt8] {
         let encoded: [UInt8] = switch (pixels, format) {
         case (.sixteenBit(let image), .png): try encodePNG(image, compressionLevel: options.pngCompressionLevel)
+        case (.sixteenBit, .tiff): try TIFFCodec.encode(pixels, compression: options.tiffCompression)
         default: try encode(pixels.eightBit, as: format, options: options)
         }
         return try metadata.embedded(in: encoded)

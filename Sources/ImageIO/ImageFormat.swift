@@ -2,21 +2,38 @@
 public enum ImageFormat: String, Sendable, CaseIterable {
     case png
     case jpeg
+    case tiff
+    case webp
 
     /// The format the data's first bytes announce, whatever the file is called.
     public static func sniff<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> ImageFormat? {
         let head = Array(bytes.prefix(8))
         if head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if head.count >= 3, head[0] == 0xFF, head[1] == 0xD8, head[2] == 0xFF { return .jpeg }
+        if head.count >= 4 && (head[0...3] == [0x49, 0x49, 0x2A, 0x00] || head[0...3] == [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        let twelve = Array(bytes.prefix(12))
+        if twelve.count == 12, twelve[0..<4] == [0x52, 0x49, 0x46, 0x46], twelve[8..<12] == [0x57, 0x45, 0x42, 0x50] { return .webp }
         return nil
     }
 
-    /// The format a file name's extension suggests (`.png`, `.jpg`, `.jpeg`), for outputs.
+    /// The format a file name's extension suggests (`.png`, `.jpg`, `.tif`, `.webp`, …), for outputs.
     public init?(pathExtension: String) {
         switch pathExtension.lowercased() {
         case "png": self = .png
         case "jpg", "jpeg", "jpe", "jfif": self = .jpeg
+        case "tif", "tiff": self = .tiff
+        case "webp": self = .webp
         default: return nil
+        }
+    }
+
+    /// The format's name for people: "PNG", "JPEG", "TIFF", "WebP".
+    public var name: String {
+        switch self {
+        case .png: "PNG"
+        case .jpeg: "JPEG"
+        case .tiff: "TIFF"
+        case .webp: "WebP"
         }
     }
 
@@ -26,8 +43,6 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         switch pathExtension.lowercased() {
         case "gif": "GIF"
         case "bmp", "dib": "BMP"
-        case "webp": "WebP"
-        case "tif", "tiff": "TIFF"
         case "heic", "heif": "HEIF"
         case "avif": "AVIF"
         case "jxl": "JPEG XL"
@@ -45,9 +60,8 @@ public enum ImageFormat: String, Sendable, CaseIterable {
             head.count >= offset + prefix.utf8.count && Array(head[offset..<(offset + prefix.utf8.count)]) == Array(prefix.utf8)
         }
         if starts("GIF87a") || starts("GIF89a") { return "GIF" }
-        if starts("BM") && head.count >= 14 { return "BMP" }
-        if starts("RIFF") && starts("WEBP", at: 8) { return "WebP" }
-        if head.count >= 4 && (head[0...3] == [0x49, 0x49, 0x2A, 0x00] || head[0...3] == [0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF" }
+        if starts("BM") && head.count >= 16 && [12, 40, 52, 56, 64, 108, 124].contains(Int(head[14])) && head[15] == 0 { return "BMP" }
+        if head.count >= 4 && (head[0...3] == [0x49, 0x49, 0x2B, 0x00] || head[0...3] == [0x4D, 0x4D, 0x00, 0x2B]) { return "BigTIFF" }
         if starts("ftypavif", at: 4) { return "AVIF" }
         if starts("ftypheic", at: 4) || starts("ftypheix", at: 4) || starts("ftypmif1", at: 4) { return "HEIF" }
         if head.count >= 2 && head[0] == 0xFF && head[1] == 0x0A { return "JPEG XL" }
@@ -56,5 +70,12 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     }
 
     /// The usual file extension, without the dot.
-    public var fileExtension: String { self == .png ? "png" : "jpg" }
+    public var fileExtension: String {
+        switch self {
+        case .png: "png"
+        case .jpeg: "jpg"
+        case .tiff: "tif"
+        case .webp: "webp"
+        }
+    }
 }

@@ -26,7 +26,7 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let reason): "truncated: \(reason)"
         case .corruptData(let reason): "corrupt data: \(reason)"
         case .unsupported(let reason): "unsupported: \(reason)"
-        case .unsupportedFormat(let name): "\(name) is not supported (chroma reads PNG and JPEG)"
+        case .unsupportedFormat(let name): "\(name) is not supported (chroma reads PNG, JPEG, TIFF and WebP)"
         case .tooLarge(let width, let height, let limit):
             "too large: \(width)×\(height) is \(Self.megapixels(width * height)) megapixels, over the limit of \(Self.megapixels(limit)) (raise it with \(DecodingLimit.pixels.option))"
         case .limitExceeded(let limit, let reason): "limit exceeded: \(reason) (raise it with \(limit.option))"

@@ -154,3 +154,54 @@ enum GrayProfile {
         return profile
     }()
 }
+
+@Suite("TIFF and WebP through colorize and convert", .serialized)
+struct TIFFWebPCommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ImageIOTests/Fixtures").path
+
+    @Test("a tagged TIFF colorizes to TIFF and JPEG with its tags; 16-bit TIFF stays 16-bit; a second page is named")
+    func tiff() throws {
+        let scratch = try Scratch("cli-tiff")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        let tagged = Self.fixtures + "/tagged.tif"
+        let names = ["Make", "Model", "DateTimeOriginal", "GPSLatitude", "Artist", "Copyright", "XMP-dc:Description", "Caption-Abstract", "XResolution"]
+        let original = try ExifTool.tags(tagged, names)
+        for output in ["out.tif", "out.jpg"] {
+            let result = try CLIRunner.run(["colorize", tagged, "-o", scratch.path + "/" + output, "--model", model])
+            #expect(result.status == 0, "\(result.stderr)")
+            let kept = try ExifTool.tags(scratch.path + "/" + output, names)
+            for name in names { #expect(kept[name] == original[name], "\(output) \(name): \(kept[name] ?? "missing") vs \(original[name] ?? "missing")") }
+        }
+        #expect(try ExifTool.run(["-s3", "-Compression", scratch.path + "/out.tif"]).contains("LZW"), "the input's compression is kept")
+
+        let deep = try CLIRunner.run(["colorize", Self.fixtures + "/rgb16-deflate-tiles.tif", "-o", scratch.path + "/deep.tif", "--model", model])
+        #expect(deep.status == 0, "\(deep.stderr)")
+        let decoded = try ImageDecoder.decodeWithMetadata(try ImageFile.readBytes(scratch.path + "/deep.tif"))
+        #expect(decoded.pixels.bitDepth == 16 && decoded.tiffCompression == .deflate)
+
+        let pages = try CLIRunner.run(["colorize", Self.fixtures + "/two-pages.tif", "-o", scratch.path + "/pages.tif", "--model", model])
+        #expect(pages.status == 0 && pages.stderr.contains("has 2 pages; only the first was colorized"), "\(pages.stderr)")
+    }
+
+    @Test("WebP: a folder's .webp files are colorized, lossless stays lossless, EXIF is kept, and re-runs pass them by")
+    func webp() throws {
+        let scratch = try Scratch("cli-webp")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        for name in ["lossless.webp", "lossy.webp", "tagged-exif.webp"] {
+            try scratch.write(try ImageFile.readBytes(Self.fixtures + "/" + name), "in/" + name)
+        }
+        let arguments = ["colorize", scratch.path + "/in", "-o", scratch.path + "/in", "--suffix", "-c", "--model", model]
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(scratch.files("in") == ["lossless-c.webp", "lossless.webp", "lossy-c.webp", "lossy.webp", "tagged-exif-c.webp", "tagged-exif.webp"])
+        #expect(try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(scratch.path + "/in/lossless-c.webp")).webpLossless == true)
+        #expect(try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(scratch.path + "/in/lossy-c.webp")).webpLossless == false)
+        let tags = try ExifTool.tags(scratch.path + "/in/tagged-exif-c.webp", ["Make", "Orientation", "ImageWidth"])
+        #expect(tags["Make"] == "Agfa" && tags["Orientation"] == "Horizontal (normal)" && tags["ImageWidth"] == "32", "\(tags)")
+        let again = try CLIRunner.run(arguments + ["--skip-existing"])
+        #expect(again.status == 0 && again.stderr.contains("3 skipped: earlier outputs of chroma"), "\(again.stderr)")
+    }
+}

@@ -188,7 +188,8 @@ struct MetadataTests {
     @Test("formats chroma does not read are named")
     func unsupportedFormats() {
         #expect(throws: ImageIOError.unsupportedFormat("GIF")) { try ImageDecoder.decode(Array("GIF89a".utf8) + [0, 0, 0, 0]) }
-        #expect(throws: ImageIOError.unsupportedFormat("WebP")) { try ImageDecoder.decode(Array("RIFF\0\0\0\0WEBPVP8 ".utf8)) }
-        #expect(ImageFormat.unsupportedName(pathExtension: "TIFF") == "TIFF")
+        #expect(throws: ImageIOError.unsupportedFormat("BigTIFF")) { try ImageDecoder.decode([0x49, 0x49, 0x2B, 0, 8, 0, 0, 0]) }
+        #expect(ImageFormat.unsupportedName(pathExtension: "HEIC") == "HEIF")
+        #expect(ImageFormat.unsupportedName(pathExtension: "tif") == nil, "TIFF is read")
     }
 }

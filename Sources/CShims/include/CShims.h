@@ -127,6 +127,43 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  int progressive, chroma_buffer *out,
                                  char *message, size_t message_size);
 
+// MARK: - TIFF
+
+typedef struct chroma_tiff_reader chroma_tiff_reader;
+
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int channels;           ///< what read_pixels writes: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+    int bit_depth;          ///< 8 or 16: the depth of the samples read_pixels writes
+    int source_bit_depth;   ///< bits per sample as stored
+    int source_samples;     ///< samples per pixel as stored
+    int photometric;        ///< TIFF photometric interpretation
+    int compression;        ///< TIFF compression scheme
+    int tiled;              ///< 1 for tiles, 0 for strips
+    int alpha;              ///< 0 none, 1 associated (premultiplied; undone), 2 unassociated
+    int orientation;        ///< TIFF Orientation (1…8, as EXIF's); 1 when already applied
+    int direct;             ///< 1: samples as stored; 0: through libtiff's 8-bit RGBA reader
+} chroma_tiff_header;
+
+/// Creates a reader over `size` bytes at `data`, which must outlive the reader;
+/// libtiff may allocate at most `max_alloc` bytes at once (0: its own default).
+chroma_tiff_reader *chroma_tiff_reader_create(const uint8_t *data, size_t size, size_t max_alloc);
+/// Reads the first image's directory. Gray and RGB of 8 or 16 bits (with
+/// alpha, in strips or tiles, either planar configuration) are read as
+/// stored; everything else libtiff can convert comes as 8-bit.
+chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_header *header);
+/// Decodes the first image into `pixels` (16-bit samples in native byte order).
+chroma_status chroma_tiff_read_pixels(chroma_tiff_reader *reader, uint8_t *pixels, size_t row_bytes);
+const char *chroma_tiff_reader_message(const chroma_tiff_reader *reader);
+void chroma_tiff_reader_destroy(chroma_tiff_reader *reader);
+
+/// Encodes gray (1), gray+alpha (2), RGB (3) or RGBA (4) samples of 8 or 16
+/// bits (native byte order) in strips, with `compression` (a TIFF scheme:
+/// 1 none, 5 LZW, 8 Deflate, 32773 PackBits); orientation top-left.
+chroma_status chroma_tiff_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                                 int compression, chroma_buffer *out, char *message, size_t message_size);
+
 // MARK: - zlib
 
 /// Inflates the zlib stream `data` into `out` (malloc'ed), refusing with

@@ -4,7 +4,16 @@ import CShims
 ///
 /// Each field is held as the file stores it, so it can be written back
 /// unchanged: an archive's dates, camera, GPS, captions, copyright and colour
-/// profile survive a colorization. `PNG` and `JPEG` hold all of it.
+/// profile survive a colorization. Where each format keeps it:
+///
+/// | | JPEG | PNG | TIFF | WebP |
+/// |---|---|---|---|---|
+/// | EXIF (with GPS) | APP1 | eXIf | its own tags and EXIF/GPS directories | EXIF |
+/// | ICC profile | APP2 | iCCP | tag 34675 | ICCP |
+/// | XMP | APP1 | iTXt | tag 700 | XMP |
+/// | IPTC (Photoshop resources) | APP13 | – | tag 34377 | – |
+/// | comments, text | COM | tEXt, zTXt, iTXt | – | – |
+/// | density | JFIF | pHYs | resolution tags | – |
 public struct ImageMetadata: Sendable, Equatable {
     /// The EXIF block, TIFF-structured ("II*\0" or "MM\0*" first): JPEG's APP1
     /// "Exif" payload, PNG's eXIf chunk.
@@ -112,17 +121,22 @@ extension ImageMetadata {
         switch ImageFormat.sniff(bytes) {
         case .png?: return try PNGMetadata.read(bytes, maxChunkBytes: maxChunkBytes, budget: &budget)
         case .jpeg?: return try JPEGMetadata.read(bytes, budget: &budget)
+        case .tiff?: return try TIFFMetadata.read(bytes, budget: &budget)
+        case .webp?: return try WebPMetadata.read(bytes, budget: &budget)
         case nil: return ImageMetadata()
         }
     }
 
-    /// `encoded` (PNG or JPEG bytes as chroma's encoders write them) with this metadata added.
+    /// `encoded` (bytes as chroma's encoders write them) with this metadata
+    /// added, as much of it as the format holds (see `ImageMetadata`).
     public func embedded(in encoded: [UInt8]) throws -> [UInt8] {
         if isEmpty { return encoded }
         switch ImageFormat.sniff(encoded) {
         case .png?: return try PNGMetadata.embed(self, in: encoded)
         case .jpeg?: return JPEGMetadata.embed(self, in: encoded)
-        case nil: throw ImageIOError.cannotEncode("metadata can be added only to PNG and JPEG data")
+        case .tiff?: return try TIFFMetadata.embed(self, in: encoded)
+        case .webp?: return try WebPMetadata.embed(self, in: encoded)
+        case nil: throw ImageIOError.cannotEncode("metadata can be added only to PNG, JPEG, TIFF and WebP data")
         }
     }
 }

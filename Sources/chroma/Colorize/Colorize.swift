@@ -185,7 +185,8 @@ struct Colorize: ParsableCommand {
     /// Encodes a colorized photo and writes it atomically, creating its folder.
     func write(_ colorized: DecodedImage, format: ImageFormat, to path: String) throws {
         let metadata = outputOptions.strip ? ImageMetadata().markedColorized() : colorized.metadata
-        let encoded = try ImageEncoder.encode(colorized.pixels, as: format, metadata: metadata, options: outputOptions.encoding)
+        let encoded = try ImageEncoder.encode(colorized.pixels, as: format, metadata: metadata,
+                                              options: outputOptions.encoding(like: colorized))
         if path != ImageFile.standardStream, case let folder = Paths.parent(path), !folder.isEmpty {
             try ImageFile.makeDirectories(folder)
         }
@@ -269,6 +270,8 @@ final class Batch: @unchecked Sendable {
 
     enum Outcome {
         case written, skipped
+        /// A multi-page TIFF: only its first image was colorized.
+        case writtenFirstPage(of: Int)
         case failed(String)
     }
 
@@ -301,6 +304,7 @@ final class Batch: @unchecked Sendable {
         let colorized = try colorizer.colorize(decoded)
         let format = command.outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? decoded.format
         try command.write(colorized, format: format, to: job.output)
+        if decoded.pages > 1 { return .writtenFirstPage(of: decoded.pages) }
         return .written
     }
 
@@ -317,9 +321,13 @@ final class Batch: @unchecked Sendable {
         var error: String? = nil
         let input = FileNames.display(job.input), output = FileNames.display(job.output)
         switch outcome {
-        case .written:
+        case .written, .writtenFirstPage:
             if let size { megapixels += Double(size.0 * size.1) / 1e6 }
             if command.verbose { bar.clear(); Diagnostics.note("chroma: \(input) → \(output) (\(String(format: "%.2f", seconds)) s)") }
+            if case .writtenFirstPage(let pages) = outcome {
+                bar.clear()
+                Diagnostics.note("chroma: \(input): has \(pages) pages; only the first was colorized")
+            }
         case .skipped:
             skipped += 1
             if command.verbose { bar.clear(); Diagnostics.note("chroma: \(output) exists; skipped") }

@@ -133,7 +133,8 @@ struct Convert: ParsableCommand {
         let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output))
             ?? outputFormat(for: job.input, bytes: bytes)
         let metadata = outputOptions.strip ? ImageMetadata() : decoded.metadata.fitted(to: result.layout)
-        let encoded = try ImageEncoder.encode(result, as: format, metadata: metadata, options: outputOptions.encoding)
+        let encoded = try ImageEncoder.encode(result, as: format, metadata: metadata, options: outputOptions.encoding(like: decoded))
+        if decoded.pages > 1 { Diagnostics.note("chroma: \(FileNames.display(job.input)): has \(decoded.pages) pages; only the first was converted") }
         if job.output != ImageFile.standardStream, case let folder = Paths.parent(job.output), !folder.isEmpty {
             try ImageFile.makeDirectories(folder)
         }

@@ -3,10 +3,10 @@ import ImageIO
 
 /// Options every image-writing command shares.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format (png or jpeg); default: from the output name, else the input's.")
+    @Option(help: "Output format (png, jpeg, tiff or webp); default: from the output name, else the input's.")
     var format: ImageFormat?
 
-    @Option(help: "JPEG quality, 1…100.")
+    @Option(help: "JPEG and lossy WebP quality, 1…100.")
     var quality: Int = 92
 
     @Option(help: "JPEG chroma subsampling: 444, 422 or 420.")
@@ -14,6 +14,12 @@ struct OutputOptions: ParsableArguments {
 
     @Option(name: .customLong("compression"), help: "PNG compression level, 0 (fastest) … 9 (smallest).")
     var compressionLevel: Int = 6
+
+    @Option(name: .customLong("tiff-compression"), help: "TIFF compression: none, lzw, deflate or packbits (default: the input TIFF's, else lzw).")
+    var tiffCompression: TIFFCompression?
+
+    @Flag(help: "Write WebP lossless (default: lossless when the input is a lossless WebP, else lossy at --quality).")
+    var lossless = false
 
     @Flag(help: "Replace existing output files (inputs are never replaced).")
     var overwrite = false
@@ -28,11 +34,17 @@ struct OutputOptions: ParsableArguments {
         guard (0...9).contains(compressionLevel) else { throw ValidationError("--compression must be 0…9, not \(compressionLevel)") }
     }
 
-    var encoding: EncodingOptions {
+    var encoding: EncodingOptions { encoding(like: nil) }
+
+    /// The encoding options, with what the command line leaves open taken from the input
+    /// (a TIFF's compression, a WebP's losslessness).
+    func encoding(like input: DecodedImage?) -> EncodingOptions {
         var options = EncodingOptions()
         options.jpegQuality = quality
         options.jpegSubsampling = subsampling
         options.pngCompressionLevel = compressionLevel
+        options.tiffCompression = tiffCompression ?? input?.tiffCompression ?? .lzw
+        options.webpLossless = lossless || input?.webpLossless == true
         return options
     }
 
@@ -87,10 +99,14 @@ extension ImageFormat: ExpressibleByArgument {
         switch argument.lowercased() {
         case "png": self = .png
         case "jpeg", "jpg": self = .jpeg
+        case "tiff", "tif": self = .tiff
+        case "webp": self = .webp
         default: return nil
         }
     }
 }
+
+extension TIFFCompression: ExpressibleByArgument {}
 
 extension ChromaSubsampling: ExpressibleByArgument {}
 
