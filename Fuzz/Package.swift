@@ -11,6 +11,8 @@ let package = Package(
     targets: [
         .executableTarget(name: "fuzz-png", dependencies: [.product(name: "Chroma", package: "chroma")]),
         .executableTarget(name: "fuzz-jpeg", dependencies: [.product(name: "Chroma", package: "chroma")]),
+        .executableTarget(name: "fuzz-tiff", dependencies: [.product(name: "Chroma", package: "chroma")]),
+        .executableTarget(name: "fuzz-webp", dependencies: [.product(name: "Chroma", package: "chroma")]),
         .executableTarget(name: "fuzz-model", dependencies: [.product(name: "Chroma", package: "chroma")]),
         .executableTarget(name: "fuzz-cifar", dependencies: [.product(name: "Chroma", package: "chroma")]),
         .executableTarget(name: "fuzz-spec", dependencies: [.product(name: "Chroma", package: "chroma")]),

@@ -218,6 +218,15 @@ public final class Network: @unchecked Sendable {
     public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256, mirrorAveraged: Bool = false) throws -> [Float] {
         precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
         let outputShape = try outputShape(for: shape), out = outputShape.count
+        if let limit = maxWorkspaceBytes {
+            // The result and the mirror copy count against the bound too, and are checked before either exists.
+            let batch = min(chunk, count)
+            let extra = (count * out + (mirrorAveraged ? batch * shape.count : 0)).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+            let (needed, overflow) = try workspaceBytes(batch: batch, shape: shape).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
+            if overflow || extra.overflow || needed > limit {
+                throw NetworkError.workspaceTooLarge(bytes: overflow || extra.overflow ? Int.max : needed, limit: limit, input: shape)
+            }
+        }
         var result = [Float](repeating: 0, count: count * out)
         var mirrorInput = [Float](repeating: 0, count: mirrorAveraged ? min(chunk, count) * shape.count : 0)
         try input.withUnsafeBufferPointer { source in

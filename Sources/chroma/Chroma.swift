@@ -10,8 +10,9 @@ struct Chroma: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Colour spaces and a small convolutional autoencoder that colorizes photos.",
         discussion: """
-            Inputs are PNG or JPEG files (the format is read from the data, not the name), \
-            folders of them, or - for standard input. Errors go to standard error, one line \
+            Inputs are PNG, JPEG, TIFF or WebP files (the format is read from the data, not \
+            the name), folders of them, or - for standard input. No command ever writes to one \
+            of its inputs; outputs keep the input's metadata and bit depth unless --strip says otherwise. Errors go to standard error, one line \
             per failed input; the exit code is 0 when everything succeeded and 1 when any input failed.
             """,
         version: "0.1.0",

@@ -31,7 +31,9 @@ struct TrainCommandTests {
         defer { scratch.remove() }
         let cifar = try Self.cifarFolder(scratch, records: 1100)  // 5,500 training images: 500 train, 5,000 validation
         let run = scratch.path + "/run"
-        let first = try CLIRunner.run(["train", "--cifar", cifar, "--arch", "c4 p c4 u c2 sigmoid", "--epochs", "1", "--batch", "50", "--out", run])
+        // Relative paths, from the scratch folder: run.json must still find the data from elsewhere.
+        let first = try CLIRunner.run(["train", "--cifar", "cifar", "--arch", "c4 p c4 u c2 sigmoid", "--epochs", "1", "--batch", "50",
+                                       "--out", "run"], in: scratch.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("epoch 1/1"))
         for file in ["model.chroma", "checkpoint.chroma", "run.json", "loss.svg", "loss.png", "samples-epoch-001.png"] {
@@ -39,9 +41,15 @@ struct TrainCommandTests {
         }
         let again = try CLIRunner.run(["train", "--cifar", cifar, "--out", run])
         #expect(again.status == 64, "an existing run is not overwritten")
-        let resumed = try CLIRunner.run(["train", "--resume", run, "--epochs", "2"])
+        let resumed = try CLIRunner.run(["train", "--resume", run, "--epochs", "2"], in: "/")
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming") && resumed.stderr.contains("epoch 2/2"))
+        // The data moved: --cifar given with --resume names its new place, and run.json remembers it.
+        try FileManager.default.moveItem(atPath: cifar, toPath: scratch.path + "/moved")
+        let moved = try CLIRunner.run(["train", "--resume", run, "--epochs", "3", "--cifar", scratch.path + "/moved"])
+        #expect(moved.status == 0 && moved.stderr.contains("epoch 3/3"), "\(moved.stderr)")
+        #expect(try TrainingRun.recordedSettings(in: run).settings.cifar == scratch.path + "/moved")
+        try FileManager.default.moveItem(atPath: scratch.path + "/moved", toPath: cifar)
 
         let evaluation = try CLIRunner.run(["evaluate", "--model", run + "/model.chroma", "--cifar", cifar, "--json"])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")

@@ -2,12 +2,12 @@ import Foundation
 import Testing
 @testable import ImageIO
 
-/// Every input that ever crashed the `png` or `jpeg` fuzz target
+/// Every input that ever crashed an image fuzz target (png, jpeg, tiff, webp)
 /// (Fuzz/Regressions), replayed through the same calls: each must now be
 /// refused with an error or decode cleanly.
 @Suite("Fuzz regressions: PNG and JPEG")
 struct FuzzRegressionTests {
-    @Test("images that crashed a decoder", arguments: ["png", "jpeg"])
+    @Test("images that crashed a decoder", arguments: ["png", "jpeg", "tiff", "webp"])
     func images(target: String) {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions/" + target).path
@@ -19,6 +19,9 @@ struct FuzzRegressionTests {
             options.appliesOrientation = false
             _ = try? ImageDecoder.decode16(Array(data), options: options)
             options.appliesOrientation = true
+            if let decoded = try? ImageDecoder.decodeWithMetadata(Array(data), options: options), let format = ImageFormat.sniff(Array(data)) {
+                _ = try? ImageEncoder.encode(.eightBit(Image(width: 2, height: 2, layout: .rgb)), as: format, metadata: decoded.metadata)
+            }
         }
     }
 }

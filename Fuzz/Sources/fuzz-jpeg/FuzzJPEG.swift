@@ -11,5 +11,10 @@ public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     options.maxPixels = 1 << 18
     guard ImageFormat.sniff(bytes) == .jpeg else { return 0 }
     _ = try? ImageDecoder.decode(bytes, options: options)
+    // The metadata too, and written back into a new file of the format.
+    options.maxMetadataBytes = 1 << 20
+    if let decoded = try? ImageDecoder.decodeWithMetadata(bytes, options: options) {
+        _ = try? ImageEncoder.encode(.eightBit(Image(width: 2, height: 2, layout: .rgb)), as: .jpeg, metadata: decoded.metadata)
+    }
     return 0
 }

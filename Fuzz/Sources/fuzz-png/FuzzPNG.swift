@@ -14,5 +14,10 @@ public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     _ = try? ImageDecoder.decode(bytes, options: options)
     options.appliesOrientation = false
     _ = try? ImageDecoder.decode16(bytes, options: options)
+    // The metadata too, and written back into a new file of the format.
+    options.maxMetadataBytes = 1 << 20
+    if let decoded = try? ImageDecoder.decodeWithMetadata(bytes, options: options) {
+        _ = try? ImageEncoder.encode(.eightBit(Image(width: 2, height: 2, layout: .rgb)), as: .png, metadata: decoded.metadata)
+    }
     return 0
 }

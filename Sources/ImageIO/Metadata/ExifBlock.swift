@@ -37,7 +37,7 @@ enum ExifBlock {
         for entry in 0..<entries {
             let at = ifd0 + 2 + entry * 12
             guard let tag = read16(at) else { return exif }
-            if tag == 0x0112, read16(at + 2) == 3 { write16(at + 8, 1) }  // SHORT, value inline
+            if tag == 0x0112, read16(at + 2) == 3, read16(at + 8) != nil { write16(at + 8, 1) }  // SHORT, value inline
         }
         let nextField = ifd0 + 2 + entries * 12
         guard let ifd1 = read32(nextField), ifd1 != 0 else { return block }

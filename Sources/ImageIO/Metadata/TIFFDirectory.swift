@@ -25,6 +25,8 @@ struct TIFFDirectory {
     /// IFD0 tags that describe the photo rather than the pixels: what an EXIF block's IFD0 and a TIFF's share.
     static let descriptiveTags: Set<UInt16> = [0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x8298, exifIFD, gpsIFD]
     static let orientationTag: UInt16 = 0x0112
+    /// The most value bytes one directory tree is read with: entries may point many times at the same bytes.
+    static let maxCopiedBytes = 64 << 20
 
     static func typeSize(_ type: UInt16) -> Int? {
         switch type {
@@ -49,7 +51,8 @@ struct TIFFDirectory {
         let reader = Reader(bytes: bytes, bigEndian: bigEndian)
         guard reader.u16(2) == 42, let first = reader.u32(4) else { return nil }
         var visited = Set<Int>()
-        guard let (entries, next) = reader.directory(at: Int(first), depth: 0, visited: &visited) else { return nil }
+        var budget = maxCopiedBytes
+        guard let (entries, next) = reader.directory(at: Int(first), depth: 0, visited: &visited, budget: &budget) else { return nil }
         return (bigEndian, entries, next)
     }
 
@@ -81,7 +84,8 @@ struct TIFFDirectory {
             return UInt32(bigEndian ? first << 16 | second : second << 16 | first)
         }
 
-        func directory(at offset: Int, depth: Int, visited: inout Set<Int>) -> ([Entry], Int)? {
+        /// The entries of the IFD at `offset`; values are copied while `budget` (bytes) lasts, and entries past it are left out.
+        func directory(at offset: Int, depth: Int, visited: inout Set<Int>, budget: inout Int) -> ([Entry], Int)? {
             guard depth < 4, visited.insert(offset).inserted, let count = u16(offset), count <= 4096 else { return nil }
             var entries: [Entry] = []
             for index in 0..<count {
@@ -95,11 +99,13 @@ struct TIFFDirectory {
                     guard let pointed = u32(at + 8) else { continue }
                     start = Int(pointed)
                 }
-                guard start >= 0, start + total <= bytes.count else { continue }
+                guard start >= 0, start + total <= bytes.count, total <= budget else { continue }
+                budget -= total
                 var entry = Entry(tag: UInt16(tag), type: UInt16(type), count: count, value: Array(bytes[start..<(start + total)]),
                                   bigEndian: bigEndian)
                 if TIFFDirectory.pointerTags.contains(entry.tag) {
-                    guard let target = u32(at + 8), let (sub, _) = directory(at: Int(target), depth: depth + 1, visited: &visited) else { continue }
+                    guard let target = u32(at + 8),
+                          let (sub, _) = directory(at: Int(target), depth: depth + 1, visited: &visited, budget: &budget) else { continue }
                     entry.subdirectory = sub
                 }
                 entries.append(entry)

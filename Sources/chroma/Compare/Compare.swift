@@ -210,7 +210,7 @@ struct Compare: ParsableCommand {
                 files.append((input, Paths.lastComponent(input)))
             }
         }
-        guard !files.isEmpty else { throw ReportError(subject: inputs.joined(separator: " "), reason: "no PNG or JPEG files found") }
+        guard !files.isEmpty else { throw ReportError(subject: inputs.joined(separator: " "), reason: "no PNG, JPEG, TIFF or WebP files found") }
         let spaces = Self.spaces(contenders)
         let grayTitle = "gray"
         let columns = ["original", grayTitle] + contenders.map(\.name) + contenders.map { "ΔE " + $0.name }

@@ -12,7 +12,7 @@ struct Convert: ParsableCommand {
             --to lab      L*, a*, b* side by side as one grayscale strip (a*, b* + 128)
             --to ycbcr    Y, Cb, Cr side by side (JFIF, as JPEG stores them)
             --to gammas   the luminance raised to each of --gammas, side by side
-            --to rgb      the image itself, re-encoded (PNG ↔ JPEG, EXIF orientation applied)
+            --to rgb      the image itself, re-encoded (PNG, JPEG, TIFF, WebP; EXIF orientation applied)
 
             Examples:
               chroma convert photo.jpg gray.png --to gray
