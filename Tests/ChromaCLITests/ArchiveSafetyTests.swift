@@ -241,3 +241,39 @@ struct ArchiveSafetyTests {
         #expect(ImageFile.exists(scratch.path + "/photos/a.jpg"))
     }
 }
+
+@Suite("archive safety: terminals and training folders", .serialized)
+struct ArchiveSafetyMoreTests {
+    @Test("image data is never written to a terminal")
+    func terminal() throws {
+        let scratch = try Scratch("safety-tty")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        try scratch.write(try ImageEncoder.encodeJPEG(testPicture()), "a.jpg")
+        // script(1) gives the command a pseudo-terminal for its standard output.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "'\(CLIRunner.executable.path)' colorize '\(scratch.path)/a.jpg' -o - --model '\(model)'", "/dev/null"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(text)")
+        #expect(text.contains("<stdout>: is a terminal"), "\(text)")
+        #expect(!text.contains("JFIF"), "no image bytes reached the terminal")
+    }
+
+    @Test("train --images passes over a 1-pixel photo instead of crashing")
+    func onePixelPhoto() throws {
+        let scratch = try Scratch("safety-1px")
+        defer { scratch.remove() }
+        for i in 0..<6 { try scratch.write(try ImageEncoder.encodePNG(testPicture(width: 40 + i, height: 36)), "photos/p\(i).png") }
+        try scratch.write(try ImageEncoder.encodePNG(Image<UInt8>(width: 1, height: 1, layout: .rgb, samples: [200, 100, 50])), "photos/dot.png")
+        let result = try CLIRunner.run(["train", "--images", scratch.path + "/photos", "--arch", "c4 p c4 u c2 sigmoid", "--epochs", "1",
+                                        "--batch", "4", "--split", "60/20/20", "--out", scratch.path + "/run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(ImageFile.exists(scratch.path + "/run/model.chroma"))
+    }
+}
