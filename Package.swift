@@ -11,7 +11,7 @@ import PackageDescription
 let package = Package(
     name: "chroma",
     products: [
-        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading"]),
+        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching"]),
         .executable(name: "chroma", targets: ["chroma"]),
     ],
     dependencies: [
@@ -30,6 +30,9 @@ let package = Package(
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),
 
+        // Dividing a batch across machines: shards from schedulers' variables, per-shard manifests, their check.
+        .target(name: "Batching"),
+
         // Stage 1: decoding and encoding.
         .target(name: "ImageIO", dependencies: ["CShims", "CWebP"]),
         // Stage 2: colour spaces and resampling.
@@ -47,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "chroma",
             dependencies: [
-                "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading",
+                "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -61,7 +64,8 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageIO"]),
         .testTarget(name: "ColorizerTests", dependencies: ["Colorizer", "Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),
-        .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO", "NeuralNet", "Colorizer"]),
+        .testTarget(name: "BatchingTests", dependencies: ["Batching"]),
+        .testTarget(name: "ChromaCLITests", dependencies: ["ImageIO", "NeuralNet", "Colorizer", "Batching"]),
     ],
     swiftLanguageModes: [.v6]
 )

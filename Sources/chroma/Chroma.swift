@@ -16,7 +16,7 @@ struct Chroma: ParsableCommand {
             per failed input; the exit code is 0 when everything succeeded and 1 when any input failed.
             """,
         version: "0.1.0",
-        subcommands: [Colorize.self, Compare.self, Convert.self, Train.self, Evaluate.self, Study.self, ModelCommand.self])
+        subcommands: [Colorize.self, Compare.self, Convert.self, Train.self, Evaluate.self, Study.self, ModelCommand.self, ShardsCommand.self])
 
     /// Arguments are read as bytes, so that a file name that is not valid
     /// UTF-8 reaches the file system unchanged (see `FileNames`).

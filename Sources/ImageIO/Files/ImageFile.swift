@@ -170,6 +170,13 @@ public enum ImageFile {
         return FileKind(mode: info.st_mode)
     }
 
+    /// The size in bytes of the regular file at `path`, or nil.
+    public static func size(of path: String) -> Int? {
+        var info = stat()
+        guard FileNames.withSystemPath(path, { stat($0, &info) }) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     /// The device and inode of the file at `path` (symbolic links followed), or nil.
     public static func identity(of path: String) -> FileIdentity? {
         var info = stat()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batching
 import Colorizer
 import ColorSpace
 import Foundation
@@ -24,8 +25,8 @@ struct Colorize: ParsableCommand {
               chroma colorize old.jpg -o colorized/
               chroma colorize albums/ -o out/ --recursive --space ycbcr --jobs 2
               cat old.jpg | chroma colorize - > new.jpg
-              chroma colorize archive/ -o out/ --recursive --skip-existing \\
-                --shard $SLURM_ARRAY_TASK_ID/16
+              chroma colorize archive/ -o out/ --recursive --skip-existing --shard auto
+                (in a Slurm array job; then: chroma shards check out/)
             """)
 
     @Argument(help: "Photos, folders of photos, or - (standard input).")
@@ -58,8 +59,7 @@ struct Colorize: ParsableCommand {
     @Option(help: "Photos colorized at once (default: the number of cores, or CHROMA_THREADS).")
     var jobs: Int?
 
-    @Option(help: "Process only the K-th of N deterministic slices of the sorted inputs, K = 1…N.")
-    var shard: Shard?
+    @OptionGroup(title: "Dividing a batch across machines") var sharding: ShardOptions
 
     @Flag(help: "Skip photos whose output already exists (to finish an interrupted run).")
     var skipExisting = false
@@ -71,17 +71,6 @@ struct Colorize: ParsableCommand {
     var verbose = false
 
     @OptionGroup var outputOptions: OutputOptions
-
-    struct Shard: ExpressibleByArgument {
-        let index: Int
-        let count: Int
-        init?(argument: String) {
-            let parts = argument.split(separator: "/").map { Int($0) }
-            guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (1...n).contains(k) else { return nil }
-            index = k
-            count = n
-        }
-    }
 
     /// Where outputs go.
     enum Destination {
@@ -148,10 +137,25 @@ struct Colorize: ParsableCommand {
             throw ExitCode.failure
         }
         if verbose { for (path, reason) in scan.passedBy { Diagnostics.note("chroma: \(FileNames.display(path)): skipped: \(reason)") } }
-        if let shard { jobs = jobs.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element) }
-        let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan)
+        var recorder: ShardManifest.Recorder?
+        var manifestPath: String?
+        if let shard = try sharding.resolved() {
+            let batchInputs = jobs.map(\.input)
+            jobs = shard.slice(jobs)
+            recorder = ShardManifest.Recorder(command: "colorize", shard: shard, batchInputs: batchInputs, owned: jobs.map(\.input))
+            if case .folder(let folder) = destination { manifestPath = sharding.manifestPath(for: shard, outputFolder: folder) }
+            manifestPath = manifestPath ?? sharding.manifest
+            if verbose { Diagnostics.note("chroma: shard \(shard): \(jobs.count) of \(batchInputs.count) inputs") }
+        }
+        let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan, recorder: recorder)
         Interrupt.install()
         batch.run()
+        if let recorder, let manifestPath {
+            do { try ShardOptions.write(recorder, to: manifestPath) } catch {
+                Diagnostics.error(manifestPath, error)
+                throw ExitCode.failure
+            }
+        }
         var summary = batch.summary
         if let passed = scan.passedBySummary { summary += "; " + passed }
         if !jobs.isEmpty && (verbose || batch.failed > 0 || batch.bar.enabled) || scan.passedBySummary != nil || jobs.isEmpty {
@@ -230,6 +234,8 @@ final class Batch: @unchecked Sendable {
     let jobs: [Job]
     let modelBytes: [UInt8]
     let scan: InputScan
+    /// This shard's outcomes, for its manifest (with --shard).
+    let recorder: ShardManifest.Recorder?
     let bar = ProgressBar()
     private let lock = NSLock()
     private var next = 0
@@ -240,11 +246,12 @@ final class Batch: @unchecked Sendable {
     private let start = Date()
     private var claimed = Set<String>()
 
-    init(command: Colorize, jobs: [Job], modelBytes: [UInt8], scan: InputScan) {
+    init(command: Colorize, jobs: [Job], modelBytes: [UInt8], scan: InputScan, recorder: ShardManifest.Recorder?) {
         self.command = command
         self.jobs = jobs
         self.modelBytes = modelBytes
         self.scan = scan
+        self.recorder = recorder
     }
 
     func run() {
@@ -336,6 +343,15 @@ final class Batch: @unchecked Sendable {
             error = reason
             bar.clear()
             Diagnostics.note("chroma: \(input): \(reason)")
+        }
+        if let recorder {
+            let outcome: ShardManifest.Entry.Outcome = switch outcome {
+            case .written, .writtenFirstPage: .written
+            case .skipped: .skipped
+            case .failed: .failed
+            }
+            recorder.record(.init(input: job.input, outcome: outcome, output: outcome == .failed ? nil : job.output,
+                                  bytes: outcome == .failed ? nil : ImageFile.size(of: job.output), error: error))
         }
         if command.json && stoppedBy == nil {
             var fields = ["\"input\": \(Self.quoted(input))", "\"output\": \(Self.quoted(output))"]

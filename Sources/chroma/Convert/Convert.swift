@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batching
 import ColorSpace
 import Foundation
 import ImageIO
@@ -44,6 +45,8 @@ struct Convert: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
+    @OptionGroup(title: "Dividing a batch across machines") var sharding: ShardOptions
+
     static func parseGammas(_ text: String) throws -> [Float] {
         let values = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0!.isFinite }) else {
@@ -63,7 +66,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let jobs: [Job]
+        var jobs: [Job]
         var scan: InputScan?
         do {
             if input != ImageFile.standardStream { scan = try InputScan([input], recursive: recursive) }
@@ -72,6 +75,14 @@ struct Convert: ParsableCommand {
             Diagnostics.error(input, error)
             throw ExitCode.failure
         }
+        var recorder: ShardManifest.Recorder?
+        var manifestPath: String?
+        if let shard = try sharding.resolved() {
+            let batchInputs = jobs.map(\.input)
+            jobs = shard.slice(jobs)
+            recorder = ShardManifest.Recorder(command: "convert", shard: shard, batchInputs: batchInputs, owned: jobs.map(\.input))
+            manifestPath = sharding.manifestPath(for: shard, outputFolder: ImageFile.isDirectory(output) ? output : nil)
+        }
         var failed = 0
         for job in jobs {
             do {
@@ -79,9 +90,17 @@ struct Convert: ParsableCommand {
                     throw ImageIOError.fileSystem(path: job.output, reason: InputFiles.isAnInput)
                 }
                 try convert(job)
+                recorder?.record(.init(input: job.input, outcome: .written, output: job.output, bytes: ImageFile.size(of: job.output)))
             } catch {
                 failed += 1
                 Diagnostics.error(job.input == "-" ? "<stdin>" : job.input, error)
+                recorder?.record(.init(input: job.input, outcome: .failed, error: "\(error)"))
+            }
+        }
+        if let recorder, let manifestPath {
+            do { try ShardOptions.write(recorder, to: manifestPath) } catch {
+                Diagnostics.error(manifestPath, error)
+                throw ExitCode.failure
             }
         }
         if let passed = scan?.passedBySummary { Diagnostics.note("chroma: " + passed) }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Batching
+import Foundation
 import ImageIO
 
 /// Options every image-writing command shares.
@@ -126,5 +128,60 @@ struct PredictionOptions: ParsableArguments {
         if let saturation, !(0...4).contains(saturation) { throw ValidationError("--saturation must be 0…4") }
         if let temperature, !(temperature > 0 && temperature <= 1) { throw ValidationError("--temperature must be in (0, 1]") }
         if let priorWeight, !(0...1).contains(priorWeight) { throw ValidationError("--prior-weight must be in 0…1") }
+    }
+}
+
+/// Dividing a batch across machines or processes (colorize and convert).
+struct ShardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Process only the K-th of N deterministic slices of the sorted inputs (K = 1…N), or auto: K and N from the scheduler.",
+        discussion: "auto reads Slurm job arrays (SLURM_ARRAY_TASK_ID, _MIN, _COUNT or _MAX, _STEP), Kubernetes indexed jobs (JOB_COMPLETION_INDEX) or GNU parallel (PARALLEL_SEQ).",
+        valueName: "K/N|auto"))
+    var shard: ShardChoice?
+
+    @Option(name: .customLong("shard-count"), help: "With --shard auto under Kubernetes or GNU parallel: the number of tasks (or set CHROMA_SHARD_COUNT).")
+    var shardCount: Int?
+
+    @Option(help: "Write this shard's manifest here (default with --shard: OUTPUT/.chroma-shards/shard-K-of-N.json).")
+    var manifest: String?
+
+    enum ShardChoice: ExpressibleByArgument {
+        case fixed(Shard)
+        case auto
+
+        init?(argument: String) {
+            if argument == "auto" { self = .auto } else if let shard = try? Shard(parsing: argument) { self = .fixed(shard) } else { return nil }
+        }
+    }
+
+    func validate() throws {
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1") }
+        if manifest == "" { throw ValidationError("--manifest needs a file name") }
+        _ = try resolved()
+    }
+
+    /// The shard this process owns: nil without --shard (and without --manifest, which means all of it: 1/1).
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
+        do {
+            switch shard {
+            case .fixed(let shard)?: return shard
+            case .auto?: return try Shard.fromEnvironment(environment, count: shardCount)
+            case nil: return manifest == nil ? nil : try Shard(index: 1, count: 1)
+            }
+        } catch let error as ShardError {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Where the manifest goes: --manifest, else the output folder's `.chroma-shards/`, else nowhere.
+    func manifestPath(for shard: Shard, outputFolder: String?) -> String? {
+        manifest ?? outputFolder.map { Paths.join($0, ShardManifest.defaultName(for: shard)) }
+    }
+
+    /// Writes the recorder's manifest atomically, creating its folder.
+    static func write(_ recorder: ShardManifest.Recorder, to path: String) throws {
+        let folder = Paths.parent(path)
+        if !folder.isEmpty { try ImageFile.makeDirectories(folder) }
+        try ImageFile.write(try recorder.manifest().encoded(), to: path, overwrite: true)
     }
 }
