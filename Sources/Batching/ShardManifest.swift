@@ -53,8 +53,9 @@ public struct ShardManifest: Codable, Sendable, Equatable {
         self.shard = shard
         self.batchInputs = batchInputs.count
         self.digest = Self.digest(batchInputs)
-        self.started = started
-        self.finished = finished
+        // Whole seconds: what the JSON's ISO 8601 dates hold.
+        self.started = Date(timeIntervalSince1970: started.timeIntervalSince1970.rounded(.down))
+        self.finished = Date(timeIntervalSince1970: finished.timeIntervalSince1970.rounded(.down))
         self.entries = entries
     }
 

@@ -277,3 +277,56 @@ struct ArchiveSafetyMoreTests {
         #expect(ImageFile.exists(scratch.path + "/run/model.chroma"))
     }
 }
+
+@Suite("sharded batches", .serialized)
+struct ShardCommandTests {
+    @Test("--shard auto under Slurm's variables, one manifest per shard, and chroma shards check")
+    func slurmShards() throws {
+        let scratch = try Scratch("shards")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        for i in 0..<7 { try scratch.write(ImageEncoder.encodePNG(testPicture(width: 12 + i, height: 10)), "in/p\(i).png") }
+        let out = scratch.path + "/out"
+        for task in 5...7 {  // --array=5-7
+            let process = Process()
+            process.executableURL = CLIRunner.executable
+            process.arguments = ["colorize", scratch.path + "/in", "-o", out, "--model", model, "--shard", "auto"]
+            process.environment = ["SLURM_ARRAY_TASK_ID": "\(task)", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_MAX": "7",
+                                   "SLURM_ARRAY_TASK_COUNT": "3"]
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(scratch.files("out/.chroma-shards") == ["shard-1-of-3.json", "shard-2-of-3.json", "shard-3-of-3.json"])
+        let check = try CLIRunner.run(["shards", "check", out])
+        #expect(check.status == 0, "\(String(decoding: check.stdout, as: UTF8.self))")
+        #expect(String(decoding: check.stdout, as: UTF8.self).contains("7 of 7 inputs done, by 3 of 3 shards"))
+
+        try FileManager.default.removeItem(atPath: out + "/.chroma-shards/shard-2-of-3.json")
+        let missing = try CLIRunner.run(["shards", "check", out, "--json"])
+        #expect(missing.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(missing.stdout)) as? [String: Any]
+        #expect(object?["shardsMissing"] as? [Int] == [2] && object?["complete"] as? Bool == false)
+        // Shard 2 again, by hand: --skip-existing finishes it.
+        let redo = try CLIRunner.run(["colorize", scratch.path + "/in", "-o", out, "--model", model, "--shard", "2/3", "--skip-existing"])
+        #expect(redo.status == 0, "\(redo.stderr)")
+        #expect(try CLIRunner.run(["shards", "check", out]).status == 0)
+
+        let noScheduler = try CLIRunner.run(["colorize", scratch.path + "/in", "-o", out, "--model", model, "--shard", "auto"])
+        #expect(noScheduler.status == 64 && noScheduler.stderr.contains("found no scheduler"), "\(noScheduler.stderr)")
+    }
+
+    @Test("convert shards the same way, with --manifest naming the file")
+    func convertShards() throws {
+        let scratch = try Scratch("shards-convert")
+        defer { scratch.remove() }
+        for i in 0..<5 { try scratch.write(ImageEncoder.encodePNG(testPicture(width: 12 + i, height: 10)), "in/p\(i).png") }
+        for k in 1...2 {
+            let result = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/out", "--to", "gray", "--shard", "\(k)/2",
+                                            "--manifest", scratch.path + "/out/.chroma-shards/m\(k).json"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(scratch.files("out").count == 6, "five outputs and the manifest folder")
+        #expect(try CLIRunner.run(["shards", "check", scratch.path + "/out"]).status == 0)
+    }
+}
