@@ -13,22 +13,11 @@ enum ExifBlock {
     /// cannot be parsed is returned unchanged.
     static func uprightWithoutThumbnail(_ exif: [UInt8]) -> [UInt8] {
         var block = exif
-        guard block.count >= 8 else { return exif }
-        let bigEndian: Bool
-        switch (block[0], block[1]) {
-        case (0x49, 0x49): bigEndian = false
-        case (0x4D, 0x4D): bigEndian = true
-        default: return exif
-        }
-        func read16(_ at: Int) -> Int? {
-            guard at >= 0, at + 2 <= block.count else { return nil }
-            let a = Int(block[at]), b = Int(block[at + 1])
-            return bigEndian ? a << 8 | b : b << 8 | a
-        }
-        func read32(_ at: Int) -> Int? {
-            guard let first = read16(at), let second = read16(at + 2) else { return nil }
-            return bigEndian ? first << 16 | second : second << 16 | first
-        }
+        guard block.count >= 8, block[0] == block[1], block[0] == 0x49 || block[0] == 0x4D else { return exif }
+        let bigEndian = block[0] == 0x4D
+        let reader = TIFFDirectory.Reader(bytes: exif, bigEndian: bigEndian)
+        func read16(_ at: Int) -> Int? { reader.u16(at) }
+        func read32(_ at: Int) -> Int? { reader.u32(at).map(Int.init) }
         func write16(_ at: Int, _ value: Int) {
             let high = UInt8(value >> 8), low = UInt8(value & 0xFF)
             (block[at], block[at + 1]) = bigEndian ? (high, low) : (low, high)

@@ -20,23 +20,10 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
     }
 
     private static func parse(_ data: UnsafeBufferPointer<UInt8>) -> ExifOrientation? {
-        guard data.count >= 8 else { return nil }
-        let bigEndian: Bool
-        switch (data[0], data[1]) {
-        case (0x49, 0x49): bigEndian = false  // "II"
-        case (0x4D, 0x4D): bigEndian = true   // "MM"
-        default: return nil
-        }
-        func read16(_ offset: Int) -> Int? {
-            guard offset >= 0, offset + 2 <= data.count else { return nil }
-            let a = Int(data[offset]), b = Int(data[offset + 1])
-            return bigEndian ? a << 8 | b : b << 8 | a
-        }
-        func read32(_ offset: Int) -> Int? {
-            guard let high = read16(bigEndian ? offset : offset + 2),
-                  let low = read16(bigEndian ? offset + 2 : offset) else { return nil }
-            return high << 16 | low
-        }
+        guard data.count >= 8, data[0] == data[1], data[0] == 0x49 || data[0] == 0x4D else { return nil }
+        let reader = TIFFDirectory.Reader(bytes: Array(data), bigEndian: data[0] == 0x4D)
+        func read16(_ offset: Int) -> Int? { reader.u16(offset) }
+        func read32(_ offset: Int) -> Int? { reader.u32(offset).map(Int.init) }
         guard read16(2) == 42, let ifd = read32(4), let entries = read16(ifd) else { return nil }
         for entry in 0..<entries {
             let at = ifd + 2 + entry * 12

@@ -137,16 +137,11 @@ struct Colorize: ParsableCommand {
             throw ExitCode.failure
         }
         if verbose { for (path, reason) in scan.passedBy { Diagnostics.note("chroma: \(FileNames.display(path)): skipped: \(reason)") } }
-        var recorder: ShardManifest.Recorder?
-        var manifestPath: String?
-        if let shard = try sharding.resolved() {
-            let batchInputs = jobs.map(\.input)
-            jobs = shard.slice(jobs)
-            recorder = ShardManifest.Recorder(command: "colorize", shard: shard, batchInputs: batchInputs, owned: jobs.map(\.input))
-            if case .folder(let folder) = destination { manifestPath = sharding.manifestPath(for: shard, outputFolder: folder) }
-            manifestPath = manifestPath ?? sharding.manifest
-            if verbose { Diagnostics.note("chroma: shard \(shard): \(jobs.count) of \(batchInputs.count) inputs") }
-        }
+        let all = jobs.count
+        let outputFolder: String? = if case .folder(let folder) = destination { folder } else { nil }
+        let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "colorize", outputFolder: outputFolder)
+        jobs = owned
+        if let recorder, verbose { Diagnostics.note("chroma: shard \(recorder.shard): \(jobs.count) of \(all) inputs") }
         let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan, recorder: recorder)
         Interrupt.install()
         batch.run()

@@ -75,14 +75,8 @@ struct Convert: ParsableCommand {
             Diagnostics.error(input, error)
             throw ExitCode.failure
         }
-        var recorder: ShardManifest.Recorder?
-        var manifestPath: String?
-        if let shard = try sharding.resolved() {
-            let batchInputs = jobs.map(\.input)
-            jobs = shard.slice(jobs)
-            recorder = ShardManifest.Recorder(command: "convert", shard: shard, batchInputs: batchInputs, owned: jobs.map(\.input))
-            manifestPath = sharding.manifestPath(for: shard, outputFolder: ImageFile.isDirectory(output) ? output : nil)
-        }
+        let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "convert", outputFolder: ImageFile.isDirectory(output) ? output : nil)
+        jobs = owned
         var failed = 0
         for job in jobs {
             do {

@@ -173,9 +173,15 @@ struct ShardOptions: ParsableArguments {
         }
     }
 
-    /// Where the manifest goes: --manifest, else the output folder's `.chroma-shards/`, else nowhere.
-    func manifestPath(for shard: Shard, outputFolder: String?) -> String? {
-        manifest ?? outputFolder.map { Paths.join($0, ShardManifest.defaultName(for: shard)) }
+    /// This process's part of `jobs` (all of them without --shard), and, with --shard, the
+    /// recorder of their outcomes and where its manifest goes: --manifest, else the output
+    /// folder's `.chroma-shards/`, else nowhere.
+    func slice(_ jobs: [Job], command: String, outputFolder: String?) throws
+        -> (jobs: [Job], recorder: ShardManifest.Recorder?, manifestPath: String?) {
+        guard let shard = try resolved() else { return (jobs, nil, nil) }
+        let owned = shard.slice(jobs)
+        let recorder = ShardManifest.Recorder(command: command, shard: shard, batchInputs: jobs.map(\.input), owned: owned.map(\.input))
+        return (owned, recorder, manifest ?? outputFolder.map { Paths.join($0, ShardManifest.defaultName(for: shard)) })
     }
 
     /// Writes the recorder's manifest atomically, creating its folder.
