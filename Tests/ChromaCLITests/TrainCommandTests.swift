@@ -183,3 +183,41 @@ struct TrainCommandTests {
         #expect(wrong.status == 64 && wrong.stderr.contains("needs 2"), "\(wrong.stderr)")
     }
 }
+
+@Suite("chroma evaluate --photos", .serialized)
+struct PhotoEvaluationCommandTests {
+    @Test("scores colour photos as colorize makes them, beside the gray baseline; gray photos are skipped and counted")
+    func photos() throws {
+        let scratch = try Scratch("evaluate-photos")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        try scratch.write(try ImageEncoder.encodePNG(testPicture(width: 64, height: 48)), "photos/a.png")
+        try scratch.write(try ImageEncoder.encodeJPEG(testPicture(width: 50, height: 70), quality: 95), "photos/b.jpg")
+        let levels: [UInt8] = (0..<(30 * 20)).map { UInt8($0 % 256) }
+        let grayAsRGB = Image<UInt8>(width: 30, height: 20, layout: .rgb, samples: levels.flatMap { [$0, $0, $0] })
+        try scratch.write(try ImageEncoder.encodePNG(grayAsRGB), "photos/gray.png")
+        let result = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path + "/photos", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["photos"] as? Int == 2 && summary["skippedGray"] as? Int == 1, "\(summary)")
+        #expect((object["skippedGray"] as? [String])?.first?.hasSuffix("gray.png") == true)
+        let rows = try #require(object["photos"] as? [[String: Any]])
+        #expect(rows.count == 2)
+
+        // The row's figures are those of the file colorize writes for the same photo.
+        let colorized = try CLIRunner.run(["colorize", scratch.path + "/photos/a.png", "-o", scratch.path + "/a-out.png", "--model", model])
+        #expect(colorized.status == 0, "\(colorized.stderr)")
+        var map: [Float] = []
+        let expected = ImageScores(result: try ImageFile.read(scratch.path + "/a-out.png"), original: testPicture(width: 64, height: 48), deltaE: &map)
+        let row = try #require(rows.first { ($0["file"] as? String)?.hasSuffix("a.png") == true })
+        let scores = try #require(row["model"] as? [String: Double])
+        #expect(abs(scores["psnr"]! - expected.psnr) < 1e-9 && abs(scores["deltaE2000"]! - expected.deltaE2000) < 1e-9, "\(scores) vs \(expected)")
+
+        let text = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path + "/photos", "--tiles", "2"])
+        #expect(text.status == 0 && String(decoding: text.stdout, as: UTF8.self).contains("2 photos (1 without colour skipped, 0 failed)"),
+                "\(String(decoding: text.stdout, as: UTF8.self))")
+        let both = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path, "--cifar", scratch.path])
+        #expect(both.status == 64)
+    }
+}

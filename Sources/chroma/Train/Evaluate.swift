@@ -1,5 +1,6 @@
 import ArgumentParser
 import Colorizer
+import ImageIO
 import ColorSpace
 import Datasets
 import Foundation
@@ -8,7 +9,7 @@ import NeuralNet
 /// `chroma evaluate`: score a model on CIFAR-10's test images against its baseline.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a model on the CIFAR-10 test split.",
+        abstract: "Score a model on the CIFAR-10 test split, or on a folder of real colour photos.",
         discussion: """
             Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb): \
             PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean \
@@ -16,8 +17,16 @@ struct Evaluate: ParsableCommand {
             alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM; \
             for denoising also the identity baseline (the noisy input itself, same seeded noise).
 
+            With --photos DIR, colorizers are scored on real photographs as users get them: each \
+            colour photo reduced to its luminance and colorized at full size exactly as \
+            chroma colorize does it (same grid, --tiles and settings), then scored against the \
+            original (PSNR, SSIM, ΔE2000, colourfulness), beside the gray baseline (L* kept, \
+            a* = b* = 0) and with the number of photos better than gray on PSNR and on ΔE2000. \
+            Photos without colour are skipped and counted. --json adds a row per photo.
+
             Examples:
               chroma evaluate --space lab --cifar cifar-10-batches-bin
+              chroma evaluate --space ycbcr --photos my-colour-photos/ --json
               chroma evaluate --model runs/lab/model.chroma --json \\
                 --cifar cifar-10-batches-bin
             """)
@@ -31,16 +40,31 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var prediction: PredictionOptions
 
     @Option(help: "Folder with CIFAR-10's binary batches.")
-    var cifar: String
+    var cifar: String?
+
+    @Option(help: "Score on the colour photos in this folder instead (colorizers only).")
+    var photos: String?
+
+    @Flag(help: "With --photos: descend into subfolders.")
+    var recursive = false
+
+    @Option(help: "With --photos: the model's grid, as for colorize (the photo's shorter side becomes N × 32 pixels there), 1…64.")
+    var tiles: Int = PhotoColorizer.defaultTiles
+
+    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard (model == nil) != (space == nil) else { throw ValidationError("give either --model FILE or --space lab|ycbcr") }
+        guard (cifar == nil) != (photos == nil) else { throw ValidationError("give either --cifar DIR or --photos DIR") }
+        guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
     }
 
     func run() throws {
+        if let photos { return try evaluatePhotos(photos) }
+        let cifar = self.cifar!
         let file: ModelFile, task: TrainingTask, test: ImageSet
         var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
         do {
@@ -94,5 +118,58 @@ struct Evaluate: ParsableCommand {
             print(String(format: "%d images; the model beats gray on %.1f%%; originals' colourfulness %.1f",
                          report.images, 100 * report.beatsGray, report.truthColourfulness))
         }
+    }
+
+    /// `--photos`: the real-photo protocol (`PhotoEvaluation`), through the same colorizer `colorize` uses.
+    func evaluatePhotos(_ folder: String) throws {
+        var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
+        let colorizer: PhotoColorizer
+        let files: [String]
+        do {
+            if let space { model = try BundledModels.path(for: space) }
+            colorizer = try PhotoColorizer(model: ModelFile.load(from: model), tiles: tiles, saturation: prediction.saturation,
+                                           temperature: prediction.temperature, priorWeight: prediction.priorWeight)
+        } catch {
+            Diagnostics.error(model, error)
+            throw ExitCode.failure
+        }
+        do {
+            files = try InputScan([folder], recursive: recursive).images.map(\.path)
+        } catch {
+            Diagnostics.error(folder, error)
+            throw ExitCode.failure
+        }
+        guard !files.isEmpty else {
+            Diagnostics.error(folder, "no PNG, JPEG, TIFF or WebP photos here")
+            throw ExitCode.failure
+        }
+        var evaluation = PhotoEvaluation()
+        let bar = ProgressBar()
+        let start = Date()
+        Interrupt.install()
+        for (index, file) in files.enumerated() where !Interrupt.requested {
+            let elapsed = Date().timeIntervalSince(start)
+            bar.show("evaluate", done: index, total: files.count, detail: Paths.lastComponent(file),
+                     secondsLeft: index == 0 ? .nan : elapsed / Double(index) * Double(files.count - index))
+            evaluation.add(file: file, colorizer: colorizer, options: limits.decoding)
+        }
+        bar.clear()
+        if Interrupt.requested { throw ExitCode(130) }
+        for (file, reason) in evaluation.failures { Diagnostics.error(file, reason) }
+        let summary = evaluation.summary
+        if json {
+            try StandardStreams.writeOutput(try evaluation.json(model: model) + "\n")
+        } else {
+            for (name, scores) in [("model", summary.model), ("gray", summary.gray)] {
+                try StandardStreams.writeOutput(String(format: "%@  PSNR %.2f dB  SSIM %.3f  ΔE2000 %.2f  colourfulness %.1f\n",
+                                                       name.padding(toLength: 5, withPad: " ", startingAt: 0), scores.psnr, scores.ssim,
+                                                       scores.deltaE2000, scores.colourfulness))
+            }
+            try StandardStreams.writeOutput(String(
+                format: "%d photos (%d without colour skipped, %d failed); better than gray on PSNR: %d, on ΔE2000: %d; originals' colourfulness %.1f\n",
+                summary.photos, summary.skippedGray, summary.failed, summary.betterThanGrayPSNR, summary.betterThanGrayDeltaE2000,
+                summary.originalColourfulness))
+        }
+        if summary.failed > 0 { throw ExitCode.failure }
     }
 }
