@@ -56,7 +56,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missingFile(let path): "\(path): missing (a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin)"
+        case .missingFile(let path): "\(path): missing (a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin; a CIFAR-100 one train.bin and test.bin)"
         case .damaged(let path, let reason): "\(path): damaged: \(reason)"
         case .empty(let what): "\(what): no usable images"
         }

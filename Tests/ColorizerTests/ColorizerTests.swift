@@ -99,6 +99,35 @@ struct ColorizerTests {
         #expect(throws: ColorizerError.self) { try ColorizationTask(metadata: hot) }
     }
 
+    @Test("mosaics: each quadrant is a training image averaged down 2 × 2; training with them is repeatable")
+    func mosaics() throws {
+        let width = 4, height = 4
+        var target = [Float](repeating: -1, count: width * height)
+        let sources: [[Float]] = [[Float](repeating: 0.25, count: 16), (0..<16).map { Float($0) },
+                                  [Float](repeating: 1, count: 16), [Float](repeating: 0, count: 16)]
+        for (quadrant, source) in sources.enumerated() {
+            source.withUnsafeBufferPointer { s in
+                target.withUnsafeMutableBufferPointer {
+                    Trainer.placeQuadrant(from: s.baseAddress!, into: $0.baseAddress!, left: quadrant % 2 * 2, top: quadrant / 2 * 2, width: width, height: height)
+                }
+            }
+        }
+        // Quadrant 1 (top right) holds source 1's 2 × 2 means: (0+1+4+5)/4 = 2.5, then 4.5, 10.5, 12.5.
+        #expect(target == [0.25, 0.25, 2.5, 4.5, 0.25, 0.25, 10.5, 12.5, 1, 1, 0, 0, 1, 1, 0, 0])
+        func run(mosaic: Float) throws -> [Float] {
+            let task = ColorizationTask(space: .lab)
+            var configuration = TrainingConfiguration(task: .colorize(task), architecture: try Architecture("c4 p c4 u c2 sigmoid"))
+            configuration.batchSize = 8
+            configuration.mosaic = mosaic
+            let trainer = try Trainer(configuration: configuration, training: TrainingTask.colorize(task).examples(Self.images(32)),
+                                      validation: TrainingTask.colorize(task).examples(Self.images(8)))
+            _ = try trainer.trainEpoch(1)
+            return trainer.network.parameters.array
+        }
+        #expect(try run(mosaic: 0.5) == run(mosaic: 0.5))
+        #expect(try run(mosaic: 0.5) != run(mosaic: 0))
+    }
+
     @Test("training is repeatable from its seed")
     func repeatable() throws {
         func run() throws -> [Float] {

@@ -110,3 +110,42 @@ struct ImageFolderTests {
 }
 
 import ImageIO
+
+@Suite("CIFAR-100 files, and folders holding both data sets")
+struct CIFAR100Tests {
+    /// `count` CIFAR-100 records: coarse label i % 20, fine label i % 100, pixels from i.
+    static func bytes(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for i in 0..<count {
+            bytes += [UInt8(i % 20), UInt8(i % 100)]
+            bytes += (0..<3072).map { (p: Int) -> UInt8 in UInt8(truncatingIfNeeded: p &+ i * 3) }
+        }
+        return bytes
+    }
+
+    @Test("records load with their fine labels; bad labels and sizes are named")
+    func parses() throws {
+        let set = try CIFAR100.parse(Self.bytes(5), path: "train.bin")
+        #expect(set.count == 5 && set.labels[3] == 3)
+        #expect(set.pixels[3072 + 1] == 4, "image 1's second red byte")
+        var bad = Self.bytes(2)
+        bad[1] = 100
+        #expect(throws: DatasetError.damaged(path: "x.bin", reason: "record 0 has labels 0, 100, not 0–19 and 0–99")) { try CIFAR100.parse(bad, path: "x.bin") }
+        #expect(throws: DatasetError.self) { try CIFAR100.parse(Array(Self.bytes(1).dropLast()), path: "x.bin") }
+    }
+
+    @Test("one folder with both: CIFAR-100's training images first, CIFAR-10's last (its validation), CIFAR-10's test")
+    func both() throws {
+        let folder = try CIFAR10Tests.folder("both", records: 4)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(Self.bytes(6)).write(to: URL(fileURLWithPath: folder + "/train.bin"))
+        try Data(Self.bytes(3)).write(to: URL(fileURLWithPath: folder + "/test.bin"))
+        let loaded = try CIFARFolder.load(folder: folder)
+        #expect(loaded.training.count == 6 + 5 * 4 && loaded.test.count == 4)
+        let ten = try CIFAR10.load(folder: folder)
+        #expect(Array(loaded.training.pixels.suffix(4 * 3072)) == Array(ten.training.pixels.suffix(4 * 3072)))
+        for file in CIFAR10.trainingFiles + [CIFAR10.testFile] { try FileManager.default.removeItem(atPath: folder + "/" + file) }
+        let hundred = try CIFARFolder.load(folder: folder)
+        #expect(hundred.training.count == 6 && hundred.test.count == 3)
+    }
+}

@@ -17,6 +17,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Raise the input luminance (0…1) to a random γ from this range, log-uniform;
     /// the target stays, so the model copes with other tone curves. Luminance tasks only.
     public var gammaAugmentation: ClosedRange<Float>? = nil
+    /// The share of each training batch, 0…1, replaced by 2 × 2 mosaics of four
+    /// random training images shrunk to half size: scenes of several things at
+    /// the scale a photo shows them on the model's grid, where CIFAR's images
+    /// each fill the frame with one object. 0 draws no extra random numbers, so
+    /// runs without it are what they were.
+    public var mosaic: Float = 0
     public var schedule: LearningRateSchedule = .constant
 
     public init(task: TrainingTask, architecture: Architecture) {
@@ -150,6 +156,7 @@ public final class Trainer {
                 }
             }
         }
+        if augment && configuration.mosaic > 0 { makeMosaics(from: images, count: indices.count, random: &random) }
         let task = configuration.task
         if augment, let range = configuration.gammaAugmentation {
             for slot in 0..<indices.count {
@@ -162,6 +169,40 @@ public final class Trainer {
         let firstIndex = indices.first ?? 0
         task.makeInputs(sources: sources.pointer, count: indices.count, plane: plane, into: inputs.pointer) { slot in
             augment ? SeededRandom(seed: random.next()) : TrainingTask.evaluationNoise(image: firstIndex + slot)
+        }
+    }
+
+    /// `source` (a `width` × `height` plane) averaged down 2 × 2 into the quadrant of
+    /// `target` (a plane of the same size) whose top-left corner is (`left`, `top`).
+    static func placeQuadrant(from source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                              left: Int, top: Int, width: Int, height: Int) {
+        for y in 0..<height / 2 {
+            for x in 0..<width / 2 {
+                let at = 2 * y * width + 2 * x
+                target[(top + y) * width + left + x] = 0.25 * (source[at] + source[at + 1] + source[at + width] + source[at + width + 1])
+            }
+        }
+    }
+
+    /// Replaces about `mosaic` of the batch's `count` slots by 2 × 2 mosaics: each quadrant
+    /// a random training example (sources and targets alike) averaged down 2 × 2.
+    private func makeMosaics(from images: TrainingExamples, count: Int, random: inout SplitMix) {
+        let width = images.width, height = images.height, plane = images.plane
+        let halfWidth = width / 2, halfHeight = height / 2  // quadrant corners
+        for slot in 0..<count where Float(random.next() >> 40) / Float(1 << 24) < configuration.mosaic {
+            for quadrant in 0..<4 {
+                let index = Int(random.next() % UInt64(images.count))
+                let left = quadrant % 2 * halfWidth, top = quadrant / 2 * halfHeight
+                for (from, to, channels) in [(images.sources, sources.pointer, images.sourceChannels),
+                                             (images.targets, targets.pointer, images.targetChannels)] {
+                    from.withUnsafeBufferPointer { from in
+                        for c in 0..<channels {
+                            Self.placeQuadrant(from: from.baseAddress! + (index * channels + c) * plane, into: to + (slot * channels + c) * plane,
+                                               left: left, top: top, width: width, height: height)
+                        }
+                    }
+                }
+            }
         }
     }
 }

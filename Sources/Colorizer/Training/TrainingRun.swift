@@ -30,6 +30,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var task: String?
         /// The denoising task's noise (standard deviation on the 0…1 scale).
         public var noiseStd: Float?
+        /// The share of each batch replaced by 2 × 2 mosaics (`TrainingConfiguration.mosaic`); absent: none.
+        public var mosaic: Float?
 
         public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
                     learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
@@ -107,6 +109,7 @@ public final class TrainingRun {
         configuration.loss = loss
         configuration.seed = settings.seed
         configuration.flips = settings.flips
+        configuration.mosaic = settings.mosaic ?? 0
         if let range = settings.augmentGamma, range.count == 2 { configuration.gammaAugmentation = range[0]...range[1] }
         switch settings.schedule ?? "constant" {
         case "constant": configuration.schedule = .constant

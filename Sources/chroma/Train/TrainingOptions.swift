@@ -53,6 +53,9 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Do not mirror training images at random.")
     var noFlips = false
 
+    @Option(help: "Share of each training batch, 0…1, replaced by 2×2 mosaics of four training images at half size (scenes at the scale photos show them).")
+    var mosaic: Float = 0
+
     @Option(help: "Use only the first N training images (for quick experiments).")
     var limit: Int?
 
@@ -67,6 +70,7 @@ struct TrainingOptions: ParsableArguments {
         }
         if case .bins = parsedLoss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
+        guard (0...1).contains(mosaic) else { throw ValidationError("--mosaic must be 0…1, not \(mosaic)") }
         switch task {
         case .denoise:
             guard let noiseStd, noiseStd > 0, noiseStd <= 1 else { throw ValidationError("--task denoise needs --noise-std in (0, 1]") }
@@ -86,11 +90,13 @@ struct TrainingOptions: ParsableArguments {
 
     func settings(arch: String) -> RunRecord.Settings {
         // Data folders are stored absolute, so that --resume works from any working directory.
-        RunRecord.Settings(cifar: cifar.map(Paths.normalized) ?? "", space: space.rawValue, arch: arch, gammas: gammas,
+        var settings = RunRecord.Settings(cifar: cifar.map(Paths.normalized) ?? "", space: space.rawValue, arch: arch, gammas: gammas,
                            epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
                            flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
                            images: images.map(Paths.normalized), split: split, schedule: schedule.rawValue,
                            task: task == .colorize ? nil : task.rawValue, noiseStd: noiseStd)
+        settings.mosaic = mosaic > 0 ? mosaic : nil
+        return settings
     }
 
     static func parseSplit(_ text: String) throws -> [Int] {
@@ -109,7 +115,7 @@ struct TrainingOptions: ParsableArguments {
             let p = settings.split ?? [80, 10, 10]
             return loaded.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
         }
-        let data = try CIFAR10.load(folder: settings.cifar)
+        let data = try CIFARFolder.load(folder: settings.cifar)
         var split = Split.standard(training: data.training, test: data.test)
         if let p = settings.split {
             split = Split.proportional(data.training.appending(data.test), percentages: (p[0], p[1], p[2]), seed: settings.seed)
