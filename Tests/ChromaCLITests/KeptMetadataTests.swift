@@ -181,6 +181,18 @@ struct TIFFWebPCommandTests {
         let decoded = try ImageDecoder.decodeWithMetadata(try ImageFile.readBytes(scratch.path + "/deep.tif"))
         #expect(decoded.pixels.bitDepth == 16 && decoded.tiffCompression == .deflate)
 
+        // A TIFF larger than any head a scan might read: its directory (and chroma's marker) sits at its end.
+        let big = Image<UInt16>(width: 400, height: 300, layout: .rgb, samples: (0..<(400 * 300 * 3)).map { UInt16(truncatingIfNeeded: $0 &* 40503) })
+        var none = EncodingOptions()
+        none.tiffCompression = .none
+        try scratch.write(try ImageEncoder.encode(.sixteenBit(big), as: .tiff, metadata: ImageMetadata(), options: none), "scans/big.tif")
+        let scans = ["colorize", scratch.path + "/scans", "-o", scratch.path + "/scans", "--suffix", "-c", "--model", model]
+        #expect(try CLIRunner.run(scans).status == 0)
+        #expect((ImageFile.size(of: scratch.path + "/scans/big-c.tif") ?? 0) > 600_000)
+        let rescan = try CLIRunner.run(scans + ["--skip-existing"])
+        #expect(rescan.status == 0 && rescan.stderr.contains("1 skipped: earlier outputs of chroma"), "\(rescan.stderr)")
+        #expect(scratch.files("scans") == ["big-c.tif", "big.tif"])
+
         let pages = try CLIRunner.run(["colorize", Self.fixtures + "/two-pages.tif", "-o", scratch.path + "/pages.tif", "--model", model])
         #expect(pages.status == 0 && pages.stderr.contains("has 2 pages; only the first was colorized"), "\(pages.stderr)")
     }

@@ -56,28 +56,72 @@ public enum ImageFile {
         return try readAll(fd: fd, path: path, maxBytes: maxBytes)
     }
 
-    /// The first `count` bytes of the file at `path` (fewer if it is shorter).
-    public static func readHead(_ path: String, count: Int) throws -> [UInt8] {
-        let fd = FileNames.withSystemPath(path) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
-        guard fd >= 0 else { throw ImageIOError.fileSystem(path: path, reason: lastError()) }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, count - filled) }
-            if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
-            filled += got
-        }
-        return Array(bytes.prefix(filled))
-    }
-
     /// Whether the image at `path` is one chroma colorized (it carries
-    /// `ImageMetadata.colorizedMarker`); reads only the start of the file.
+    /// `ImageMetadata.colorizedMarker`). Reads only the file's structure, a few
+    /// bytes at a time, wherever the format keeps the marker: JPEG's segments
+    /// before the first scan, PNG's chunk headers and text chunks, TIFF's first
+    /// directory table, WebP's chunk headers.
     public static func isColorizedByChroma(_ path: String) -> Bool {
-        guard let head = try? readHead(path, count: 512 << 10),
-              let metadata = try? ImageMetadata.read(from: head) else { return false }
-        return metadata.isColorizedByChroma
+        let fd = FileNames.withSystemPath(path) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        let size = Int(info.st_size)
+        func read(_ offset: Int, _ count: Int) -> [UInt8] {
+            guard offset >= 0, count > 0, offset < size else { return [] }
+            var bytes = [UInt8](repeating: 0, count: min(count, size - offset))
+            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            return got > 0 ? Array(bytes.prefix(got)) : []
+        }
+        let marker = Array(ImageMetadata.colorizedMarker.utf8)
+        let head = read(0, 16)
+        func u16(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int {
+            big ? Int(b[at]) << 8 | Int(b[at + 1]) : Int(b[at + 1]) << 8 | Int(b[at])
+        }
+        func u32(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int {
+            big ? u16(b, at) << 16 | u16(b, at + 2) : u16(b, at + 2, big: false) << 16 | u16(b, at, big: false)
+        }
+        switch ImageFormat.sniff(head) {
+        case .jpeg?:
+            var at = 2
+            for _ in 0..<10_000 {
+                let header = read(at, 4)
+                guard header.count == 4, header[0] == 0xFF, header[1] != 0xDA, header[1] != 0xD9 else { return false }
+                let length = u16(header, 2)
+                if header[1] == 0xFE, length - 2 == marker.count, read(at + 4, marker.count) == marker { return true }
+                at += 2 + length
+            }
+        case .png?:
+            var at = 8
+            let text = Array("Comment".utf8) + [0] + marker
+            for _ in 0..<100_000 {
+                let header = read(at, 8)
+                guard header.count == 8 else { return false }
+                let length = u32(header, 0), type = String(decoding: header[4..<8], as: UTF8.self)
+                if type == "IEND" { return false }
+                if type == "tEXt", length == text.count, read(at + 8, length) == text { return true }
+                at += 12 + length
+            }
+        case .tiff?:
+            let big = head[0] == 0x4D, ifd = u32(head, 4, big: big)
+            let countBytes = read(ifd, 2)
+            guard countBytes.count == 2 else { return false }
+            let count = min(u16(countBytes, 0, big: big), 4096)
+            let table = read(ifd + 2, 12 * count)
+            return stride(from: 0, to: table.count - 11, by: 12).contains { u16(table, $0, big: big) == Int(TIFFMetadata.markerTag) }
+        case .webp?:
+            var at = 12
+            for _ in 0..<10_000 {
+                let header = read(at, 8)
+                guard header.count == 8 else { return false }
+                if String(decoding: header[0..<4], as: UTF8.self) == WebPMetadata.markerChunk { return true }
+                at += 8 + (u32(header, 4, big: false) + 1) / 2 * 2
+            }
+        case nil:
+            return false
+        }
+        return false
     }
 
     /// Decodes the image at `path` (or standard input for `-`) to 8-bit samples.

@@ -6,7 +6,7 @@
 ///
 /// The descriptive tags and the EXIF and GPS directories are what an EXIF
 /// block's IFD0 holds too, so they travel as `ImageMetadata.exif` between TIFF
-/// and the other formats. chroma's marker is the private tag 65000.
+/// and the other formats. chroma's marker is the private tag 65000 (a SHORT of 1).
 enum TIFFMetadata {
     static let iccTag: UInt16 = 34675, xmpTag: UInt16 = 700, photoshopTag: UInt16 = 34377, iptcTag: UInt16 = 33723
     static let xResolution: UInt16 = 282, yResolution: UInt16 = 283, resolutionUnit: UInt16 = 296
@@ -48,9 +48,7 @@ enum TIFFMetadata {
             try budget.spend(block.count)
             metadata.exif = block
         }
-        if let marker = entries.first(where: { $0.tag == markerTag }) {
-            metadata.comments.append(String(decoding: marker.value.prefix { $0 != 0 }, as: UTF8.self))
-        }
+        if entries.contains(where: { $0.tag == markerTag }) { metadata.comments.append(ImageMetadata.colorizedMarker) }
         return metadata
     }
 
@@ -82,7 +80,10 @@ enum TIFFMetadata {
         if let exif = metadata.exif, let source = TIFFDirectory.firstDirectory(of: exif) {
             added += source.entries.filter { TIFFDirectory.descriptiveTags.contains($0.tag) }
         }
-        if metadata.isColorizedByChroma { added.append(TIFFDirectory.ascii(markerTag, ImageMetadata.colorizedMarker, bigEndian: bigEndian)) }
+        if metadata.isColorizedByChroma {
+            // A SHORT of 1, held in the entry itself: a scan finds it in the directory's table alone.
+            added.append(TIFFDirectory.Entry(tag: markerTag, type: 3, count: 1, value: [0, 1], bigEndian: true))
+        }
         if added.isEmpty { return encoded }
         let replaced = Set(added.map(\.tag))
         let entries = directory.entries.filter { !replaced.contains($0.tag) } + added
