@@ -327,6 +327,11 @@ struct ShardCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(scratch.files("out").count == 6, "five outputs and the manifest folder")
+        let before = try ImageFile.readBytes(scratch.path + "/in/p0.png")
+        let onInput = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/out2", "--to", "gray", "--shard", "1/2",
+                                         "--manifest", scratch.path + "/in/p0.png"])
+        #expect(onInput.status == 1 && onInput.stderr.contains("is one of the inputs"), "\(onInput.stderr)")
+        #expect(try ImageFile.readBytes(scratch.path + "/in/p0.png") == before, "a manifest never replaces an input")
         #expect(try CLIRunner.run(["shards", "check", scratch.path + "/out"]).status == 0)
     }
 }

@@ -142,6 +142,10 @@ struct Colorize: ParsableCommand {
         let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "colorize", outputFolder: outputFolder)
         jobs = owned
         if let recorder, verbose { Diagnostics.note("chroma: shard \(recorder.shard): \(jobs.count) of \(all) inputs") }
+        if let manifestPath, scan.isInput(manifestPath) {
+            Diagnostics.error(manifestPath, InputFiles.isAnInput)
+            throw ExitCode.failure
+        }
         let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan, recorder: recorder)
         Interrupt.install()
         batch.run()

@@ -77,6 +77,10 @@ struct Convert: ParsableCommand {
         }
         let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "convert", outputFolder: ImageFile.isDirectory(output) ? output : nil)
         jobs = owned
+        if let manifestPath, scan?.isInput(manifestPath) == true {
+            Diagnostics.error(manifestPath, InputFiles.isAnInput)
+            throw ExitCode.failure
+        }
         var failed = 0
         for job in jobs {
             do {
