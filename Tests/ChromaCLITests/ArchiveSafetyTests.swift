@@ -153,6 +153,7 @@ struct ArchiveSafetyTests {
             #expect(process.terminationReason == .exit, "no crash: \(stderr)")
             #expect(process.terminationStatus != 0, "\(stderr)")
             #expect(stderr.contains(expected), "\(stderr)")
+            #expect(!stderr.contains("<stdout>: <stdout>"), "the stream is named once: \(stderr)")
         }
     }
 

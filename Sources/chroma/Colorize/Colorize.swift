@@ -361,6 +361,8 @@ final class Batch: @unchecked Sendable {
             fields.append("\"error\": \(error.map(Self.quoted) ?? "null")")
             do {
                 try StandardStreams.writeOutput("{" + fields.joined(separator: ", ") + "}\n")
+            } catch let ImageIOError.fileSystem(_, reason) {
+                stoppedBy = reason
             } catch {
                 stoppedBy = "\(error)"
             }
