@@ -266,6 +266,17 @@ struct ArchiveSafetyMoreTests {
         #expect(!text.contains("JFIF"), "no image bytes reached the terminal")
     }
 
+    @Test("model calibrate never writes over the model it calibrates")
+    func calibrateOverInput() throws {
+        let scratch = try Scratch("safety-calibrate")
+        defer { scratch.remove() }
+        let model = try ColorizeCommandTests.model(scratch)
+        let before = try ImageFile.readBytes(model)
+        let result = try CLIRunner.run(["model", "calibrate", model, "--cifar", scratch.path, "--out", scratch.path + "/./model.chroma"])
+        #expect(result.status == 64 && result.stderr.contains("is the model being calibrated"), "\(result.stderr)")
+        #expect(try ImageFile.readBytes(model) == before)
+    }
+
     @Test("train --images passes over a 1-pixel photo instead of crashing")
     func onePixelPhoto() throws {
         let scratch = try Scratch("safety-1px")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ImageIO
 import Colorizer
 import Datasets
 import Foundation
@@ -60,6 +61,11 @@ struct ModelCalibrateCommand: ParsableCommand {
         guard tolerance >= 0 else { throw ValidationError("--tolerance must not be negative") }
         if let colourfulness, colourfulness < 0 { throw ValidationError("--colourfulness must not be negative") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        // No command writes to one of its inputs: the trained model is one.
+        if Paths.normalized(out) == Paths.normalized(model)
+            || (ImageFile.identity(of: out) != nil && ImageFile.identity(of: out) == ImageFile.identity(of: model)) {
+            throw ValidationError("--out \(out) is the model being calibrated; write the calibrated copy elsewhere")
+        }
     }
 
     func run() throws {
