@@ -76,12 +76,9 @@ public enum ImageFile {
         }
         let marker = Array(ImageMetadata.colorizedMarker.utf8)
         let head = read(0, 16)
-        func u16(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int {
-            big ? Int(b[at]) << 8 | Int(b[at + 1]) : Int(b[at + 1]) << 8 | Int(b[at])
-        }
-        func u32(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int {
-            big ? u16(b, at) << 16 | u16(b, at + 2) : u16(b, at + 2, big: false) << 16 | u16(b, at, big: false)
-        }
+        // Integers as TIFF's reader reads them (nil past the bytes' end counts as 0).
+        func u16(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int { TIFFDirectory.Reader(bytes: b, bigEndian: big).u16(at) ?? 0 }
+        func u32(_ b: [UInt8], _ at: Int, big: Bool = true) -> Int { Int(TIFFDirectory.Reader(bytes: b, bigEndian: big).u32(at) ?? 0) }
         switch ImageFormat.sniff(head) {
         case .jpeg?:
             var at = 2
