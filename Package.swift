@@ -4,6 +4,7 @@
 // The targets are the stages of the pipeline; an arrow is the only import allowed:
 //   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg, libtiff, zlib
 //                                       → CWebP → libwebp
+//                             → CColor (the per-pixel conversion kernels, vectorised per CPU)
 //                → NeuralNet → OpenBLAS
 // and both ColorSpace and NeuralNet split work across cores through Threading.
 import PackageDescription
@@ -27,6 +28,9 @@ let package = Package(
         // setjmp/longjmp error handling for libpng and libjpeg, libtiff in memory, zlib for metadata.
         .target(name: "CShims", dependencies: ["CPNG", "CJPEG", "CTIFF"], linkerSettings: [.linkedLibrary("z")]),
 
+        // The colour conversions' per-pixel arithmetic: plain C loops, compiled for AVX2 too.
+        .target(name: "CColor"),
+
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),
 
@@ -36,7 +40,7 @@ let package = Package(
         // Stage 1: decoding and encoding.
         .target(name: "ImageIO", dependencies: ["CShims", "CWebP"]),
         // Stage 2: colour spaces and resampling.
-        .target(name: "ColorSpace", dependencies: ["ImageIO", "Threading"]),
+        .target(name: "ColorSpace", dependencies: ["CColor", "ImageIO", "Threading"]),
         // Stage 4's data: CIFAR-10 batches, splits, shuffled batches, augmentation.
         .target(name: "Datasets", dependencies: ["ColorSpace", "ImageIO"]),
         // Stage 3: the network engine.

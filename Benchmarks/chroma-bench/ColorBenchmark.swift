@@ -1,36 +1,99 @@
 import ColorSpace
+import Foundation
 import ImageIO
 
-/// 8-bit RGB → Lab → 8-bit RGB and → YCbCr → 8-bit RGB on a 12-megapixel image.
+/// Colour round trips (8-bit RGB → space → 8-bit RGB) on a 12-megapixel image,
+/// with OpenCV's figure for the same conversion on the same image beside
+/// chroma's when a Python with OpenCV is available (`CHROMA_BENCH_PYTHON`, or
+/// `python3`; `pip install opencv-python-headless`). Both allocate their
+/// outputs on each call, as callers of either library do.
 enum ColorBenchmark {
+    /// One conversion: chroma's forward and inverse, and the OpenCV case that does the same.
+    struct Case {
+        let name: String
+        let opencv: String?
+        let forward: (Image<UInt8>, Int) -> Any
+        let inverse: (Any, Int) -> Void
+    }
+
+    nonisolated(unsafe) static let cases: [Case] = [
+        Case(name: "lab", opencv: "labfloat",
+             forward: { ChromaSpace.lab.planes(from: $0, threads: $1) },
+             inverse: { _ = ChromaSpace.lab.image(from: $0 as! ColorPlanes, threads: $1) }),
+        Case(name: "lab8", opencv: "lab8",
+             forward: { LabConversion.lab8(from: $0, threads: $1) },
+             inverse: { _ = LabConversion.rgb(fromLab8: $0 as! Image<UInt8>, threads: $1) }),
+        Case(name: "ycbcr", opencv: nil,
+             forward: { ChromaSpace.ycbcr.planes(from: $0, threads: $1) },
+             inverse: { _ = ChromaSpace.ycbcr.image(from: $0 as! ColorPlanes, threads: $1) }),
+        Case(name: "ycbcr8", opencv: "ycbcr8",
+             forward: { JFIF.ycbcr(from: $0, threads: $1) },
+             inverse: { _ = JFIF.rgb(fromYCbCr: $0 as! Image<UInt8>, threads: $1) }),
+        Case(name: "gray8", opencv: "gray8",
+             forward: { JFIF.luma(of: $0, threads: $1) },
+             inverse: { _, _ in }),
+    ]
+
     static func run() {
         let width = 4000, height = 3000
         let image = photoLike(width: width, height: height)
         let megapixels = Double(width * height) / 1e6
-        print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 runs")
-        print("space   threads   MP/s   (forward only  inverse only)")
-        for space in ChromaSpace.allCases {
+        let peer = [1, 2].map { opencv(image, threads: $0) }
+        print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 runs; MP/s")
+        print("lab: float planes; lab8: 8-bit L*a*b* bytes; ycbcr: float planes; ycbcr8: libjpeg's 8-bit; gray8: Y alone")
+        print(peer[0].version.map { "beside: OpenCV \($0), cvtColor on the same image" } ?? "beside: \(peer[0].problem)")
+        print("space    threads   chroma (forward  inverse)     OpenCV (forward  inverse)")
+        for test in cases {
             for threads in [1, 2] {
                 var forward: [Double] = [], inverse: [Double] = [], total: [Double] = []
                 for _ in 0..<7 {
-                    var planes: ColorPlanes?
-                    let f = time { planes = space.planes(from: image, threads: threads) }
-                    let i = time { _ = space.image(from: planes!, threads: threads) }
+                    var converted: Any?
+                    let f = time { converted = test.forward(image, threads) }
+                    let i = time { test.inverse(converted!, threads) }
                     forward.append(f); inverse.append(i); total.append(f + i)
                 }
-                print("\(space.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(threads)        \(format(megapixels / median(total)))   (\(format(megapixels / median(forward)))  \(format(megapixels / median(inverse))))")
+                let inverseFigure = test.name == "gray8" ? "–" : format(megapixels / median(inverse))
+                let ours = "\(format(megapixels / median(total))) (\(format(megapixels / median(forward)))  \(inverseFigure))"
+                let theirs = test.opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
+                print("\(pad(test.name, 8)) \(threads)         \(pad(ours, 28)) \(theirs)")
             }
         }
-        for threads in [1, 2] {
-            var forward: [Double] = [], inverse: [Double] = [], total: [Double] = []
-            for _ in 0..<7 {
-                var ycc: Image<UInt8>?
-                let f = time { ycc = JFIF.ycbcr(from: image, threads: threads) }
-                let i = time { _ = JFIF.rgb(fromYCbCr: ycc!, threads: threads) }
-                forward.append(f); inverse.append(i); total.append(f + i)
-            }
-            print("ycbcr8  \(threads)        \(format(megapixels / median(total)))   (\(format(megapixels / median(forward)))  \(format(megapixels / median(inverse))))")
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// OpenCV's figures by case name ("123.4 (250.0  240.1)"), or why there are none.
+    static func opencv(_ image: Image<UInt8>, threads: Int) -> (version: String?, figures: [String: String], problem: String) {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("peers/opencv_color.py").path
+        let python = ProcessInfo.processInfo.environment["CHROMA_BENCH_PYTHON"] ?? "python3"
+        let raw = FileManager.default.temporaryDirectory.appendingPathComponent("chroma-bench-\(getpid()).rgb")
+        defer { try? FileManager.default.removeItem(at: raw) }
+        guard FileManager.default.createFile(atPath: raw.path, contents: Data(image.samples)) else {
+            return (nil, [:], "OpenCV: could not write \(raw.path)")
         }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, raw.path, "\(image.width)", "\(image.height)", "\(threads)"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return (nil, [:], "OpenCV: cannot run \(python)") }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            return (nil, [:], "OpenCV: not available to \(python) (set CHROMA_BENCH_PYTHON to a Python with opencv-python-headless)")
+        }
+        var version: String?
+        var figures: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            if fields.first == "opencv", fields.count == 2 { version = fields[1] }
+            else if fields.count == 4 { figures[fields[0]] = "\(fields[1]) (\(fields[2])  \(fields[3]))" }
+        }
+        return (version, figures, "")
     }
 
     /// Smooth colour gradients with texture, deterministic: the branches and

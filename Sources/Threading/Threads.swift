@@ -45,6 +45,27 @@ extension Array where Element: BitwiseCopyable {
     /// An array of `count` elements whose values are whatever the memory held:
     /// for outputs that are about to be written in full, without paying for zeroing.
     public static func uninitialized(_ count: Int) -> [Element] {
-        [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            LargePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        }
+    }
+}
+
+/// Large outputs (a 12-megapixel image is 36 MB) are first touched by the
+/// conversion that fills them; in 4 KiB pages that costs the kernel one fault
+/// per page, as much time as a fast conversion itself. Asking for 2 MiB pages
+/// (where the system grants them on request, as Linux's default "madvise"
+/// setting does) makes those faults 512 times fewer.
+enum LargePages {
+    static let size = 2 << 20
+
+    static func advise(_ buffer: UnsafeMutableRawBufferPointer) {
+        #if os(Linux)
+        guard let base = buffer.baseAddress, buffer.count >= 4 * size else { return }
+        let start = (Int(bitPattern: base) + size - 1) & ~(size - 1)
+        let end = (Int(bitPattern: base) + buffer.count) & ~(size - 1)
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+        #endif
     }
 }

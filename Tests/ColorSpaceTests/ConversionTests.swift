@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ImageIO
 @testable import ColorSpace
@@ -143,5 +144,74 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("8-bit L*a*b* bytes")
+struct Lab8Tests {
+    /// sRGB code → L*a*b* in Double, from the definitions (the reference the kernels must meet).
+    static func exactLab(_ r: Int, _ g: Int, _ b: Int) -> (Double, Double, Double) {
+        func linear(_ c: Int) -> Double { SRGB.decode(Double(c) / 255) }
+        let (lr, lg, lb) = (linear(r), linear(g), linear(b))
+        let x = (0.4124564 * lr + 0.3575761 * lg + 0.1804375 * lb) / 0.95047
+        let y = 0.2126729 * lr + 0.7151522 * lg + 0.0721750 * lb
+        let z = (0.0193339 * lr + 0.1191920 * lg + 0.9503041 * lb) / 1.08883
+        func f(_ t: Double) -> Double { t > 216.0 / 24389 ? cbrt(t) : (24389.0 / 27 * t + 16) / 116 }
+        return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
+    }
+
+    /// L*a*b* → sRGB codes in Double, rounded and clipped.
+    static func exactRGB(_ l: Double, _ a: Double, _ b: Double) -> (Int, Int, Int) {
+        let fy = (l + 16) / 116, fx = fy + a / 500, fz = fy - b / 200
+        func inverse(_ f: Double) -> Double { f * f * f > 216.0 / 24389 ? f * f * f : (116 * f - 16) * 27 / 24389 }
+        let x = inverse(fx) * 0.95047, y = l > 8 ? fy * fy * fy : l * 27 / 24389, z = inverse(fz) * 1.08883
+        func code(_ v: Double) -> Int { Int((min(max(SRGB.encode(max(v, 0)), 0), 1) * 255).rounded()) }
+        return (code(3.2404542 * x - 1.5371385 * y - 0.4985314 * z),
+                code(-0.9692660 * x + 1.8760108 * y + 0.0415560 * z),
+                code(0.0556434 * x - 0.2040259 * y + 1.0572252 * z))
+    }
+
+    static func byte(_ v: Double) -> Int { Int(min(max(v, 0), 255).rounded()) }
+
+    @Test("every colour's Lab bytes are within ±1 of the exactly rounded L* × 2.55, a* + 128, b* + 128")
+    func forwardIsFloatAccurate() {
+        let image = ConversionTests.allColours
+        let lab = LabConversion.lab8(from: image)
+        var worst = 0
+        lab.samples.withUnsafeBufferPointer { lab in
+            for v in stride(from: 0, to: 1 << 24, by: 7) {  // every 7th colour: all of them take 10 s in Double
+                let (l, a, b) = Self.exactLab(v >> 16, v >> 8 & 255, v & 255)
+                worst = max(worst, abs(Int(lab[3 * v]) - Self.byte(l * 2.55)), abs(Int(lab[3 * v + 1]) - Self.byte(a + 128)),
+                            abs(Int(lab[3 * v + 2]) - Self.byte(b + 128)))
+            }
+        }
+        #expect(worst <= 1)
+    }
+
+    @Test("every byte triple decodes within ±1 of the exact inverse")
+    func inverseIsFloatAccurate() {
+        let rgb = LabConversion.rgb(fromLab8: ConversionTests.allColours)
+        var worst = 0
+        rgb.samples.withUnsafeBufferPointer { rgb in
+            for v in stride(from: 0, to: 1 << 24, by: 7) {
+                let (r, g, b) = Self.exactRGB(Double(v >> 16) * 100 / 255, Double(v >> 8 & 255) - 128, Double(v & 255) - 128)
+                worst = max(worst, abs(Int(rgb[3 * v]) - r), abs(Int(rgb[3 * v + 1]) - g), abs(Int(rgb[3 * v + 2]) - b))
+            }
+        }
+        #expect(worst <= 1)
+    }
+
+    @Test("RGB → Lab bytes → RGB: how far every colour moves")
+    func roundTrip() {
+        let image = ConversionTests.allColours
+        let back = LabConversion.rgb(fromLab8: LabConversion.lab8(from: image))
+        var histogram = [Int](repeating: 0, count: 256)
+        image.samples.withUnsafeBufferPointer { a in
+            back.samples.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { histogram[abs(Int(a[i]) - Int(b[i]))] += 1 }
+            }
+        }
+        print("lab8 round trip error histogram:", histogram.prefix(12))
+        #expect(histogram[0] > 0)
     }
 }

@@ -1,3 +1,4 @@
+import CColor
 import ImageIO
 import Threading
 #if canImport(Glibc)
@@ -12,26 +13,16 @@ extension ChromaSpace {
     /// The luminance of a 16-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255 (as for 8-bit images: a 16-bit sample v counts as v / 257).
     public func luminancePlane(of image: Image<UInt16>, threads: Int = Threads.available) -> Plane {
-        let layout = PixelAccess(image.layout)
+        let layout = ColorKernels.layout(image.layout)
         var out = [Float].uninitialized(image.pixelCount)
-        let linear = self == .lab ? SRGB.linearOf16BitCode : []
         image.samples.withUnsafeBufferPointer { source in
-            linear.withUnsafeBufferPointer { linear in
-                out.withUnsafeMutableBufferPointer { out in
-                    let source = source.baseAddress!, out = out.baseAddress!
-                    let linear = self == .lab ? linear.baseAddress : nil
-                    let m = LabConversion.toXYZ[1]
-                    Threads.split(image.height, threads: threads) { _, rows in
-                        for i in (rows.lowerBound * image.width)..<(rows.upperBound * image.width) {
-                            let at = i * layout.stride
-                            let r = Int(source[at]), g = Int(source[at + layout.green]), b = Int(source[at + layout.blue])
-                            if let linear {
-                                let y = m[0] * linear[r] + m[1] * linear[g] + m[2] * linear[b]
-                                out[i] = 116 * LabConversion.f(y) - 16
-                            } else {
-                                out[i] = (0.299 * Float(r) + 0.587 * Float(g) + 0.114 * Float(b)) / 257
-                            }
-                        }
+            out.withUnsafeMutableBufferPointer { out in
+                let (source, out) = (source.baseAddress!, out.baseAddress!)
+                ColorKernels.split(image, threads: threads) { pixels in
+                    let (from, to, count) = (source + pixels.lowerBound * layout.stride, out + pixels.lowerBound, pixels.count)
+                    switch self {
+                    case .lab: chroma_lab_lightness_u16(from, layout, SRGB.tables16, to, count)
+                    case .ycbcr: chroma_luma_u16(from, layout, to, count)
                     }
                 }
             }
@@ -62,23 +53,5 @@ extension ChromaSpace {
                 out[3 * i + 2] = quantised((y + 1.772 * cb) / 255)
             }
         }
-    }
-}
-
-extension SRGB {
-    /// Linear light of each 16-bit code.
-    static let linearOf16BitCode: [Float] = (0..<65536).map { Float(decode(Double($0) / 65535)) }
-}
-
-extension LabConversion {
-    /// CIE's f(t) for one value.
-    static func f(_ t: Float) -> Float {
-        t > epsilon ? Float(cbrt(Double(t))) : (kappa * t + 16) / 116
-    }
-
-    /// L\*a\*b\* → linear sRGB (unclipped), for one pixel.
-    static func linearRGB(l: Float, a: Float, b: Float) -> (Float, Float, Float) {
-        let (r, g, bl) = linearRGB(l: Vector(repeating: l), a: Vector(repeating: a), b: Vector(repeating: b))
-        return (r[0], g[0], bl[0])
     }
 }

@@ -1,3 +1,5 @@
+import CColor
+
 /// The sRGB transfer curve (IEC 61966-2-1) between encoded values and linear light, both 0…1.
 public enum SRGB {
     /// Encoded (0…1) to linear light (0…1).
@@ -23,19 +25,26 @@ public enum SRGB {
     /// (the steepest part of the curve has codes 1 / (12.92 × 255) apart).
     static let bins = 4096
     /// The code of the lower edge of each bin.
-    static let codeAtBin: [UInt8] = (0..<bins).map { bin in
+    static let codeAtBin: [Int32] = (0..<bins).map { bin in
         let linear = Float(bin) / Float(bins)
-        return UInt8(threshold.lastIndex { $0 <= linear }!)
+        return Int32(threshold.lastIndex { $0 <= linear }!)
     }
 
-    /// The 8-bit code whose encoding is nearest to linear light `value`, clipped to 0…255;
-    /// equal to `round(255 × encode(value))`.
-    @inline(__always)
-    static func code(ofLinear value: Float, codes: UnsafePointer<UInt8>, thresholds: UnsafePointer<Float>) -> UInt8 {
-        let clipped = value > 0 ? (value < 1 ? value : 1) : 0  // also sends NaN to 0
-        let bin = min(Int(clipped * Float(bins)), bins - 1)
-        let code = codes[bin]
-        return clipped >= thresholds[Int(code) + 1] ? code &+ 1 : code
+    /// Linear light of each 16-bit code.
+    static let linearOf16BitCode: [Float] = (0..<65536).map { Float(decode(Double($0) / 65535)) }
+
+    /// The tables as the CColor kernels take them, for 8-bit and for 16-bit
+    /// input; allocated once and never freed, so the pointers stay valid.
+    nonisolated(unsafe) static let tables8 = kernelTables(linear: linearOfCode)
+    nonisolated(unsafe) static let tables16 = kernelTables(linear: linearOf16BitCode)
+
+    private static func kernelTables(linear: [Float]) -> chroma_srgb_tables {
+        func immortal<T>(_ values: [T]) -> UnsafePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+            pointer.initialize(from: values, count: values.count)
+            return UnsafePointer(pointer)
+        }
+        return chroma_srgb_tables(linear: immortal(linear), code_at_bin: immortal(codeAtBin), threshold: immortal(threshold))
     }
 }
 
