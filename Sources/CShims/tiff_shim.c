@@ -124,7 +124,12 @@ chroma_tiff_reader *chroma_tiff_reader_create(const uint8_t *data, size_t size, 
     return reader;
 }
 
-chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_header *header) {
+// Samples per pixel that carry colour for the photometric interpretations read as stored.
+static int colour_samples_of(int photometric) {
+    return photometric == PHOTOMETRIC_RGB || photometric == PHOTOMETRIC_CIELAB || photometric == PHOTOMETRIC_YCBCR ? 3 : 1;
+}
+
+chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_header *header, int keep_encoding) {
     reader->tiff = TIFFClientOpenExt("input", "rm", (thandle_t)&reader->file, memory_read, memory_read, memory_seek,
                                      memory_close, memory_size, memory_map, memory_unmap, reader->options);
     if (reader->tiff == NULL) {
@@ -156,7 +161,7 @@ chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_he
     header->compression = compression;
     header->tiled = TIFFIsTiled(tiff);
     header->orientation = orientation;
-    int colour_samples = photometric == PHOTOMETRIC_RGB ? 3 : 1;
+    int colour_samples = colour_samples_of(photometric);
     int alpha = 0;
     if (extra_count > 0 && extra != NULL && spp > colour_samples) {
         if (extra[0] == EXTRASAMPLE_ASSOCALPHA) alpha = 1;
@@ -164,6 +169,21 @@ chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_he
     }
     header->alpha = alpha;
     int plain_photometric = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_RGB;
+    if (keep_encoding && photometric == PHOTOMETRIC_CIELAB) plain_photometric = 1;
+    if (keep_encoding && photometric == PHOTOMETRIC_YCBCR && compression != COMPRESSION_JPEG && compression != COMPRESSION_OJPEG) {
+        // As stored only without chroma subsampling and at full range (the defaults chroma writes).
+        uint16_t horizontal = 2, vertical = 2;
+        float *reference = NULL;
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_YCBCRSUBSAMPLING, &horizontal, &vertical);
+        int full_range = 1;
+        if (TIFFGetField(tiff, TIFFTAG_REFERENCEBLACKWHITE, &reference) && reference != NULL) {
+            float top = bps == 16 ? 65535.0f : 255.0f, middle = bps == 16 ? 32768.0f : 128.0f;
+            float chroma_top = bps == 16 ? 65280.0f : 255.0f;  // 16-bit chroma: (C - 128) x 256 + 32768
+            full_range = reference[0] == 0 && reference[1] == top && reference[2] == middle && reference[3] == chroma_top &&
+                         reference[4] == middle && reference[5] == chroma_top;
+        }
+        plain_photometric = horizontal == 1 && vertical == 1 && full_range;
+    }
     // Samples as stored: 8- or 16-bit unsigned gray or RGB (optionally with alpha), in strips or tiles.
     header->direct = plain_photometric && (bps == 8 || bps == 16) && format == SAMPLEFORMAT_UINT && spp >= colour_samples &&
                      (planar == PLANARCONFIG_CONTIG || planar == PLANARCONFIG_SEPARATE);
@@ -190,7 +210,7 @@ chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_he
 static void place(const chroma_tiff_header *h, const uint8_t *source, size_t count, int stride, int sample_offset,
                   int samples_here, uint8_t *row, size_t first_pixel) {
     const int bytes = h->bit_depth / 8;
-    const int colour = h->photometric == PHOTOMETRIC_RGB ? 3 : 1;
+    const int colour = colour_samples_of(h->photometric);
     for (int s = 0; s < samples_here; s++) {
         int stored = sample_offset + s;  // which sample of the pixel this is
         int target = stored < colour ? stored : (h->alpha && stored == colour ? colour : -1);
@@ -297,6 +317,8 @@ chroma_status chroma_tiff_read_pixels(chroma_tiff_reader *reader, uint8_t *pixel
                 uint32_t max = h->bit_depth == 16 ? 65535 : 255;
                 uint32_t value = h->bit_depth == 16 ? ((uint16_t *)row)[at] : row[at];
                 if (h->photometric == PHOTOMETRIC_MINISWHITE) value = max - value;
+                // CIELab's a* and b* are signed; chroma holds them offset by half the range (a* + 128 at 8 bits).
+                if (h->photometric == PHOTOMETRIC_CIELAB && c > 0) value ^= (max + 1) / 2;
                 if (h->alpha == 1) {
                     uint32_t a = h->bit_depth == 16 ? ((uint16_t *)row)[(size_t)x * channels + colour] : row[(size_t)x * channels + colour];
                     value = a == 0 ? 0 : (value * max + a / 2) / a;
@@ -320,7 +342,7 @@ void chroma_tiff_reader_destroy(chroma_tiff_reader *reader) {
 }
 
 chroma_status chroma_tiff_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                                 int compression, chroma_buffer *out, char *message, size_t message_size) {
+                                 int compression, int encoding, chroma_buffer *out, char *message, size_t message_size) {
     out->data = NULL;
     out->size = 0;
     if (channels < 1 || channels > 4 || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
@@ -344,7 +366,20 @@ chroma_status chroma_tiff_encode(const uint8_t *pixels, uint32_t width, uint32_t
     TIFFSetField(tiff, TIFFTAG_IMAGELENGTH, height);
     TIFFSetField(tiff, TIFFTAG_BITSPERSAMPLE, (uint16_t)bit_depth);
     TIFFSetField(tiff, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)channels);
-    TIFFSetField(tiff, TIFFTAG_PHOTOMETRIC, colour == 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+    const int lab = colour == 3 && encoding == CHROMA_ENCODING_LAB, ycbcr = colour == 3 && encoding == CHROMA_ENCODING_YCBCR;
+    TIFFSetField(tiff, TIFFTAG_PHOTOMETRIC, lab ? PHOTOMETRIC_CIELAB : ycbcr ? PHOTOMETRIC_YCBCR
+                                                 : colour == 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+    if (lab) {
+        float white[2] = {0.3127f, 0.3290f};  // D65, the white chroma's L*a*b* is relative to
+        TIFFSetField(tiff, TIFFTAG_WHITEPOINT, white);
+    }
+    if (ycbcr) {
+        float top = bit_depth == 16 ? 65535.0f : 255.0f, middle = bit_depth == 16 ? 32768.0f : 128.0f;
+        float chroma_top = bit_depth == 16 ? 65280.0f : 255.0f;  // 16-bit chroma: (C - 128) x 256 + 32768
+        float reference[6] = {0, top, middle, chroma_top, middle, chroma_top};  // full range, as JFIF
+        TIFFSetField(tiff, TIFFTAG_YCBCRSUBSAMPLING, 1, 1);
+        TIFFSetField(tiff, TIFFTAG_REFERENCEBLACKWHITE, reference);
+    }
     TIFFSetField(tiff, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
     TIFFSetField(tiff, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT);
     TIFFSetField(tiff, TIFFTAG_COMPRESSION, (uint16_t)compression);
@@ -360,6 +395,14 @@ chroma_status chroma_tiff_encode(const uint8_t *pixels, uint32_t width, uint32_t
     int ok = row != NULL;
     for (uint32_t y = 0; ok && y < height; y++) {
         memcpy(row, pixels + (size_t)y * row_bytes, row_bytes);
+        if (lab) {  // back to signed a* and b*
+            for (uint32_t x = 0; x < width; x++) {
+                for (int c = 1; c < 3; c++) {
+                    size_t at = (size_t)x * channels + c;
+                    if (bit_depth == 16) ((uint16_t *)row)[at] ^= 0x8000; else row[at] ^= 0x80;
+                }
+            }
+        }
         ok = TIFFWriteScanline(tiff, row, y, 0) >= 0;
     }
     free(row);

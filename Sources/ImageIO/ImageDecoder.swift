@@ -23,6 +23,9 @@ public struct DecodingOptions: Sendable, Equatable {
     public var maxMetadataBytes: Int = 16 << 20
     /// Turn the image upright as its EXIF orientation tag says (JPEG APP1, PNG eXIf).
     public var appliesOrientation: Bool = true
+    /// Return CIELab and YCbCr TIFFs' samples as stored (`DecodedImage.colorEncoding`
+    /// says which) instead of converted to RGB by libtiff.
+    public var keepsColorEncoding: Bool = false
 
     public init() {}
 }
@@ -85,6 +88,7 @@ public enum ImageDecoder {
         case .tiff:
             let tiff = try TIFFCodec.decode(bytes, options: options)
             decoded.pixels = tiff.pixels
+            decoded.colorEncoding = tiff.colorEncoding
             decoded.tiffCompression = tiff.compression
             decoded.pages = TIFFDirectory.pageCount(of: bytes)
         case .webp:
@@ -156,6 +160,9 @@ public struct DecodedImage: Sendable {
     public var tiffCompression: TIFFCompression?
     /// For WebP: whether it was lossless (outputs keep it).
     public var webpLossless: Bool?
+    /// What the three colour samples hold: `.rgb` unless `DecodingOptions.keepsColorEncoding`
+    /// was set and the file is a CIELab or YCbCr TIFF.
+    public var colorEncoding: ColorEncoding = .rgb
 
     public init(format: ImageFormat, pixels: Pixels, metadata: ImageMetadata) {
         self.format = format

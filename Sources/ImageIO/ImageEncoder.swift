@@ -47,12 +47,17 @@ public enum ImageEncoder {
 
     /// Encodes in `format` at the pixels' own precision where the format holds
     /// it (PNG and TIFF: 8 or 16 bits; JPEG and WebP: 8 bits, 16-bit samples rounded), with
-    /// `metadata` embedded (pass an empty one to write none).
+    /// `metadata` embedded (pass an empty one to write none). Samples that hold
+    /// L\*a\*b\* or YCbCr (`encoding`) go to TIFF, marked as such, or to PNG,
+    /// unmarked; JPEG and WebP would reinterpret them as RGB and are refused.
     public static func encode(_ pixels: Pixels, as format: ImageFormat, metadata: ImageMetadata,
-                              options: EncodingOptions = .init()) throws -> [UInt8] {
+                              options: EncodingOptions = .init(), encoding: ColorEncoding = .rgb) throws -> [UInt8] {
+        if encoding != .rgb, format == .jpeg || format == .webp {
+            throw ImageIOError.cannotEncode("\(encoding == .lab ? "L*a*b*" : "YCbCr") samples as \(format.rawValue.uppercased()) (write TIFF or PNG)")
+        }
         let encoded: [UInt8] = switch (pixels, format) {
         case (.sixteenBit(let image), .png): try encodePNG(image, compressionLevel: options.pngCompressionLevel)
-        case (.sixteenBit, .tiff): try TIFFCodec.encode(pixels, compression: options.tiffCompression)
+        case (_, .tiff): try TIFFCodec.encode(pixels, compression: options.tiffCompression, encoding: encoding)
         default: try encode(pixels.eightBit, as: format, options: options)
         }
         return try metadata.embedded(in: encoded)

@@ -215,3 +215,36 @@ struct Lab8Tests {
         #expect(histogram[0] > 0)
     }
 }
+
+@Suite("L*a*b* and YCbCr samples in files")
+struct EncodedChannelsTests {
+    static func narrowedDifferences(_ original: Image<UInt8>, _ back: Pixels) -> (worst: Int, moved: Int) {
+        let eight: [UInt8] = switch back {
+        case .eightBit(let image): image.samples
+        case .sixteenBit(let image): image.samples.map { UInt8((Int($0) * 255 + 32767) / 65535) }
+        }
+        var worst = 0, moved = 0
+        for i in original.samples.indices {
+            let d = abs(Int(original.samples[i]) - Int(eight[i]))
+            worst = max(worst, d)
+            if d > 0 { moved += 1 }
+        }
+        return (worst, moved)
+    }
+
+    @Test("every colour through 16-bit L*a*b* comes back as it was, to 8 bits")
+    func sixteenBitLabRoundTrip() {
+        let image = ConversionTests.allColours
+        let lab = ColorEncoding.lab.encode(.eightBit(image), bitDepth: 16)
+        let (worst, moved) = Self.narrowedDifferences(image, ColorEncoding.lab.decode(lab))
+        print("16-bit lab round trip: worst", worst, "moved", moved)
+        #expect(worst <= 1)
+    }
+
+    @Test("every colour through 8-bit YCbCr comes back within ±1")
+    func eightBitYCbCrRoundTrip() {
+        let image = ConversionTests.allColours
+        let (worst, _) = Self.narrowedDifferences(image, ColorEncoding.ycbcr.decode(ColorEncoding.ycbcr.encode(.eightBit(image), bitDepth: 8)))
+        #expect(worst <= 1)
+    }
+}

@@ -151,18 +151,29 @@ typedef struct {
 chroma_tiff_reader *chroma_tiff_reader_create(const uint8_t *data, size_t size, size_t max_alloc);
 /// Reads the first image's directory. Gray and RGB of 8 or 16 bits (with
 /// alpha, in strips or tiles, either planar configuration) are read as
-/// stored; everything else libtiff can convert comes as 8-bit.
-chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_header *header);
+/// stored; with `keep_encoding`, so are CIELab (a*, b* offset to unsigned:
+/// a* + 128 at 8 bits, a* x 256 + 32768 at 16) and full-range YCbCr without
+/// subsampling; everything else libtiff can convert comes as 8-bit RGB.
+chroma_status chroma_tiff_read_header(chroma_tiff_reader *reader, chroma_tiff_header *header, int keep_encoding);
 /// Decodes the first image into `pixels` (16-bit samples in native byte order).
 chroma_status chroma_tiff_read_pixels(chroma_tiff_reader *reader, uint8_t *pixels, size_t row_bytes);
 const char *chroma_tiff_reader_message(const chroma_tiff_reader *reader);
 void chroma_tiff_reader_destroy(chroma_tiff_reader *reader);
 
+/// What three colour samples hold.
+enum {
+    CHROMA_ENCODING_RGB = 0,
+    CHROMA_ENCODING_LAB = 1,   ///< written as CIELab (photometric 8), a* and b* signed, D65 white point
+    CHROMA_ENCODING_YCBCR = 2  ///< written as YCbCr (photometric 6), no subsampling, full range
+};
+
 /// Encodes gray (1), gray+alpha (2), RGB (3) or RGBA (4) samples of 8 or 16
 /// bits (native byte order) in strips, with `compression` (a TIFF scheme:
-/// 1 none, 5 LZW, 8 Deflate, 32773 PackBits); orientation top-left.
+/// 1 none, 5 LZW, 8 Deflate, 32773 PackBits); orientation top-left. Three
+/// colour samples hold what `encoding` says (Lab as chroma_tiff_read_header
+/// returns it).
 chroma_status chroma_tiff_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                                 int compression, chroma_buffer *out, char *message, size_t message_size);
+                                 int compression, int encoding, chroma_buffer *out, char *message, size_t message_size);
 
 // MARK: - zlib
 

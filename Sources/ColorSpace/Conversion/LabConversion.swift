@@ -115,3 +115,28 @@ enum ColorKernels {
         }
     }
 }
+
+extension LabConversion {
+    /// 16-bit sRGB (any layout; alpha ignored) → L\*, a\*, b\* planes.
+    static func planes(from image: Image<UInt16>, threads: Int) -> ColorPlanes {
+        let count = image.pixelCount
+        var l = [Float].uninitialized(count), a = [Float].uninitialized(count), b = [Float].uninitialized(count)
+        let layout = ColorKernels.layout(image.layout)
+        image.samples.withUnsafeBufferPointer { source in
+            l.withUnsafeMutableBufferPointer { l in
+                a.withUnsafeMutableBufferPointer { a in
+                    b.withUnsafeMutableBufferPointer { b in
+                        let (source, l, a, b) = (source.baseAddress!, l.baseAddress!, a.baseAddress!, b.baseAddress!)
+                        ColorKernels.split(image, threads: threads) { pixels in
+                            chroma_lab_planes_u16(source + pixels.lowerBound * layout.stride, layout, SRGB.tables16,
+                                                  l + pixels.lowerBound, a + pixels.lowerBound, b + pixels.lowerBound,
+                                                  pixels.count)
+                        }
+                    }
+                }
+            }
+        }
+        let plane = { Plane(width: image.width, height: image.height, values: $0) }
+        return ColorPlanes(space: .lab, luminance: plane(l), chroma1: plane(a), chroma2: plane(b))
+    }
+}

@@ -34,6 +34,7 @@ enum TIFFCodec {
     struct Decoded {
         let pixels: Pixels
         let compression: TIFFCompression?
+        let colorEncoding: ColorEncoding
     }
 
     static func decode(_ bytes: [UInt8], options: DecodingOptions) throws -> Decoded {
@@ -46,7 +47,7 @@ enum TIFFCodec {
                 ImageIOError(status: status, message: String(cString: chroma_tiff_reader_message(reader)))
             }
             var header = chroma_tiff_header()
-            let status = chroma_tiff_read_header(reader, &header)
+            let status = chroma_tiff_read_header(reader, &header, options.keepsColorEncoding ? 1 : 0)
             guard status == CHROMA_OK else { throw failure(status) }
             let width = Int(header.width), height = Int(header.height)
             try ImageDecoder.checkSize(width: width, height: height, options: options)
@@ -66,17 +67,27 @@ enum TIFFCodec {
                 return Image(width: width, height: height, layout: layout, samples: samples).oriented(orientation)
             }
             let pixels: Pixels = header.bit_depth == 16 ? .sixteenBit(try read(UInt16.self)) : .eightBit(try read(UInt8.self))
-            return Decoded(pixels: pixels, compression: compression)
+            let encoding: ColorEncoding = switch (header.direct, header.photometric) {
+            case (1, 8): .lab
+            case (1, 6): .ycbcr
+            default: .rgb
+            }
+            return Decoded(pixels: pixels, compression: compression, colorEncoding: encoding)
         }
     }
 
-    static func encode(_ pixels: Pixels, compression: TIFFCompression) throws -> [UInt8] {
+    static func encode(_ pixels: Pixels, compression: TIFFCompression, encoding: ColorEncoding = .rgb) throws -> [UInt8] {
+        let encodingCode: Int32 = switch encoding {
+        case .rgb: Int32(CHROMA_ENCODING_RGB)
+        case .lab: Int32(CHROMA_ENCODING_LAB)
+        case .ycbcr: Int32(CHROMA_ENCODING_YCBCR)
+        }
         var out = chroma_buffer()
         var message = [CChar](repeating: 0, count: 256)
         func encode<Sample: ImageSample>(_ image: Image<Sample>, bits: Int32) -> chroma_status {
             image.samples.withUnsafeBytes { raw in
                 chroma_tiff_encode(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(image.width), UInt32(image.height),
-                                   Int32(image.channels), bits, compression.code, &out, &message, message.count)
+                                   Int32(image.channels), bits, compression.code, encodingCode, &out, &message, message.count)
             }
         }
         guard pixels.width > 0, pixels.height > 0 else { throw ImageIOError.cannotEncode("an empty image") }

@@ -7,22 +7,32 @@ import ImageIO
 /// `chroma convert`: colour-space views and format conversion, file or folder, in pipelines.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert images: luminance, colour-space channels, gamma stacks, or just the format.",
+        abstract: "Convert images: to L*a*b* or YCbCr files and back, luminance, channel views, or just the format.",
         discussion: """
-            --to gray     the luminance as a grayscale image (Y, or L* scaled to 0…255 with --space lab)
-            --to lab      L*, a*, b* side by side as one grayscale strip (a*, b* + 128)
-            --to ycbcr    Y, Cb, Cr side by side (JFIF, as JPEG stores them)
-            --to gammas   the luminance raised to each of --gammas, side by side
-            --to rgb      the image itself, re-encoded (PNG, JPEG, TIFF, WebP; EXIF orientation applied)
+            --to gray            the luminance as a grayscale image (Y, or L* scaled to 0…255 with --space lab)
+            --to lab             a CIE L*a*b* image (D65): TIFF marked CIELab, or PNG holding
+                                 L* × 655.35, a* × 256 + 32768, b* × 256 + 32768 (16-bit, the default)
+                                 or L* × 2.55, a* + 128, b* + 128 (--depth 8, as ImageMagick and OpenCV)
+            --to ycbcr           a JFIF YCbCr image (as JPEG stores it): TIFF marked YCbCr, or PNG
+            --to rgb             sRGB, re-encoded (PNG, JPEG, TIFF, WebP; EXIF orientation applied);
+                                 with --from lab or ycbcr, back from those
+            --to lab-channels    L*, a*, b* side by side as one grayscale picture, to look at
+            --to ycbcr-channels  Y, Cb, Cr side by side
+            --to gammas          the luminance raised to each of --gammas, side by side
+
+            A TIFF says whether it holds Lab or YCbCr; a PNG cannot, so name it with --from.
 
             Examples:
               chroma convert photo.jpg gray.png --to gray
+              chroma convert photo.jpg photo-lab.tif --to lab
+              chroma convert photo-lab.tif back.png --to rgb
               chroma convert - - --to gray < in.jpg > gray.png
-              chroma convert photos/ strips/ --to lab --recursive
+              chroma convert photos/ views/ --to lab-channels --recursive
             """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
-        case gray, lab, ycbcr, gammas, rgb
+        case gray, lab, ycbcr, rgb
+        case labChannels = "lab-channels", ycbcrChannels = "ycbcr-channels", gammas
     }
 
     @Argument(help: "Input image, folder of images, or - for standard input.")
@@ -33,6 +43,12 @@ struct Convert: ParsableCommand {
 
     @Option(help: "What to write: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
     var to: Target = .gray
+
+    @Option(help: "What the input's samples hold: rgb, lab or ycbcr (default: what a TIFF says, else rgb).")
+    var from: ColorEncoding?
+
+    @Option(help: "Bits per sample of the output, 8 or 16 (default: the input's; 16 for --to lab).")
+    var depth: Int?
 
     @Option(help: "Luminance space for gray and gammas: lab or ycbcr.")
     var space: ChromaSpace = .ycbcr
@@ -56,6 +72,7 @@ struct Convert: ParsableCommand {
     }
 
     func validate() throws {
+        if let depth, depth != 8 && depth != 16 { throw ValidationError("--depth is 8 or 16, not \(depth)") }
         if ImageFile.isDirectory(input) && (output == ImageFile.standardStream || (FileManager.default.fileExists(atPath: output) && !ImageFile.isDirectory(output))) {
             throw ValidationError("the input \(input) is a folder, so the output must be a folder too")
         }
@@ -129,28 +146,45 @@ struct Convert: ParsableCommand {
         if !ImageFile.isDirectory(output), let format = ImageFormat(pathExtension: Paths.pathExtension(output)) {
             return format
         }
-        if to == .lab || to == .ycbcr || to == .gammas { return .png }
+        if to == .lab || to == .ycbcr { return .tiff }
+        if to == .labChannels || to == .ycbcrChannels || to == .gammas { return .png }
         if let bytes, let format = ImageFormat.sniff(bytes) { return format }
         return ImageFormat(pathExtension: Paths.pathExtension(path)) ?? .png
     }
 
     func convert(_ job: Job) throws {
-        let decoding = outputOptions.decoding
+        var decoding = outputOptions.decoding
+        decoding.keepsColorEncoding = true
         let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
         let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: decoding)
-        let result: Pixels = switch (to, decoded.pixels) {
+        let source = from ?? decoded.colorEncoding
+        if source != .rgb, decoded.pixels.layout != .rgb {
+            throw ConvertError.notThreeChannels(encoding: source, channels: decoded.pixels.layout.channels)
+        }
+        let pixels = source.decode(decoded.pixels)
+        var encoding = ColorEncoding.rgb
+        var result: Pixels = switch (to, pixels) {
         case (.rgb, let pixels): pixels
+        case (.lab, let pixels): ColorEncoding.lab.encode(pixels, bitDepth: depth ?? 16)
+        case (.ycbcr, let pixels): ColorEncoding.ycbcr.encode(pixels, bitDepth: depth ?? pixels.bitDepth)
         case (.gray, .sixteenBit(let image)): .sixteenBit(ChannelStrip.luminance(of: image, in: space))
         case (.gray, let pixels): .eightBit(ChannelStrip.luminance(of: pixels.eightBit, in: space))
-        case (.lab, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.lab.planes(from: pixels.eightBit))))
-        case (.ycbcr, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.ycbcr.planes(from: pixels.eightBit))))
+        case (.labChannels, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.lab.planes(from: pixels.eightBit))))
+        case (.ycbcrChannels, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.ycbcr.planes(from: pixels.eightBit))))
         case (.gammas, let pixels): .eightBit(ChannelStrip.gammaStack(of: pixels.eightBit, in: space, gammas: gammas))
+        }
+        if to == .lab { encoding = .lab }
+        if to == .ycbcr { encoding = .ycbcr }
+        if let depth, depth != result.bitDepth {
+            result = depth == 8 ? .eightBit(result.eightBit) : .sixteenBit(result.eightBit.widened())
         }
         // An output name's extension decides its format, so name and content always agree.
         let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output))
             ?? outputFormat(for: job.input, bytes: bytes)
-        let metadata = outputOptions.strip ? ImageMetadata() : decoded.metadata.fitted(to: result.layout)
-        let encoded = try ImageEncoder.encode(result, as: format, metadata: metadata, options: outputOptions.encoding(like: decoded))
+        var metadata = outputOptions.strip ? ImageMetadata() : decoded.metadata.fitted(to: result.layout)
+        if encoding != .rgb { metadata.iccProfile = nil }  // an RGB profile would misdescribe L*a*b* or YCbCr samples
+        let encoded = try ImageEncoder.encode(result, as: format, metadata: metadata,
+                                              options: outputOptions.encoding(like: decoded), encoding: encoding)
         if decoded.pages > 1 { Diagnostics.note("chroma: \(FileNames.display(job.input)): has \(decoded.pages) pages; only the first was converted") }
         if job.output != ImageFile.standardStream, case let folder = Paths.parent(job.output), !folder.isEmpty {
             try ImageFile.makeDirectories(folder)
@@ -160,3 +194,16 @@ struct Convert: ParsableCommand {
 }
 
 extension ChromaSpace: ExpressibleByArgument {}
+extension ColorEncoding: ExpressibleByArgument {}
+
+enum ConvertError: Error, CustomStringConvertible {
+    /// --from lab|ycbcr names samples the input does not have three of.
+    case notThreeChannels(encoding: ColorEncoding, channels: Int)
+
+    var description: String {
+        switch self {
+        case .notThreeChannels(let encoding, let channels):
+            "has \(channels) channel\(channels == 1 ? "" : "s"), not the 3 that \(encoding == .lab ? "L*a*b*" : "YCbCr") needs"
+        }
+    }
+}
