@@ -14,25 +14,7 @@ public enum LabConversion {
     public static let white: (x: Float, y: Float, z: Float) = (0.95047, 1.0, 1.08883)
 
     static func planes(from image: Image<UInt8>, threads: Int) -> ColorPlanes {
-        let count = image.pixelCount
-        var l = [Float].uninitialized(count), a = [Float].uninitialized(count), b = [Float].uninitialized(count)
-        let layout = ColorKernels.layout(image.layout)
-        image.samples.withUnsafeBufferPointer { source in
-            l.withUnsafeMutableBufferPointer { l in
-                a.withUnsafeMutableBufferPointer { a in
-                    b.withUnsafeMutableBufferPointer { b in
-                        let (source, l, a, b) = (source.baseAddress!, l.baseAddress!, a.baseAddress!, b.baseAddress!)
-                        ColorKernels.split(image, threads: threads) { pixels in
-                            chroma_lab_planes_u8(source + pixels.lowerBound * layout.stride, layout, SRGB.tables8,
-                                                 l + pixels.lowerBound, a + pixels.lowerBound, b + pixels.lowerBound,
-                                                 pixels.count)
-                        }
-                    }
-                }
-            }
-        }
-        let plane = { Plane(width: image.width, height: image.height, values: $0) }
-        return ColorPlanes(space: .lab, luminance: plane(l), chroma1: plane(a), chroma2: plane(b))
+        ColorKernels.planes(of: image, in: .lab, threads: threads) { chroma_lab_planes_u8($0, $1, SRGB.tables8, $2, $3, $4, $5) }
     }
 
     static func image(from planes: ColorPlanes, threads: Int) -> Image<UInt8> {
@@ -109,6 +91,50 @@ enum ColorKernels {
         split(width: image.width, height: image.height, threads: threads, body)
     }
 
+    /// A C kernel from samples of some layout to three float planes:
+    /// (source, layout, plane 1, plane 2, plane 3, pixel count).
+    typealias PlanesKernel<Sample> = (UnsafePointer<Sample>, chroma_layout, UnsafeMutablePointer<Float>,
+                                      UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+
+    /// `image` converted to `space`'s three planes by `kernel`, rows split across threads.
+    static func planes<Sample>(of image: Image<Sample>, in space: ChromaSpace, threads: Int,
+                               _ kernel: PlanesKernel<Sample>) -> ColorPlanes {
+        let count = image.pixelCount
+        var first = [Float].uninitialized(count), second = [Float].uninitialized(count), third = [Float].uninitialized(count)
+        let layout = self.layout(image.layout)
+        image.samples.withUnsafeBufferPointer { source in
+            first.withUnsafeMutableBufferPointer { p0 in
+                second.withUnsafeMutableBufferPointer { p1 in
+                    third.withUnsafeMutableBufferPointer { p2 in
+                        let (source, p0, p1, p2) = (source.baseAddress!, p0.baseAddress!, p1.baseAddress!, p2.baseAddress!)
+                        split(image, threads: threads) { pixels in
+                            let start = pixels.lowerBound
+                            kernel(source + start * layout.stride, layout, p0 + start, p1 + start, p2 + start, pixels.count)
+                        }
+                    }
+                }
+            }
+        }
+        let plane = { Plane(width: image.width, height: image.height, values: $0) }
+        return ColorPlanes(space: space, luminance: plane(first), chroma1: plane(second), chroma2: plane(third))
+    }
+
+    /// `image` converted to one float plane by `kernel` (source, layout, plane, pixel count).
+    static func plane<Sample>(of image: Image<Sample>, threads: Int,
+                              _ kernel: (UnsafePointer<Sample>, chroma_layout, UnsafeMutablePointer<Float>, Int) -> Void) -> Plane {
+        var out = [Float].uninitialized(image.pixelCount)
+        let layout = self.layout(image.layout)
+        image.samples.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { out in
+                let (source, out) = (source.baseAddress!, out.baseAddress!)
+                split(image, threads: threads) { pixels in
+                    kernel(source + pixels.lowerBound * layout.stride, layout, out + pixels.lowerBound, pixels.count)
+                }
+            }
+        }
+        return Plane(width: image.width, height: image.height, values: out)
+    }
+
     static func split(width: Int, height: Int, threads: Int, _ body: (Range<Int>) -> Void) {
         Threads.split(height, threads: threads) { _, rows in
             body(rows.lowerBound * width..<rows.upperBound * width)
@@ -119,24 +145,6 @@ enum ColorKernels {
 extension LabConversion {
     /// 16-bit sRGB (any layout; alpha ignored) → L\*, a\*, b\* planes.
     static func planes(from image: Image<UInt16>, threads: Int) -> ColorPlanes {
-        let count = image.pixelCount
-        var l = [Float].uninitialized(count), a = [Float].uninitialized(count), b = [Float].uninitialized(count)
-        let layout = ColorKernels.layout(image.layout)
-        image.samples.withUnsafeBufferPointer { source in
-            l.withUnsafeMutableBufferPointer { l in
-                a.withUnsafeMutableBufferPointer { a in
-                    b.withUnsafeMutableBufferPointer { b in
-                        let (source, l, a, b) = (source.baseAddress!, l.baseAddress!, a.baseAddress!, b.baseAddress!)
-                        ColorKernels.split(image, threads: threads) { pixels in
-                            chroma_lab_planes_u16(source + pixels.lowerBound * layout.stride, layout, SRGB.tables16,
-                                                  l + pixels.lowerBound, a + pixels.lowerBound, b + pixels.lowerBound,
-                                                  pixels.count)
-                        }
-                    }
-                }
-            }
-        }
-        let plane = { Plane(width: image.width, height: image.height, values: $0) }
-        return ColorPlanes(space: .lab, luminance: plane(l), chroma1: plane(a), chroma2: plane(b))
+        ColorKernels.planes(of: image, in: .lab, threads: threads) { chroma_lab_planes_u16($0, $1, SRGB.tables16, $2, $3, $4, $5) }
     }
 }

@@ -9,21 +9,10 @@ extension ChromaSpace {
     /// The luminance of an 8-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255, equal to `planes(from:).luminance` without computing chroma.
     public func luminancePlane(of image: Image<UInt8>, threads: Int = Threads.available) -> Plane {
-        let layout = ColorKernels.layout(image.layout)
-        var out = [Float].uninitialized(image.pixelCount)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    let (from, to, count) = (source + pixels.lowerBound * layout.stride, out + pixels.lowerBound, pixels.count)
-                    switch self {
-                    case .lab: chroma_lab_lightness_u8(from, layout, SRGB.tables8, to, count)
-                    case .ycbcr: chroma_luma_u8(from, layout, to, count)
-                    }
-                }
-            }
+        switch self {
+        case .lab: ColorKernels.plane(of: image, threads: threads) { chroma_lab_lightness_u8($0, $1, SRGB.tables8, $2, $3) }
+        case .ycbcr: ColorKernels.plane(of: image, threads: threads, chroma_luma_u8)
         }
-        return Plane(width: image.width, height: image.height, values: out)
     }
 
     /// Converts `count` pixels of luminance and chroma (this space's units) to

@@ -13,21 +13,10 @@ extension ChromaSpace {
     /// The luminance of a 16-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255 (as for 8-bit images: a 16-bit sample v counts as v / 257).
     public func luminancePlane(of image: Image<UInt16>, threads: Int = Threads.available) -> Plane {
-        let layout = ColorKernels.layout(image.layout)
-        var out = [Float].uninitialized(image.pixelCount)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    let (from, to, count) = (source + pixels.lowerBound * layout.stride, out + pixels.lowerBound, pixels.count)
-                    switch self {
-                    case .lab: chroma_lab_lightness_u16(from, layout, SRGB.tables16, to, count)
-                    case .ycbcr: chroma_luma_u16(from, layout, to, count)
-                    }
-                }
-            }
+        switch self {
+        case .lab: ColorKernels.plane(of: image, threads: threads) { chroma_lab_lightness_u16($0, $1, SRGB.tables16, $2, $3) }
+        case .ycbcr: ColorKernels.plane(of: image, threads: threads, chroma_luma_u16)
         }
-        return Plane(width: image.width, height: image.height, values: out)
     }
 
     /// Converts `count` pixels of luminance and chroma (this space's units) to

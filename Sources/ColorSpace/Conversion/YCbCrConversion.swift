@@ -12,25 +12,7 @@ import Threading
 /// is the same transform in libjpeg's 8-bit fixed point.
 public enum YCbCrConversion {
     static func planes(from image: Image<UInt8>, threads: Int) -> ColorPlanes {
-        let count = image.pixelCount
-        var y = [Float].uninitialized(count), cb = [Float].uninitialized(count), cr = [Float].uninitialized(count)
-        let layout = ColorKernels.layout(image.layout)
-        image.samples.withUnsafeBufferPointer { source in
-            y.withUnsafeMutableBufferPointer { y in
-                cb.withUnsafeMutableBufferPointer { cb in
-                    cr.withUnsafeMutableBufferPointer { cr in
-                        let (source, y, cb, cr) = (source.baseAddress!, y.baseAddress!, cb.baseAddress!, cr.baseAddress!)
-                        ColorKernels.split(image, threads: threads) { pixels in
-                            let start = pixels.lowerBound
-                            chroma_ycbcr_planes_u8(source + start * layout.stride, layout, y + start, cb + start, cr + start,
-                                                   pixels.count)
-                        }
-                    }
-                }
-            }
-        }
-        let plane = { Plane(width: image.width, height: image.height, values: $0) }
-        return ColorPlanes(space: .ycbcr, luminance: plane(y), chroma1: plane(cb), chroma2: plane(cr))
+        ColorKernels.planes(of: image, in: .ycbcr, threads: threads, chroma_ycbcr_planes_u8)
     }
 
     static func image(from planes: ColorPlanes, threads: Int) -> Image<UInt8> {
