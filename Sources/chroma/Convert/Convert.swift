@@ -9,16 +9,15 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert images: to L*a*b* or YCbCr files and back, luminance, channel views, or just the format.",
         discussion: """
-            --to gray            the luminance as a grayscale image (Y, or L* scaled to 0…255 with --space lab)
-            --to lab             a CIE L*a*b* image (D65): TIFF marked CIELab, or PNG holding
-                                 L* × 655.35, a* × 256 + 32768, b* × 256 + 32768 (16-bit, the default)
-                                 or L* × 2.55, a* + 128, b* + 128 (--depth 8, as ImageMagick and OpenCV)
-            --to ycbcr           a JFIF YCbCr image (as JPEG stores it): TIFF marked YCbCr, or PNG
-            --to rgb             sRGB, re-encoded (PNG, JPEG, TIFF, WebP; EXIF orientation applied);
-                                 with --from lab or ycbcr, back from those
-            --to lab-channels    L*, a*, b* side by side as one grayscale picture, to look at
+            --to gray            luminance as grayscale (Y; L* × 2.55 with --space lab)
+            --to lab             CIE L*a*b* (D65): a TIFF marked CIELab, or a PNG of
+                                 L* × 655.35, a* × 256 + 32768, b* × 256 + 32768;
+                                 --depth 8: L* × 2.55, a* + 128, b* + 128
+            --to ycbcr           JFIF YCbCr, as JPEG stores it: TIFF or PNG
+            --to rgb             sRGB in any format (back from lab or ycbcr too)
+            --to lab-channels    L*, a*, b* side by side, one gray picture
             --to ycbcr-channels  Y, Cb, Cr side by side
-            --to gammas          the luminance raised to each of --gammas, side by side
+            --to gammas          the luminance raised to each of --gammas
 
             A TIFF says whether it holds Lab or YCbCr; a PNG cannot, so name it with --from.
 
