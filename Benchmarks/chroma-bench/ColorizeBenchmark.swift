@@ -52,20 +52,32 @@ enum ColorizeBenchmark {
     }
 
     /// `chroma-bench colorize`: 12-megapixel JPEGs tiled from real photos, colorized file to file.
-    static func speed() {
+    /// Four 12-megapixel JPEGs tiled from real photos (quality 92, 4:2:0) in a
+    /// scratch folder with an `out` folder beside them; nil without photos.
+    static func benchmarkJPEGs() -> (folder: String, files: Int, megapixels: Double, encoding: EncodingOptions)? {
         let folder = NSTemporaryDirectory() + "chroma-bench-\(getpid())"
         try? FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let photos = colourPhotos().map(\.image)
-        guard !photos.isEmpty else { print("no photos in \(shared)/photos"); return }
+        guard !photos.isEmpty else { print("no photos in \(shared)/photos"); return nil }
         let width = 4000, height = 3000, files = 4
         let encoding = { var options = EncodingOptions(); options.jpegQuality = 92; return options }()
         for f in 0..<files {
             try! ImageFile.write(try! ImageEncoder.encode(mosaic(photos, width: width, height: height, shift: f), as: .jpeg, options: encoding),
                                  to: folder + "/photo\(f).jpg", overwrite: true)
         }
-        let megapixels = Double(width * height * files) / 1e6
-        print("colorize \(files) JPEGs of \(width)×\(height) (tiled from real photos), quality 92, 4:2:0; median of 3 runs")
+        return (folder, files, Double(width * height * files) / 1e6, encoding)
+    }
+
+    static func convert() {
+        guard let (folder, files, megapixels, encoding) = benchmarkJPEGs() else { return }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        convertSpeed(folder: folder, files: files, megapixels: megapixels, encoding: encoding)
+    }
+
+    static func speed() {
+        guard let (folder, files, megapixels, encoding) = benchmarkJPEGs() else { return }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        print("colorize \(files) JPEGs of 4000×3000 (tiled from real photos), quality 92, 4:2:0; median of 3 runs")
         // `work(job, input, output)`: job j of `jobs` takes every jobs-th file.
         func run(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
             median((0..<3).map { _ in
@@ -101,6 +113,28 @@ enum ColorizeBenchmark {
             }
             print("  two jobs are \(format(seconds[1]! / seconds[2]!, 2))× faster than one")
         }
+    }
+
+    /// `chroma convert --to gray`'s work (decode, luminance, encode), JPEG to JPEG,
+    /// beside the floor (decode and encode alone), one file after another, one thread.
+    static func convertSpeed(folder: String, files: Int, megapixels: Double, encoding: EncodingOptions) {
+        print("convert --to gray, \(files) JPEGs of 12 MP (tiled from real photos), quality 92, 4:2:0; median of 5 runs, one thread")
+        func run(_ work: (String, String) -> Void) -> Double {
+            median((0..<5).map { _ in time { for f in 0..<files { work(folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") } } })
+        }
+        let floor = run { input, output in
+            let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
+            try! ImageFile.write(try! ImageEncoder.encode(image, as: .jpeg, options: encoding), to: output, overwrite: true)
+        }
+        var luminanceOnly = DecodingOptions()
+        luminanceOnly.jpegLuminanceOnly = true  // as convert --to gray reads a JPEG
+        let gray = run { input, output in
+            let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input), options: luminanceOnly)
+            let luminance = ChannelStrip.luminance(of: image, in: .ycbcr)
+            try! ImageFile.write(try! ImageEncoder.encode(luminance, as: .jpeg, options: encoding), to: output, overwrite: true)
+        }
+        print("floor (decode + encode)   \(format(megapixels / floor)) MP/s")
+        print("convert --to gray         \(format(megapixels / gray)) MP/s  (\(format(gray / floor, 2))× the floor's time)")
     }
 
     /// A `width` × `height` picture tiled from RGB `photos`, starting from a different one each time.

@@ -4,6 +4,7 @@
 //   swift run -c release chroma-bench train     CAE training and inference throughput
 //   swift run -c release chroma-bench tiles     colorize's grid size on real photos (PSNR, ΔE2000)
 //   swift run -c release chroma-bench colorize  end-to-end colorizing speed against the codec floor
+//   swift run -c release chroma-bench convert   convert --to gray, JPEG to JPEG, against the codec floor
 //
 // tiles and colorize use the bundled models, or the files named by
 // CHROMA_BENCH_LAB and CHROMA_BENCH_YCBCR.
@@ -17,6 +18,7 @@ let benchmarks: [String: () -> Void] = [
     "train": TrainingBenchmark.run,
     "tiles": ColorizeBenchmark.tiles,
     "colorize": ColorizeBenchmark.speed,
+    "convert": ColorizeBenchmark.convert,
 ]
 // `chroma-bench train a` runs only case (a) of the training benchmark.
 let chosen = arguments.isEmpty ? benchmarks.keys.sorted() : [arguments.first!]

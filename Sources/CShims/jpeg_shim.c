@@ -172,6 +172,14 @@ chroma_status chroma_jpeg_read_header(chroma_jpeg_reader *reader, chroma_jpeg_he
     return CHROMA_OK;
 }
 
+int chroma_jpeg_reader_luminance_only(chroma_jpeg_reader *reader) {
+    j_decompress_ptr cinfo = &reader->cinfo;
+    if (cinfo->jpeg_color_space != JCS_YCbCr && cinfo->jpeg_color_space != JCS_GRAYSCALE) return 0;
+    // libjpeg then skips the chroma components' inverse DCT, upsampling and colour conversion.
+    cinfo->out_color_space = JCS_GRAYSCALE;
+    return 1;
+}
+
 chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes) {
     j_decompress_ptr cinfo = &reader->cinfo;
     if (setjmp(reader->error.jump)) return reader->error.failure;

@@ -6,7 +6,10 @@ public enum ChannelStrip {
     /// The 8-bit gray image of `plane`, with `value × scale + offset` rounded and clipped to 0…255.
     public static func grayImage(_ plane: Plane, scale: Float = 1, offset: Float = 0) -> Image<UInt8> {
         Image(width: plane.width, height: plane.height, layout: .gray,
-              samples: plane.values.map { UInt8(min(max(($0 * scale + offset).rounded(), 0), 255)) })
+              samples: plane.values.map { value in
+                  let scaled = value * scale + offset
+                  return UInt8(scaled > 0 ? (scaled < 255 ? scaled + 0.5 : 255) : 0)  // rounded, clipped; NaN gives 0
+              })
     }
 
     /// The planes as 8-bit gray images, left to right, in one image.
@@ -35,9 +38,13 @@ public enum ChannelStrip {
         }
     }
 
-    /// The luminance of `image` in `space` as an 8-bit gray image (L\* × 2.55, or Y).
+    /// The luminance of `image` in `space` as an 8-bit gray image: L\* × 2.55,
+    /// or Y exactly as libjpeg computes it (what a JPEG file holds).
     public static func luminance(of image: Image<UInt8>, in space: ChromaSpace) -> Image<UInt8> {
-        channels(of: space.planes(from: image))[0]
+        switch space {
+        case .lab: grayImage(space.luminancePlane(of: image), scale: 2.55)
+        case .ycbcr: JFIF.luma(of: image)
+        }
     }
 
     /// The luminance of a 16-bit image in `space` as a 16-bit gray image

@@ -26,6 +26,10 @@ public struct DecodingOptions: Sendable, Equatable {
     /// Return CIELab and YCbCr TIFFs' samples as stored (`DecodedImage.colorEncoding`
     /// says which) instead of converted to RGB by libtiff.
     public var keepsColorEncoding: Bool = false
+    /// Decode a YCbCr JPEG's luminance alone: the Y it stores (JFIF's, as
+    /// `JFIF.luma` computes it from RGB, to within rounding), as a gray image,
+    /// skipping the chroma's decoding. Other images decode as usual.
+    public var jpegLuminanceOnly: Bool = false
 
     public init() {}
 }

@@ -158,4 +158,24 @@ struct JPEGEncodingTests {
         let large = try ImageEncoder.encodeJPEG(image, quality: 95)
         #expect(small.count < large.count)
     }
+
+    @Test("luminance-only decoding gives the Y a JPEG stores: JFIF's luminance of the full decode, within rounding")
+    func luminanceOnly() throws {
+        var samples: [UInt8] = []
+        for y in 0..<48 { for x in 0..<64 { samples += [UInt8(40 + x * 2), UInt8(60 + y * 3), UInt8(200 - x - y)] } }
+        let jpeg = try ImageEncoder.encodeJPEG(Image(width: 64, height: 48, layout: .rgb, samples: samples), quality: 90)
+        var options = DecodingOptions()
+        options.jpegLuminanceOnly = true
+        let luminance = try ImageDecoder.decode(jpeg, options: options)
+        let rgb = try ImageDecoder.decode(jpeg)
+        #expect(luminance.layout == .gray && luminance.width == 64 && luminance.height == 48)
+        var worst = 0
+        for i in 0..<rgb.pixelCount {
+            let (r, g, b) = (Double(rgb.samples[3 * i]), Double(rgb.samples[3 * i + 1]), Double(rgb.samples[3 * i + 2]))
+            worst = max(worst, abs(Int(luminance.samples[i]) - Int((0.299 * r + 0.587 * g + 0.114 * b).rounded())))
+        }
+        #expect(worst <= 1, "off by \(worst)")
+        let png = try ImageEncoder.encodePNG(rgb)
+        #expect(try ImageDecoder.decode(png, options: options).layout == .rgb, "other formats decode as usual")
+    }
 }

@@ -107,6 +107,9 @@ chroma_status chroma_jpeg_read_header(chroma_jpeg_reader *reader, chroma_jpeg_he
 /// Decodes all rows into `pixels`; CMYK and YCCK files are converted to RGB.
 /// A file that ends early is reported as CHROMA_ERR_TRUNCATED.
 chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes);
+/// After read_header: decode a YCbCr (or gray) JPEG's luminance alone, the Y
+/// the file stores, as one channel. Returns 1 if it will, 0 for other colour spaces.
+int chroma_jpeg_reader_luminance_only(chroma_jpeg_reader *reader);
 /// Warnings libjpeg raised about recoverable damage so far.
 int chroma_jpeg_reader_warnings(const chroma_jpeg_reader *reader);
 const char *chroma_jpeg_reader_message(const chroma_jpeg_reader *reader);

@@ -19,7 +19,8 @@ enum JPEGDecoder {
             guard status == CHROMA_OK else { throw failure(status) }
             let width = Int(header.width), height = Int(header.height)
             try ImageDecoder.checkSize(width: width, height: height, options: options)
-            let layout: PixelLayout = header.channels == 1 ? .gray : .rgb
+            let luminanceOnly = options.jpegLuminanceOnly && chroma_jpeg_reader_luminance_only(reader) == 1
+            let layout: PixelLayout = header.channels == 1 || luminanceOnly ? .gray : .rgb
             let orientation = options.appliesOrientation && header.exif != nil
                 ? ExifOrientation(exif: UnsafeBufferPointer(start: header.exif, count: Int(header.exif_size)))
                 : .up

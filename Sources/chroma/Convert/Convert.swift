@@ -154,6 +154,8 @@ struct Convert: ParsableCommand {
     func convert(_ job: Job) throws {
         var decoding = outputOptions.decoding
         decoding.keepsColorEncoding = true
+        // A JPEG stores JFIF's luminance: read it instead of computing it from decoded RGB.
+        decoding.jpegLuminanceOnly = to == .gray && space == .ycbcr && from == nil
         let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
         let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: decoding)
         let source = from ?? decoded.colorEncoding
