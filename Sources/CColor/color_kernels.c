@@ -85,14 +85,31 @@ INLINE void linear_of_lab(float l, float a, float b, float *red, float *green, f
     *blue = 0.0556434f * x - 0.2040259f * y + 1.0572252f * z;
 }
 
-/// The 8-bit code whose sRGB encoding is nearest to linear light v, clipped
-/// (NaN gives 0): the bin's code, or the next one if v reaches its threshold.
-INLINE uint8_t srgb_code(float v, chroma_srgb_tables tables) {
+// Pixels per block in the inverse conversions. Their arithmetic runs as one
+// vector loop over a block into scratch arrays, and the sRGB table look-ups as
+// a second loop: mixed into one loop, the look-ups stop the vectorisation of
+// everything else (twice as slow).
+#define BLOCK 256
+
+/// Linear light, clipped to 0...1 (NaN gives 0), and its bin in the code table.
+INLINE float clipped_linear(float v, int32_t *bin) {
     float clipped = v > 0 ? (v < 1 ? v : 1) : 0;
-    int bin = (int)(clipped * 4096);
-    bin = bin < 4095 ? bin : 4095;
-    int code = tables.code_at_bin[bin];
-    return (uint8_t)(clipped >= tables.threshold[code + 1] ? code + 1 : code);
+    int index = (int)(clipped * 4096);
+    *bin = index < 4095 ? index : 4095;
+    return clipped;
+}
+
+/// The 8-bit codes whose sRGB encodings are nearest to `n` clipped linear
+/// values per channel: each bin's code, or the next one if the value reaches
+/// its threshold. Written as interleaved RGB.
+INLINE void srgb_codes(const float *red, const float *green, const float *blue, const int32_t bins[3][BLOCK],
+                       chroma_srgb_tables tables, uint8_t *out, long n) {
+    for (long i = 0; i < n; i++) {
+        const int r = tables.code_at_bin[bins[0][i]], g = tables.code_at_bin[bins[1][i]], b = tables.code_at_bin[bins[2][i]];
+        out[3 * i] = (uint8_t)(r + (red[i] >= tables.threshold[r + 1]));
+        out[3 * i + 1] = (uint8_t)(g + (green[i] >= tables.threshold[g + 1]));
+        out[3 * i + 2] = (uint8_t)(b + (blue[i] >= tables.threshold[b + 1]));
+    }
 }
 
 INLINE uint8_t rounded_byte(float v) {
@@ -151,12 +168,18 @@ VECTORIZED void chroma_lab_lightness_u16(const uint16_t *restrict source, chroma
 
 VECTORIZED void chroma_lab_to_rgb_u8(const float *restrict l, const float *restrict a, const float *restrict b,
                                      chroma_srgb_tables tables, uint8_t *restrict out, long count) {
-    for (long i = 0; i < count; i++) {
-        float red, green, blue;
-        linear_of_lab(l[i], a[i], b[i], &red, &green, &blue);
-        out[3 * i] = srgb_code(red, tables);
-        out[3 * i + 1] = srgb_code(green, tables);
-        out[3 * i + 2] = srgb_code(blue, tables);
+    float red[BLOCK], green[BLOCK], blue[BLOCK];
+    int32_t bins[3][BLOCK];
+    for (long start = 0; start < count; start += BLOCK) {
+        const long n = count - start < BLOCK ? count - start : BLOCK;
+        for (long i = 0; i < n; i++) {
+            float r, g, bl;
+            linear_of_lab(l[start + i], a[start + i], b[start + i], &r, &g, &bl);
+            red[i] = clipped_linear(r, &bins[0][i]);
+            green[i] = clipped_linear(g, &bins[1][i]);
+            blue[i] = clipped_linear(bl, &bins[2][i]);
+        }
+        srgb_codes(red, green, blue, bins, tables, out + 3 * start, n);
     }
 }
 
@@ -183,13 +206,25 @@ VECTORIZED void chroma_lab8_from_rgb_u8(const uint8_t *restrict source, chroma_l
 
 VECTORIZED void chroma_lab8_to_rgb_u8(const uint8_t *restrict source, chroma_srgb_tables tables,
                                       uint8_t *restrict out, long count) {
-    for (long i = 0; i < count; i++) {
-        float red, green, blue;
-        linear_of_lab(source[3 * i] * (100.0f / 255), (float)source[3 * i + 1] - 128, (float)source[3 * i + 2] - 128,
-                      &red, &green, &blue);
-        out[3 * i] = srgb_code(red, tables);
-        out[3 * i + 1] = srgb_code(green, tables);
-        out[3 * i + 2] = srgb_code(blue, tables);
+    float red[BLOCK], green[BLOCK], blue[BLOCK];
+    int32_t bins[3][BLOCK];
+    for (long start = 0; start < count; start += BLOCK) {
+        const long n = count - start < BLOCK ? count - start : BLOCK;
+        const uint8_t *lab = source + 3 * start;
+        uint8_t l8[BLOCK], a8[BLOCK], b8[BLOCK];  // apart first: the byte shuffles vectorise on their own
+        for (long i = 0; i < n; i++) {
+            l8[i] = lab[3 * i];
+            a8[i] = lab[3 * i + 1];
+            b8[i] = lab[3 * i + 2];
+        }
+        for (long i = 0; i < n; i++) {
+            float r, g, b;
+            linear_of_lab(l8[i] * (100.0f / 255), (float)a8[i] - 128, (float)b8[i] - 128, &r, &g, &b);
+            red[i] = clipped_linear(r, &bins[0][i]);
+            green[i] = clipped_linear(g, &bins[1][i]);
+            blue[i] = clipped_linear(b, &bins[2][i]);
+        }
+        srgb_codes(red, green, blue, bins, tables, out + 3 * start, n);
     }
 }
 
