@@ -64,7 +64,7 @@ let package = Package(
 
         // Fixtures/: TIFF and WebP files made by other tools, read by path.
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "ColorSpaceTests", dependencies: ["ColorSpace", "ImageIO"]),
+        .testTarget(name: "ColorSpaceTests", dependencies: ["ColorSpace", "ImageIO", "Threading"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageIO"]),
         .testTarget(name: "ColorizerTests", dependencies: ["Colorizer", "Datasets", "NeuralNet", "ColorSpace", "ImageIO"]),

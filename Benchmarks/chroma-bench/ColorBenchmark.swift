@@ -6,7 +6,8 @@ import ImageIO
 /// with OpenCV's figure for the same conversion on the same image beside
 /// chroma's when a Python with OpenCV is available (`CHROMA_BENCH_PYTHON`, or
 /// `python3`; `pip install opencv-python-headless`). Both allocate their
-/// outputs on each call, as callers of either library do.
+/// outputs on each call, as most callers of either library do; then the 8-bit
+/// conversions again into outputs kept from the previous call.
 enum ColorBenchmark {
     /// One conversion: chroma's forward and inverse, and the OpenCV case that does the same.
     struct Case {
@@ -34,6 +35,27 @@ enum ColorBenchmark {
              inverse: { _, _ in }),
     ]
 
+    /// The 8-bit conversions again, writing into outputs kept from the previous
+    /// call (chroma's `into:` variants; OpenCV's `dst=`).
+    struct ReusingCase {
+        let name: String
+        let opencv: String
+        let forward: (Image<UInt8>, inout Image<UInt8>, Int) -> Void
+        let inverse: (Image<UInt8>, inout Image<UInt8>, Int) -> Void
+    }
+
+    nonisolated(unsafe) static let reusingCases: [ReusingCase] = [
+        ReusingCase(name: "lab8", opencv: "lab8-reused",
+                    forward: { LabConversion.lab8(from: $0, into: &$1, threads: $2) },
+                    inverse: { LabConversion.rgb(fromLab8: $0, into: &$1, threads: $2) }),
+        ReusingCase(name: "ycbcr8", opencv: "ycbcr8-reused",
+                    forward: { JFIF.ycbcr(from: $0, into: &$1, threads: $2) },
+                    inverse: { JFIF.rgb(fromYCbCr: $0, into: &$1, threads: $2) }),
+        ReusingCase(name: "gray8", opencv: "gray8-reused",
+                    forward: { JFIF.luma(of: $0, into: &$1, threads: $2) },
+                    inverse: { _, _, _ in }),
+    ]
+
     static func run() {
         let width = 4000, height = 3000
         let image = photoLike(width: width, height: height)
@@ -55,6 +77,30 @@ enum ColorBenchmark {
                 let inverseFigure = test.name == "gray8" ? "–" : format(megapixels / median(inverse))
                 let ours = "\(format(megapixels / median(total))) (\(format(megapixels / median(forward)))  \(inverseFigure))"
                 let theirs = test.opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
+                print("\(pad(test.name, 8)) \(threads)         \(pad(ours, 28)) \(theirs)")
+            }
+        }
+        runReusing(image, peer: peer)
+    }
+
+    static func runReusing(_ image: Image<UInt8>, peer: [(version: String?, figures: [String: String], problem: String)]) {
+        let megapixels = Double(image.pixelCount) / 1e6
+        print("into outputs kept from the previous call (chroma's into: variants, OpenCV's dst=)")
+        for test in reusingCases {
+            for threads in [1, 2] {
+                var converted = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: [])
+                var back = converted
+                test.forward(image, &converted, threads)  // sizes the outputs
+                test.inverse(converted, &back, threads)
+                var forward: [Double] = [], inverse: [Double] = [], total: [Double] = []
+                for _ in 0..<7 {
+                    let f = time { test.forward(image, &converted, threads) }
+                    let i = time { test.inverse(converted, &back, threads) }
+                    forward.append(f); inverse.append(i); total.append(f + i)
+                }
+                let inverseFigure = test.name == "gray8" ? "–" : format(megapixels / median(inverse))
+                let ours = "\(format(megapixels / median(total))) (\(format(megapixels / median(forward)))  \(inverseFigure))"
+                let theirs = peer[threads - 1].figures[test.opencv] ?? "–"
                 print("\(pad(test.name, 8)) \(threads)         \(pad(ours, 28)) \(theirs)")
             }
         }

@@ -44,10 +44,20 @@ def main():
         ("ycbcr8", lambda i: cv2.cvtColor(i, cv2.COLOR_RGB2YCrCb), lambda i: cv2.cvtColor(i, cv2.COLOR_YCrCb2RGB), image),
         ("gray8", lambda i: cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), lambda i: None, image),
     ]
+    # The same into outputs kept from the previous call (dst=), as chroma's into: variants.
+    kept = {name: (np.empty_like(image), np.empty_like(image)) for name in ("lab8", "ycbcr8")}
+    gray = np.empty(image.shape[:2], dtype=np.uint8)
+    cases += [
+        ("lab8-reused", lambda i: cv2.cvtColor(i, cv2.COLOR_RGB2Lab, dst=kept["lab8"][0]),
+         lambda i: cv2.cvtColor(i, cv2.COLOR_Lab2RGB, dst=kept["lab8"][1]), image),
+        ("ycbcr8-reused", lambda i: cv2.cvtColor(i, cv2.COLOR_RGB2YCrCb, dst=kept["ycbcr8"][0]),
+         lambda i: cv2.cvtColor(i, cv2.COLOR_YCrCb2RGB, dst=kept["ycbcr8"][1]), image),
+        ("gray8-reused", lambda i: cv2.cvtColor(i, cv2.COLOR_RGB2GRAY, dst=gray), lambda i: None, image),
+    ]
     print(f"opencv {cv2.__version__}")
     for name, forward, inverse, source in cases:
         total, f, i = measure(forward, inverse, source, megapixels)
-        print(f"{name} {total:.1f} {f:.1f} {i:.1f}" if name != "gray8" else f"{name} {f:.1f} {f:.1f} –")
+        print(f"{name} {total:.1f} {f:.1f} {i:.1f}" if not name.startswith("gray8") else f"{name} {f:.1f} {f:.1f} –")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ImageIO
 @testable import ColorSpace
+import Threading
 
 @Suite("Lab and YCbCr conversions")
 struct ConversionTests {
@@ -246,5 +247,56 @@ struct EncodedChannelsTests {
         let image = ConversionTests.allColours
         let (worst, _) = Self.narrowedDifferences(image, ColorEncoding.ycbcr.decode(ColorEncoding.ycbcr.encode(.eightBit(image), bitDepth: 8)))
         #expect(worst <= 1)
+    }
+}
+
+@Suite("Converting into kept outputs, and sharing rows among threads")
+struct ReusedOutputTests {
+    static func picture(width: Int, height: Int, seed: UInt64) -> Image<UInt8> {
+        var random = SplitMix(seed: seed)
+        return Image(width: width, height: height, layout: .rgb,
+                     samples: (0..<(width * height * 3)).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+    }
+
+    static func address(_ image: Image<UInt8>) -> UnsafeRawPointer? {
+        image.samples.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test("into: gives what the allocating call gives, reuses a kept output of the right size, replaces one of another")
+    func intoVariants() {
+        let first = Self.picture(width: 53, height: 31, seed: 1), second = Self.picture(width: 53, height: 31, seed: 2)
+        var ycc = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: [])
+        JFIF.ycbcr(from: first, into: &ycc)
+        #expect(ycc == JFIF.ycbcr(from: first))
+        let storage = Self.address(ycc)
+        JFIF.ycbcr(from: second, into: &ycc)
+        #expect(ycc == JFIF.ycbcr(from: second))
+        #expect(Self.address(ycc) == storage, "the kept output's storage is reused")
+        var back = ycc
+        JFIF.rgb(fromYCbCr: ycc, into: &back)
+        #expect(back == JFIF.rgb(fromYCbCr: ycc))
+        var lab = ycc
+        LabConversion.lab8(from: first, into: &lab)
+        #expect(lab == LabConversion.lab8(from: first))
+        LabConversion.rgb(fromLab8: lab, into: &back)
+        #expect(back == LabConversion.rgb(fromLab8: lab))
+        var gray = ycc
+        JFIF.luma(of: first, into: &gray)
+        #expect(gray.layout == .gray && gray == JFIF.luma(of: first))
+        let small = Self.picture(width: 5, height: 3, seed: 3)
+        JFIF.ycbcr(from: small, into: &ycc)
+        #expect(ycc.width == 5 && ycc.height == 3 && ycc == JFIF.ycbcr(from: small))
+    }
+
+    @Test("Threads.share hands out every index exactly once", arguments: [(0, 2), (1, 2), (7, 2), (1000, 2), (1000, 3), (999, 1)])
+    func shareCoversEverything(count: Int, threads: Int) {
+        var seen = [Int](repeating: 0, count: count)
+        seen.withUnsafeMutableBufferPointer { seen in
+            let base = seen.baseAddress
+            Threads.share(count, threads: threads) { range in
+                for i in range { base![i] += 1 }
+            }
+        }
+        #expect(seen.allSatisfy { $0 == 1 })
     }
 }

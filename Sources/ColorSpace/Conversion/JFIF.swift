@@ -9,48 +9,41 @@ import Threading
 public enum JFIF {
     /// RGB (or gray, alpha ignored) → an RGB-layout image whose channels hold Y, Cb, Cr.
     public static func ycbcr(from image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
-        let layout = ColorKernels.layout(image.layout)
-        var out = [UInt8].uninitialized(image.pixelCount * 3)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    chroma_jfif_from_rgb_u8(source + pixels.lowerBound * layout.stride, layout, out + 3 * pixels.lowerBound,
-                                            pixels.count)
-                }
-            }
-        }
-        return Image(width: image.width, height: image.height, layout: .rgb, samples: out)
+        var out = ColorKernels.empty
+        ycbcr(from: image, into: &out, threads: threads)
+        return out
+    }
+
+    /// `ycbcr(from:)` into `output`, whose storage is reused when it already has
+    /// the size and three channels (for converting many images without
+    /// allocating and zeroing a new output each time).
+    public static func ycbcr(from image: Image<UInt8>, into output: inout Image<UInt8>, threads: Int = Threads.available) {
+        ColorKernels.bytes(image, into: &output, as: .rgb, threads: threads, chroma_jfif_from_rgb_u8)
     }
 
     /// The luminance Y alone, as `ycbcr(from:)` computes it, as a gray image.
     public static func luma(of image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
         if image.layout == .gray { return image }
-        let layout = ColorKernels.layout(image.layout)
-        var out = [UInt8].uninitialized(image.pixelCount)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    chroma_jfif_luma_u8(source + pixels.lowerBound * layout.stride, layout, out + pixels.lowerBound, pixels.count)
-                }
-            }
-        }
-        return Image(width: image.width, height: image.height, layout: .gray, samples: out)
+        var out = ColorKernels.empty
+        luma(of: image, into: &out, threads: threads)
+        return out
+    }
+
+    /// `luma(of:)` into `output`, reusing its storage as `ycbcr(from:into:)` does.
+    public static func luma(of image: Image<UInt8>, into output: inout Image<UInt8>, threads: Int = Threads.available) {
+        ColorKernels.bytes(image, into: &output, as: .gray, threads: threads, chroma_jfif_luma_u8)
     }
 
     /// The inverse: an image of Y, Cb, Cr channels → RGB, clipped to 0…255.
     public static func rgb(fromYCbCr image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
+        var out = ColorKernels.empty
+        rgb(fromYCbCr: image, into: &out, threads: threads)
+        return out
+    }
+
+    /// `rgb(fromYCbCr:)` into `output`, reusing its storage as `ycbcr(from:into:)` does.
+    public static func rgb(fromYCbCr image: Image<UInt8>, into output: inout Image<UInt8>, threads: Int = Threads.available) {
         precondition(image.layout == .rgb, "expects three channels holding Y, Cb, Cr")
-        var out = [UInt8].uninitialized(image.pixelCount * 3)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    chroma_jfif_to_rgb_u8(source + 3 * pixels.lowerBound, out + 3 * pixels.lowerBound, pixels.count)
-                }
-            }
-        }
-        return Image(width: image.width, height: image.height, layout: .rgb, samples: out)
+        ColorKernels.bytes(image, into: &output, as: .rgb, threads: threads) { chroma_jfif_to_rgb_u8($0, $2, $3) }
     }
 }

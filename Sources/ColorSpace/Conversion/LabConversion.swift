@@ -39,35 +39,33 @@ public enum LabConversion {
     /// round(L\* × 255/100), round(a\*) + 128, round(b\*) + 128, each clipped to 0…255.
     ///
     /// The encoding ImageMagick (`-colorspace Lab`) and OpenCV (`COLOR_RGB2Lab`)
-    /// use for 8-bit Lab; every byte is the exact rounding of the float conversion.
+    /// use for 8-bit Lab; every byte is within ±1 of the exact rounding of the float conversion.
     public static func lab8(from image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
-        var out = [UInt8].uninitialized(image.pixelCount * 3)
-        let layout = ColorKernels.layout(image.layout)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    chroma_lab8_from_rgb_u8(source + pixels.lowerBound * layout.stride, layout, SRGB.tables8,
-                                            out + 3 * pixels.lowerBound, pixels.count)
-                }
-            }
+        var out = ColorKernels.empty
+        lab8(from: image, into: &out, threads: threads)
+        return out
+    }
+
+    /// `lab8(from:)` into `output`, whose storage is reused when it already has
+    /// the size and three channels (for converting many images without
+    /// allocating and zeroing a new output each time).
+    public static func lab8(from image: Image<UInt8>, into output: inout Image<UInt8>, threads: Int = Threads.available) {
+        ColorKernels.bytes(image, into: &output, as: .rgb, threads: threads) {
+            chroma_lab8_from_rgb_u8($0, $1, SRGB.tables8, $2, $3)
         }
-        return Image(width: image.width, height: image.height, layout: .rgb, samples: out)
     }
 
     /// The inverse of `lab8(from:)`: 8-bit L\*a\*b\* → 8-bit sRGB, exactly rounded, clipped.
     public static func rgb(fromLab8 image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
+        var out = ColorKernels.empty
+        rgb(fromLab8: image, into: &out, threads: threads)
+        return out
+    }
+
+    /// `rgb(fromLab8:)` into `output`, reusing its storage as `lab8(from:into:)` does.
+    public static func rgb(fromLab8 image: Image<UInt8>, into output: inout Image<UInt8>, threads: Int = Threads.available) {
         precondition(image.layout == .rgb, "expects three channels holding L*, a*, b*")
-        var out = [UInt8].uninitialized(image.pixelCount * 3)
-        image.samples.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { out in
-                let (source, out) = (source.baseAddress!, out.baseAddress!)
-                ColorKernels.split(image, threads: threads) { pixels in
-                    chroma_lab8_to_rgb_u8(source + 3 * pixels.lowerBound, SRGB.tables8, out + 3 * pixels.lowerBound, pixels.count)
-                }
-            }
-        }
-        return Image(width: image.width, height: image.height, layout: .rgb, samples: out)
+        ColorKernels.bytes(image, into: &output, as: .rgb, threads: threads) { chroma_lab8_to_rgb_u8($0, SRGB.tables8, $2, $3) }
     }
 
     /// L\*a\*b\* → linear sRGB (unclipped), for one pixel.
@@ -86,7 +84,8 @@ enum ColorKernels {
         return chroma_layout(stride: layout.channels, green: green, blue: blue)
     }
 
-    /// Runs `body` on ranges of whole rows' pixels, split across threads.
+    /// Runs `body` on ranges of whole rows' pixels, shared among threads (a pixel's
+    /// result never depends on which range it is in).
     static func split<Sample>(_ image: Image<Sample>, threads: Int, _ body: (Range<Int>) -> Void) {
         split(width: image.width, height: image.height, threads: threads, body)
     }
@@ -135,8 +134,33 @@ enum ColorKernels {
         return Plane(width: image.width, height: image.height, values: out)
     }
 
+    /// An image with no pixels: an output for the `into:` conversions to replace.
+    static let empty = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: [])
+
+    /// `image` converted by `kernel` (source, its layout, output, pixel count)
+    /// into `output`, an `outputLayout` image of the same size whose storage is
+    /// reused when it already is one; rows split across threads.
+    static func bytes(_ image: Image<UInt8>, into output: inout Image<UInt8>, as outputLayout: PixelLayout, threads: Int,
+                      _ kernel: (UnsafePointer<UInt8>, chroma_layout, UnsafeMutablePointer<UInt8>, Int) -> Void) {
+        let channels = outputLayout.channels
+        if output.width != image.width || output.height != image.height || output.layout != outputLayout {
+            output = Image(width: image.width, height: image.height, layout: outputLayout,
+                           samples: .uninitialized(image.pixelCount * channels))
+        }
+        guard image.pixelCount > 0 else { return }
+        let layout = self.layout(image.layout)
+        image.samples.withUnsafeBufferPointer { source in
+            output.samples.withUnsafeMutableBufferPointer { out in
+                let (source, out) = (source.baseAddress!, out.baseAddress!)
+                split(image, threads: threads) { pixels in
+                    kernel(source + pixels.lowerBound * layout.stride, layout, out + pixels.lowerBound * channels, pixels.count)
+                }
+            }
+        }
+    }
+
     static func split(width: Int, height: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-        Threads.split(height, threads: threads) { _, rows in
+        Threads.share(height, threads: threads) { rows in
             body(rows.lowerBound * width..<rows.upperBound * width)
         }
     }
