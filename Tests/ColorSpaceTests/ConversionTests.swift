@@ -300,3 +300,51 @@ struct ReusedOutputTests {
         #expect(seen.allSatisfy { $0 == 1 })
     }
 }
+
+@Suite("CIELab and YCbCr TIFFs made by ImageMagick")
+struct ForeignColourSpaceFileTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("ImageIOTests/Fixtures").path
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + name)))
+    }
+
+    static func keepingEncoding(_ name: String) throws -> DecodedImage {
+        var options = DecodingOptions()
+        options.keepsColorEncoding = true
+        return try ImageDecoder.decodeWithMetadata(try bytes(name), options: options)
+    }
+
+    static func worst(_ a: [UInt8], _ b: [UInt8]) -> Int { zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 99 }
+
+    /// Each file decoded to RGB by chroma against ImageMagick's own sRGB of it
+    /// (Fixtures/make-fixtures.sh), in 8-bit levels. Without keepsColorEncoding,
+    /// libtiff converts them to RGB itself, as before.
+    @Test("chroma reads ImageMagick's 16-bit CIELab and 8-bit YCbCr TIFFs as such and gets ImageMagick's colours",
+          arguments: [("lab16", ColorEncoding.lab, 16), ("ycbcr8", .ycbcr, 8)])
+    func readsThem(name: String, encoding: ColorEncoding, bitDepth: Int) throws {
+        let decoded = try Self.keepingEncoding(name + ".tif")
+        #expect(decoded.colorEncoding == encoding && decoded.pixels.bitDepth == bitDepth)
+        let rgb = decoded.colorEncoding.decode(decoded.pixels).eightBit
+        let reference = try ImageDecoder.decode(try Self.bytes(name + ".ref.png")).droppingAlpha()
+        #expect(rgb.width == reference.width && rgb.height == reference.height)
+        let worst = Self.worst(rgb.samples, reference.samples)
+        #expect(worst <= 3, "\(name): off by \(worst) levels")
+        #expect(try ImageDecoder.decodeWithMetadata(try Self.bytes(name + ".tif")).colorEncoding == .rgb)
+    }
+
+    /// 8-bit L*a*b* is too coarse to compare colours (one step of b* moves a dark
+    /// blue by up to 17 levels of red, and ImageMagick rounds halves down where
+    /// chroma rounds to nearest), so the stored bytes are compared instead.
+    @Test("ImageMagick's 8-bit CIELab TIFF holds the L* bytes chroma computes, and a*, b* within two steps")
+    func eightBitLabBytes() throws {
+        let decoded = try Self.keepingEncoding("lab8.tif")
+        #expect(decoded.colorEncoding == .lab && decoded.pixels.bitDepth == 8)
+        let ours = ColorEncoding.lab.encode(.eightBit(try ImageDecoder.decode(try Self.bytes("base.png"))), bitDepth: 8)
+        let theirs = decoded.pixels.eightBit.samples, mine = ours.eightBit.samples
+        let lightness = stride(from: 0, to: mine.count, by: 3).map { abs(Int(theirs[$0]) - Int(mine[$0])) }.max()
+        #expect(lightness == 0)
+        #expect(Self.worst(theirs, mine) <= 2)  // measured: a* within 1, b* within 2 (in 2 of 1,536 pixels)
+    }
+}

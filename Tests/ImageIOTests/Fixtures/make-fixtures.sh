@@ -25,6 +25,11 @@ $im base.png -colors 16 -type palette palette.tif && ref palette
 $im base.png -colorspace gray -threshold 50% -type bilevel -compress group4 bilevel-g4.tif && ref bilevel-g4
 $im base.png -colorspace cmyk -compress lzw cmyk.tif && ref cmyk
 $im base.png base.png -compress lzw two-pages.tif && ref two-pages
+# Colour-space TIFFs (read by ColorSpaceTests): CIELab at 8 and 16 bits, YCbCr without subsampling.
+ref_srgb() { $im "$1.tif" -colorspace sRGB ${2:-} "$1.ref.png"; }
+$im base.png -colorspace Lab -compress lzw lab8.tif && ref_srgb lab8
+$im base16.png -colorspace Lab -depth 16 -compress zip lab16.tif && ref_srgb lab16 "-depth 16"
+$im base.png -colorspace YCbCr -compress lzw ycbcr8.tif && ref_srgb ycbcr8
 # Metadata written by exiftool into a TIFF: EXIF, GPS, XMP, IPTC, resolution.
 cp rgb8-lzw-strips.tif tagged.tif && ref tagged
 exiftool -q -overwrite_original -Make=Agfa -Model=Optima -DateTimeOriginal="1962:07:14 10:30:00" -GPSLatitude=50.94 \
