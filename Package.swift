@@ -46,10 +46,10 @@ let package = Package(
         // Stage 3: the network engine.
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "Threading"]),
 
+        // The two bundled colorizers (scripts/train-models writes them), built into the program.
+        .target(name: "CBundledModels", exclude: ["lab.chroma", "ycbcr.chroma"]),
         // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
-        // Models/ holds the two bundled colorizers that scripts/train-models installs.
-        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO", "Threading"],
-                resources: [.copy("Models")]),
+        .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO", "Threading", "CBundledModels"]),
 
         .executableTarget(
             name: "chroma",

@@ -2,6 +2,7 @@ import Colorizer
 import ColorSpace
 import Foundation
 import ImageIO
+import NeuralNet
 
 /// The grid size on real photos, and end-to-end colorizing speed against the codec floor.
 enum ColorizeBenchmark {
@@ -18,8 +19,11 @@ enum ColorizeBenchmark {
     }
 
     /// `$CHROMA_BENCH_LAB` / `$CHROMA_BENCH_YCBCR`, else the bundled model.
-    static func modelPath(_ space: ChromaSpace) -> String? {
-        ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] ?? (try? BundledModels.path(for: space))
+    static func model(_ space: ChromaSpace) -> ModelFile? {
+        if let path = ProcessInfo.processInfo.environment["CHROMA_BENCH_\(space.rawValue.uppercased())"] {
+            return try? ModelFile.load(from: path)
+        }
+        return try? BundledModels.load(space)
     }
 
     /// `chroma-bench tiles`: mean PSNR and ΔE2000 against the originals for each grid size.
@@ -28,7 +32,7 @@ enum ColorizeBenchmark {
         print("grid size on real photos: \(photos.count) colour photos (\(photos.map(\.name).joined(separator: ", "))), reduced to gray and colorized")
         print("space  tiles  PSNR dB (gray)   ΔE2000 (gray)   photos better than gray (PSNR, ΔE)")
         for space in ChromaSpace.allCases {
-            guard let colorizer = modelPath(space).flatMap({ try? PhotoColorizer(contentsOf: $0) }) else { print("\(space.rawValue): no model"); continue }
+            guard let colorizer = model(space).flatMap({ try? PhotoColorizer(model: $0) }) else { print("\(space.rawValue): no model"); continue }
             for tiles in [1, 2, 3, 4, 6, 8] {
                 colorizer.tiles = tiles
                 var psnr = 0.0, grayPSNR = 0.0, deltaE = 0.0, grayDeltaE = 0.0, betterPSNR = 0, betterDeltaE = 0
@@ -96,11 +100,11 @@ enum ColorizeBenchmark {
             print("floor (decode + encode)    \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / run(jobs: jobs, floor))) MP/s")
         }
         for space in ChromaSpace.allCases {
-            guard let path = modelPath(space) else { continue }
+            guard let model = model(space) else { continue }
             var seconds: [Int: Double] = [:]
             for jobs in [1, 2] {
                 let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
-                    let colorizer = try! PhotoColorizer(contentsOf: path)
+                    let colorizer = try! PhotoColorizer(model: model)
                     colorizer.threads = 1
                     return colorizer
                 })

@@ -17,10 +17,15 @@ struct CLIRunner {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
+    /// Runs `program` (the built chroma unless told), with `environment` added to this process's.
+    static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil,
+                    program: URL = executable, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input

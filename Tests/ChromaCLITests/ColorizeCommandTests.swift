@@ -60,6 +60,32 @@ struct ColorizeCommandTests {
         #expect(image.width == 96 && image.height == 64 && image.layout == .rgb)
     }
 
+    @Test("a copy of the program anywhere colorizes with its built-in models; CHROMA_MODELS replaces them")
+    func installedAnywhere() throws {
+        let scratch = try Scratch("installed")
+        defer { scratch.remove() }
+        let copy = URL(fileURLWithPath: scratch.path + "/bin/chroma")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLIRunner.executable, to: copy)
+        let jpeg = try ImageEncoder.encodeJPEG(testPicture(width: 96, height: 64))
+        for space in ["lab", "ycbcr"] {
+            let result = try CLIRunner.run(["colorize", "-", "--space", space], stdin: jpeg, in: scratch.path, program: copy)
+            #expect(result.status == 0, "\(space): \(result.stderr)")
+            #expect(try ImageDecoder.decode(result.stdout).width == 96)
+        }
+        // A folder of replacements: its lab.chroma is used (a tiny test model, whose output differs from the built-in one's).
+        try FileManager.default.createDirectory(atPath: scratch.path + "/models", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try Self.model(scratch), toPath: scratch.path + "/models/lab.chroma")
+        let builtIn = try CLIRunner.run(["colorize", "-", "--format", "png"], stdin: jpeg, program: copy)
+        let replaced = try CLIRunner.run(["colorize", "-", "--format", "png"], stdin: jpeg, program: copy,
+                                         environment: ["CHROMA_MODELS": scratch.path + "/models"])
+        #expect(builtIn.status == 0 && replaced.status == 0, "\(replaced.stderr)")
+        #expect(builtIn.stdout != replaced.stdout)
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: scratch.path + "/models/lab.chroma"))
+        let broken = try CLIRunner.run(["colorize", "-"], stdin: jpeg, program: copy, environment: ["CHROMA_MODELS": scratch.path + "/models"])
+        #expect(broken.status == 1 && broken.stderr.contains(scratch.path + "/models/lab.chroma"), "\(broken.stderr)")
+    }
+
     @Test("standard input to standard output")
     func pipeline() throws {
         let scratch = try Scratch("colorize-pipe")

@@ -1,35 +1,41 @@
+import CBundledModels
 import ColorSpace
 import Foundation
+import ImageIO
+import NeuralNet
 
 /// The two trained colorizers shipped with chroma (one per colour space),
-/// installed by `scripts/train-models` as the package's resources.
+/// built into the program by `scripts/train-models` (the CBundledModels
+/// target), so that it works wherever its binary is copied.
 public enum BundledModels {
-    /// The resource bundle SwiftPM builds beside the executable (and the test runner).
-    static let bundleName = "chroma_Colorizer.resources"
-
-    /// The folders searched, in order: `$CHROMA_MODELS`, then the resource
-    /// bundle next to the running executable (symbolic links resolved).
-    public static var searchPath: [String] {
-        var folders: [String] = []
-        if let override = ProcessInfo.processInfo.environment["CHROMA_MODELS"], !override.isEmpty { folders.append(override) }
-        var executables = [Bundle.main.bundlePath]
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            executables.append((resolved as NSString).deletingLastPathComponent)
-        }
-        for folder in executables {
-            folders.append(folder + "/" + bundleName + "/Models")
-            folders.append(folder + "/" + bundleName)
-        }
-        return folders
+    /// `$CHROMA_MODELS`, when set: a folder whose `lab.chroma` and
+    /// `ycbcr.chroma` take the place of the built-in models.
+    public static var overrideFolder: String? {
+        ProcessInfo.processInfo.environment["CHROMA_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The path of the bundled model for `space`.
-    public static func path(for space: ChromaSpace) throws -> String {
-        let name = space.rawValue + ".chroma"
-        for folder in searchPath where FileManager.default.fileExists(atPath: folder + "/" + name) {
-            return folder + "/" + name
+    /// Where the model for `space` comes from: its file under `$CHROMA_MODELS`,
+    /// or "built-in lab model".
+    public static func origin(of space: ChromaSpace) -> String {
+        if let folder = overrideFolder, ImageFile.kind(of: folder + "/" + space.rawValue + ".chroma") == .regular {
+            return folder + "/" + space.rawValue + ".chroma"
         }
-        throw ColorizerError.mismatch("the bundled \(space.rawValue) model (\(name)) is not installed next to the program "
-                                      + "(looked in \(searchPath.joined(separator: ", "))); give one with --model FILE")
+        return "built-in \(space.rawValue) model"
+    }
+
+    /// The model file's bytes for `space`: `$CHROMA_MODELS/<space>.chroma` when
+    /// that folder holds one, else the built-in copy.
+    public static func bytes(for space: ChromaSpace) throws -> [UInt8] {
+        if let folder = overrideFolder, ImageFile.kind(of: folder + "/" + space.rawValue + ".chroma") == .regular {
+            return try ImageFile.readBytes(folder + "/" + space.rawValue + ".chroma")
+        }
+        var count = 0
+        let start = chroma_bundled_model(space == .lab ? CHROMA_BUNDLED_LAB : CHROMA_BUNDLED_YCBCR, &count)
+        return Array(UnsafeBufferPointer(start: start, count: count))
+    }
+
+    /// The model for `space`, decoded and checked.
+    public static func load(_ space: ChromaSpace) throws -> ModelFile {
+        try ModelFile(decoding: bytes(for: space))
     }
 }

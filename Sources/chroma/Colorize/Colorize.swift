@@ -116,10 +116,10 @@ struct Colorize: ParsableCommand {
         let modelBytes: [UInt8]
         let colorizer: PhotoColorizer  // also proves the model usable before any photo is read
         do {
-            modelBytes = try ImageFile.readBytes(try model ?? BundledModels.path(for: space))
+            modelBytes = try model.map { try ImageFile.readBytes($0) } ?? BundledModels.bytes(for: space)
             colorizer = try makeColorizer(modelBytes, threads: Threads.available)
         } catch {
-            Diagnostics.error(model ?? "bundled \(space.rawValue) model", error)
+            Diagnostics.error(model ?? BundledModels.origin(of: space), error)
             throw ExitCode.failure
         }
         let destination = self.destination

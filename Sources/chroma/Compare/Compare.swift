@@ -107,21 +107,22 @@ struct Compare: ParsableCommand {
     }
 
     func loadContenders() throws -> [Contender] {
-        let files = try models.isEmpty ? [BundledModels.path(for: .lab), BundledModels.path(for: .ycbcr)] : models
         // Row and picture names the report uses itself; a model must not take one.
         var names = Set(["original", "gray"]).union(ChromaSpace.allCases.map { ComparisonReport.baselineName(space: $0.rawValue) })
         var contenders: [Contender] = []
-        for file in files {
+        let sources: [(file: String, bundled: ChromaSpace?)] = models.isEmpty ? ChromaSpace.allCases.map { (BundledModels.origin(of: $0), $0) }
+                                                                             : models.map { ($0, nil) }
+        for (file, bundled) in sources {
             do {
-                let model = try ModelFile.load(from: file)
+                let model = try bundled.map { try BundledModels.load($0) } ?? ModelFile.load(from: file)
                 let task = try ColorizationTask(metadata: model.metadata)
-                var name = models.isEmpty ? task.space.rawValue : Paths.deletingExtension(Paths.lastComponent(file))
+                var name = bundled != nil ? task.space.rawValue : Paths.deletingExtension(Paths.lastComponent(file))
                 if name == "model" { name = Paths.lastComponent(Paths.parent(file)) }  // runs/a/model.chroma: "a"
                 let base = name
                 var n = 2
                 while names.contains(name) { name = "\(base)-\(n)"; n += 1 }
                 names.insert(name)
-                contenders.append(Contender(name: name, file: models.isEmpty ? "bundled " + Paths.lastComponent(file) : file, model: model, task: task))
+                contenders.append(Contender(name: name, file: file, model: model, task: task))
             } catch {
                 throw ReportError(subject: file, reason: "\(error)")
             }

@@ -66,10 +66,9 @@ struct Evaluate: ParsableCommand {
         if let photos { return try evaluatePhotos(photos) }
         let cifar = self.cifar!
         let file: ModelFile, task: TrainingTask, test: ImageSet
-        var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
+        let model = self.model ?? space.map(BundledModels.origin(of:)) ?? ""
         do {
-            if let space { model = try BundledModels.path(for: space) }
-            file = try ModelFile.load(from: model)
+            file = try space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model)
             task = try TrainingTask(metadata: file.metadata)
         } catch {
             Diagnostics.error(model, error)
@@ -122,12 +121,11 @@ struct Evaluate: ParsableCommand {
 
     /// `--photos`: the real-photo protocol (`PhotoEvaluation`), through the same colorizer `colorize` uses.
     func evaluatePhotos(_ folder: String) throws {
-        var model = self.model ?? "bundled \(space?.rawValue ?? "") model"
+        let model = self.model ?? space.map(BundledModels.origin(of:)) ?? ""
         let colorizer: PhotoColorizer
         let files: [String]
         do {
-            if let space { model = try BundledModels.path(for: space) }
-            colorizer = try PhotoColorizer(model: ModelFile.load(from: model), tiles: tiles, saturation: prediction.saturation,
+            colorizer = try PhotoColorizer(model: space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model), tiles: tiles, saturation: prediction.saturation,
                                            temperature: prediction.temperature, priorWeight: prediction.priorWeight)
         } catch {
             Diagnostics.error(model, error)
