@@ -14,6 +14,10 @@ struct Chroma: ParsableCommand {
             the name), folders of them, or - for standard input. No command ever writes to one \
             of its inputs; outputs keep the input's metadata and bit depth unless --strip says otherwise. Errors go to standard error, one line \
             per failed input; the exit code is 0 when everything succeeded and 1 when any input failed.
+
+            Environment:
+              CHROMA_MODELS=DIR   use DIR's lab.chroma and ycbcr.chroma instead of the built-in models
+              CHROMA_THREADS=N    use at most N threads (default: every core)
             """,
         version: "0.1.0",
         subcommands: [Colorize.self, Compare.self, Convert.self, Train.self, Evaluate.self, Study.self, ModelCommand.self, ShardsCommand.self])

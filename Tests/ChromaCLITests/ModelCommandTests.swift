@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @Suite("chroma model summary")
@@ -30,5 +31,23 @@ struct ModelCommandTests {
         let result = try CLIRunner.run(["model", "summary", scratch.path + "/bad.chroma"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("bad.chroma: model file is damaged"), "\(result.stderr)")
+    }
+
+    @Test("a missing model file is named as missing, not read as a bad spec")
+    func missingFile() throws {
+        for path in ["gone.chroma", "/tmp/nowhere-\(getpid())/model.chroma"] {
+            let result = try CLIRunner.run(["model", "summary", path])
+            #expect(result.status == 1)
+            #expect(result.stderr == "chroma: \(path): no such file\n", "\(result.stderr)")
+        }
+    }
+
+    @Test("lab and ycbcr describe the bundled models, long lists summarised", arguments: ["lab", "ycbcr"])
+    func bundled(space: String) throws {
+        let result = try CLIRunner.run(["model", "summary", space])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("Model: built-in \(space) model") && text.contains("space: \(space)") && text.contains("Total params"))
+        #expect(!text.split(separator: "\n").contains { $0.count > 400 }, "no line dumps a long list")
     }
 }

@@ -5,7 +5,7 @@ import ImageIO
 import NeuralNet
 
 /// How close an autoencoder's outputs come to the clean images: MSE on the
-/// 0…1 scale, and PSNR and SSIM of the 8-bit results (DESIGN.md's definitions).
+/// 0…1 scale, and PSNR and SSIM of the 8-bit results (docs/metrics.md's definitions).
 public struct AutoencoderReport: Sendable {
     /// One output's figures over all images.
     public struct Scores: Sendable, Equatable {
@@ -13,7 +13,7 @@ public struct AutoencoderReport: Sendable {
         public var mse: Double
         /// Mean over images of PSNR (dB, capped at 48.13).
         public var psnr: Double
-        /// Mean over images of SSIM (DESIGN.md's window, 0…1, higher is better).
+        /// Mean over images of SSIM (docs/metrics.md's window, 0…1, higher is better).
         public var ssim: Double
     }
 

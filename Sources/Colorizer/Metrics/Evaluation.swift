@@ -4,7 +4,7 @@ import ImageIO
 import NeuralNet
 import Foundation
 
-/// A colorizer's scores on a set of images, and the gray baseline's (DESIGN.md's definitions).
+/// A colorizer's scores on a set of images, and the gray baseline's (docs/metrics.md's definitions).
 public struct EvaluationReport: Sendable {
     /// One set of colorized images' figures (the model's, or the gray baseline's).
     public struct Scores: Sendable, Codable {

@@ -1,7 +1,7 @@
 import ColorSpace
 import ImageIO
 
-/// One result image's scores against its original (DESIGN.md's definitions).
+/// One result image's scores against its original (docs/metrics.md's definitions).
 public struct ImageScores: Sendable, Codable, Equatable {
     /// dB, capped at 48.13.
     public var psnr: Double

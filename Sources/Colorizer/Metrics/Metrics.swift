@@ -4,7 +4,7 @@ import ImageIO
 import Glibc
 #endif
 
-/// The image-quality measures of DESIGN.md, on 8-bit RGB images.
+/// The image-quality measures of docs/metrics.md, on 8-bit RGB images.
 public enum Metrics {
     /// The PSNR cap: an RMS error of one level (10·log10(255²/1) ≈ 48.13 dB).
     public static let psnrCap = 48.13

@@ -11,7 +11,7 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     case l1
     /// Huber: ½d² where |d| ≤ δ, else δ(|d| − ½δ); quadratic near 0, linear beyond δ.
     case huber(delta: Float)
-    /// Mean squared error plus `weight` · (1 − SSIM): SSIM as DESIGN.md measures it
+    /// Mean squared error plus `weight` · (1 − SSIM): SSIM as docs/metrics.md defines it
     /// (11×11 Gaussian window, per channel), on predictions and targets in 0…1.
     /// Squared error barely notices faint noise left in flat areas; SSIM, which
     /// divides by the local variance, does, and its gradient is largest there.

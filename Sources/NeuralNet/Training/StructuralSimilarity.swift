@@ -5,7 +5,7 @@ import Glibc
 /// Mean structural similarity (Wang et al. 2004) of a batch of predictions and
 /// targets in 0…1, with its gradient: the SSIM term of `Loss.mseSSIM`.
 ///
-/// The window and constants are DESIGN.md's metric: an 11×11 Gaussian of
+/// The window and constants are docs/metrics.md's: an 11×11 Gaussian of
 /// σ = 1.5 (a uniform window on a side shorter than 11), K1 = 0.01, K2 = 0.03
 /// for a dynamic range of 1, over the window positions that fit inside the
 /// image; the mean is over positions, channels and samples.
@@ -31,7 +31,7 @@ public struct StructuralSimilarity {
         windowY = Self.window(min(11, height))
     }
 
-    /// SSIM's window weights along one axis, summing to 1: DESIGN.md's 11-tap
+    /// SSIM's window weights along one axis, summing to 1: docs/metrics.md's 11-tap
     /// Gaussian (σ = 1.5) when `size` is 11, else a box of `size` taps (for
     /// images narrower than the window). Shared by the loss and the metric.
     public static func window(_ size: Int) -> [Double] {

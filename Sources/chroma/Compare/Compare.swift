@@ -58,7 +58,7 @@ struct Compare: ParsableCommand {
     @Flag(help: "Replace an existing report folder.")
     var overwrite = false
 
-    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
+    @OptionGroup var limits: DecodingLimitOptions  // untitled: listed after the ordinary options
 
     func validate() throws {
         guard inputs.isEmpty != (cifar == nil) else { throw ValidationError("give photos or folders, or --cifar DIR (one of them)") }

@@ -45,7 +45,7 @@ struct ModelCalibrateCommand: ParsableCommand {
     @Option(help: "Largest loss of mean validation PSNR accepted for colour, in dB.")
     var tolerance: Double = 0.1
 
-    @Option(help: "Pick the best PSNR among settings at least this colourful instead (DESIGN.md's measure; originals ≈ 34).")
+    @Option(help: "Pick the best PSNR among settings at least this colourful instead (Hasler and Süsstrunk's colourfulness; CIFAR-10's originals ≈ 34).")
     var colourfulness: Double?
 
     @Flag(help: "Average each prediction with the mirror image's, mirrored back (twice the inference work).")

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Colorizer
+import ColorSpace
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// `chroma model summary`: a Keras-style table of an architecture or a model file.
@@ -8,9 +11,10 @@ struct ModelSummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Print each layer's output shape and parameters, the total, and the latent size.",
         discussion: """
-            The argument is an architecture spec or a model file, e.g.
+            The argument is an architecture spec, a model file, or lab or ycbcr for a bundled model, e.g.
               chroma model summary "c8 p c12 p c16 u c12 u c2" --input 1x32x32
               chroma model summary runs/lab/model.chroma
+              chroma model summary lab
 
             Spec tokens: cN (3×3 convolution, N channels, ReLU), tN (transposed convolution, ×2), \
             p (2×2 max-pool), u (×2 upsample), skip … concat (a U-Net skip connection), \
@@ -20,7 +24,7 @@ struct ModelSummaryCommand: ParsableCommand {
             convolution is linear; a final activation token is the output activation.
             """)
 
-    @Argument(help: "An architecture spec, or the path of a model file.")
+    @Argument(help: "An architecture spec, the path of a model file, or lab or ycbcr (a bundled model).")
     var specOrModel: String
 
     @Option(help: "Input shape as CxHxW, e.g. 1x32x32 (default: the model's channels, or 1, at 32x32).")
@@ -35,10 +39,26 @@ struct ModelSummaryCommand: ParsableCommand {
         }
     }
 
+    /// Whether the argument names a file rather than spelling an architecture:
+    /// a path (a slash, or a model file's extension) or something that exists.
+    var namesAFile: Bool {
+        specOrModel.contains("/") || specOrModel.hasSuffix(".chroma") || ImageFile.kind(of: specOrModel) != nil
+    }
+
     func run() throws {
         let network: Network
         var metadata: [String: String] = [:]
-        if FileManager.default.fileExists(atPath: specOrModel) {
+        if let space = ChromaSpace(rawValue: specOrModel), ImageFile.kind(of: specOrModel) == nil {
+            do {
+                let model = try BundledModels.load(space)
+                network = model.network
+                metadata = model.metadata
+                print("Model: \(BundledModels.origin(of: space))")
+            } catch {
+                Diagnostics.error(BundledModels.origin(of: space), error)
+                throw ExitCode.failure
+            }
+        } else if namesAFile {
             do {
                 let model = try ModelFile.load(from: specOrModel)
                 network = model.network
@@ -61,7 +81,12 @@ struct ModelSummaryCommand: ParsableCommand {
         do {
             let summary = try ModelSummary(network: Network(architecture: network.architecture, inputChannels: shape.channels), input: shape)
             print("Architecture: \(network.architecture)")
-            for key in metadata.keys.sorted() { print("\(key): \(metadata[key]!)") }
+            for key in metadata.keys.sorted() {
+                let value = metadata[key]!
+                // Long lists (a bins model's 144 bin frequencies) are summarised, not dumped.
+                let values = value.split(separator: ",")
+                print("\(key): " + (values.count > 12 ? "\(values.count) values (\(values.prefix(3).joined(separator: ",")), …)" : value))
+            }
             print(summary.table)
         } catch {
             Diagnostics.error(specOrModel, error)

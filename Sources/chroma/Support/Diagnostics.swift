@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import NeuralNet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +11,8 @@ enum Diagnostics {
     static func error(_ subject: String, _ reason: Any) {
         let subject = FileNames.display(subject)
         if case let .fileSystem(path, text)? = reason as? ImageIOError, FileNames.display(path) == subject {
+            write("chroma: \(subject): \(text)\n")
+        } else if case let .io(path, text)? = reason as? ModelFileError, FileNames.display(path) == subject {
             write("chroma: \(subject): \(text)\n")
         } else if case let .fileSystem(path, text)? = reason as? ImageIOError {
             write("chroma: \(subject): \(FileNames.display(path)): \(text)\n")

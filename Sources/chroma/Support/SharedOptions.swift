@@ -29,7 +29,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Write no metadata: drop EXIF, ICC profile, XMP, IPTC, comments, text and density.")
     var strip = false
 
-    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
+    @OptionGroup var limits: DecodingLimitOptions  // untitled: listed after the ordinary options
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, not \(quality)") }
@@ -115,7 +115,7 @@ extension ChromaSubsampling: ExpressibleByArgument {}
 /// How a colorizer's prediction becomes chroma, for the commands that colorize
 /// with one model (colorize, evaluate); each defaults to the model's calibrated value.
 struct PredictionOptions: ParsableArguments {
-    @Option(help: "Scale the predicted chroma: 0 gray, 1 as predicted (default: the model's calibrated value, else 1).")
+    @Option(help: "Scale the predicted chroma, 0…4: 0 gray, 1 as predicted (default: the model's calibrated value, else 1).")
     var saturation: Float?
 
     @Option(help: "For a model trained with --loss bins:N: the annealed mean's temperature, 0…1; lower is bolder (default: the model's calibrated one, else 1).")

@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model on the CIFAR-10 test split, or on a folder of real colour photos.",
         discussion: """
-            Metrics as ../shared/DESIGN.md defines them. Colorizers (colorize, colorize-rgb): \
+            Metrics (defined in docs/metrics.md). Colorizers (colorize, colorize-rgb): \
             PSNR (per image, capped at 48.13 dB), SSIM, CIEDE2000 and colourfulness, each a mean \
             over the 10,000 test images, for the model and for the gray baseline (the luminance \
             alone). Autoencoders (reconstruct, denoise): MSE on the 0…1 scale, PSNR and SSIM; \
@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --photos: the model's grid, as for colorize (the photo's shorter side becomes N × 32 pixels there), 1…64.")
     var tiles: Int = PhotoColorizer.defaultTiles
 
-    @OptionGroup(title: "Limits on input files") var limits: DecodingLimitOptions
+    @OptionGroup var limits: DecodingLimitOptions  // untitled: listed after the ordinary options
 
     @Flag(help: "Print one JSON object.")
     var json = false

@@ -8,7 +8,7 @@ import NeuralNet
 /// `chroma train`: teach a network to predict chroma from luminance on CIFAR-10.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a colorizer (or one of the assignment's autoencoders) on CIFAR-10.",
+        abstract: "Train a colorizer, or an autoencoder that reconstructs or denoises, on CIFAR-10 or photos.",
         discussion: """
             Training uses the data batches minus their last 5,000 images, which are the \
             validation set. OUT receives model.chroma (the best model by validation loss), \
@@ -34,7 +34,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
-    @Option(help: "Architecture spec (see 'chroma model summary --help'); default: the assignment's, with 2 outputs for colorize and 3 otherwise.")
+    @Option(help: "Architecture spec (see 'chroma model summary --help'); default: the 9-layer CAE of the classic CIFAR-10 autoencoder exercise, c8 p c12 p c16 u c12 u c2 (c3 for the RGB tasks).")
     var arch: String?
 
     @Option(help: "Run folder for a new run.")

@@ -29,7 +29,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "colorize: extra input channels, the luminance raised to each gamma, e.g. 0.1,0.5,1.5,3.0.", transform: Convert.parseGammas)
     var gammas: [Float] = []
 
-    @Option(help: "Passes over the training images (train --resume: a new total).")
+    @Option(help: "Passes over the training images (default 10; train --resume: a new total).")
     var epochs: Int?
 
     @Option(help: "Images per step.")
@@ -83,7 +83,7 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// The architecture a task trains when none is given: the assignment's.
+    /// The architecture a task trains when none is given: the classic exercise's 9-layer CAE.
     var defaultArchitecture: String {
         Architecture.reference(outputs: task == .colorize ? 2 : 3).text
     }
