@@ -118,6 +118,27 @@ struct TrainCommandTests {
         #expect(uncalibrated.status == 1 && uncalibrated.stderr.contains("calibrated"), "\(uncalibrated.stderr)")
     }
 
+    @Test("evaluate and compare --cifar draw a progress bar on a terminal, and none in a pipe")
+    func progressOnATerminal() throws {
+        let scratch = try Scratch("evaluate-progress")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 600)
+        let model = try ColorizeCommandTests.model(scratch)
+        // script(1) from util-linux gives the command a pseudo-terminal; everything it wrote lands in its output.
+        func onTerminal(_ arguments: [String]) throws -> String {
+            let command = ([CLIRunner.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            let result = try CLIRunner.run(["-qec", command, "/dev/null"], program: URL(fileURLWithPath: "/usr/bin/script"))
+            #expect(result.status == 0, "\(result.stderr)")
+            return String(decoding: result.stdout, as: UTF8.self)
+        }
+        let evaluate = try onTerminal(["evaluate", "--model", model, "--cifar", cifar])
+        #expect(evaluate.contains("evaluate ") && evaluate.contains("1200/1200") && evaluate.contains("█"), "\(evaluate)")
+        let compare = try onTerminal(["compare", "--cifar", cifar, "--model", model, "-o", scratch.path + "/report", "--sample", "4"])
+        #expect(compare.contains("[1/1] ") && compare.contains("1200/1200"), "\(compare)")
+        let piped = try CLIRunner.run(["evaluate", "--model", model, "--cifar", cifar])
+        #expect(!piped.stderr.contains("█"))
+    }
+
     @Test("a damaged CIFAR folder is named with the reason")
     func damaged() throws {
         let scratch = try Scratch("train-damaged")

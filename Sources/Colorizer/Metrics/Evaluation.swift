@@ -54,7 +54,10 @@ public enum Evaluator {
     /// Runs the network over `set` a slice of images at a time and hands each slice's
     /// outputs (`slice × outputChannels × plane`) to `body` with the slice's image range.
     /// - Returns: the images' luminance and chroma.
-    static func forEachOutputSlice(_ network: Network, task: ColorizationTask, set: ImageSet,
+    /// Reports work done so far, `done` of `total` steps (for a progress display).
+    public typealias Progress = (_ done: Int, _ total: Int) -> Void
+
+    static func forEachOutputSlice(_ network: Network, task: ColorizationTask, set: ImageSet, progress: Progress = { _, _ in },
                                    _ body: (Range<Int>, UnsafePointer<Float>) -> Void) throws -> PreparedImages {
         let prepared = task.prepare(set)
         let plane = prepared.plane, channels = task.inputChannels
@@ -69,15 +72,17 @@ public enum Evaluator {
             }
             let outputs = try network.predict(inputs, count: images.count, shape: shape, mirrorAveraged: task.averagesMirror)
             outputs.withUnsafeBufferPointer { body(images, $0.baseAddress!) }
+            progress(images.upperBound, set.count)
         }
         return prepared
     }
 
     /// The network's normalised chroma for every image of `set` (`count × 2 × plane`) and the images' luminance.
-    public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet) throws -> (chroma: [Float], prepared: PreparedImages) {
+    public static func predictions(_ network: Network, task: ColorizationTask, set: ImageSet,
+                                   progress: Progress = { _, _ in }) throws -> (chroma: [Float], prepared: PreparedImages) {
         let plane = set.width * set.height
         var chroma = [Float](repeating: 0, count: set.count * 2 * plane)
-        let prepared = try forEachOutputSlice(network, task: task, set: set) { images, outputs in
+        let prepared = try forEachOutputSlice(network, task: task, set: set, progress: progress) { images, outputs in
             let decoded = task.chroma(fromOutputs: outputs, count: images.count, plane: plane)
             chroma.replaceSubrange(images.lowerBound * 2 * plane..<images.upperBound * 2 * plane, with: decoded)
         }
@@ -145,20 +150,24 @@ public enum Evaluator {
     }
 
     /// Colorizes every image of `set` from its luminance and scores it against the original.
-    /// - Parameter saturation: multiplies the predicted chroma's distance from neutral.
-    public static func evaluate(_ network: Network, task: ColorizationTask, set: ImageSet, saturation: Float = 1) throws -> EvaluationReport {
-        let (chroma, prepared) = try predictions(network, task: task, set: set)
+    /// - Parameters:
+    ///   - saturation: multiplies the predicted chroma's distance from neutral.
+    ///   - progress: told of each step: the images predicted, then the images scored (2 × count steps in all).
+    public static func evaluate(_ network: Network, task: ColorizationTask, set: ImageSet, saturation: Float = 1,
+                                progress: Progress = { _, _ in }) throws -> EvaluationReport {
+        let (chroma, prepared) = try predictions(network, task: task, set: set) { done, _ in progress(done, 2 * set.count) }
         let colorized = chroma.withUnsafeBufferPointer {
             task.rgb(luminance: prepared.luminance, normalisedChroma: $0.baseAddress!, count: set.count, width: set.width,
                      height: set.height, saturation: saturation)
         }
         let gray = task.space.image(from: task.space.neutral(luminance: Plane(width: set.width, height: set.height * set.count, values: prepared.luminance)))
-        return score(colorized: colorized, gray: gray, truth: set)
+        return score(colorized: colorized, gray: gray, truth: set) { done, _ in progress(set.count + done, 2 * set.count) }
     }
 
     /// Scores colorized images (stacked in one tall image, in `truth`'s order)
-    /// and the gray baseline against the originals.
-    public static func score(colorized: Image<UInt8>, gray: Image<UInt8>, truth set: ImageSet) -> EvaluationReport {
+    /// and the gray baseline against the originals; `progress` is told of each image scored.
+    public static func score(colorized: Image<UInt8>, gray: Image<UInt8>, truth set: ImageSet,
+                             progress: Progress = { _, _ in }) -> EvaluationReport {
         let truth = set.stacked()
         let size = set.imageSize, plane = set.width * set.height
         let truthLab = ChromaSpace.lab.planes(from: truth), resultLab = ChromaSpace.lab.planes(from: colorized)
@@ -184,6 +193,7 @@ public enum Evaluator {
                         baseSSIM += SSIM.rgb(g, t, width: set.width, height: set.height)
                         deltaE += meanDeltaE(resultLab, i)
                         baseDeltaE += meanDeltaE(grayLab, i)
+                        if i % 100 == 99 || i == set.count - 1 { progress(i + 1, set.count) }
                     }
                 }
             }

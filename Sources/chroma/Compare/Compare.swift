@@ -299,8 +299,11 @@ struct Compare: ParsableCommand {
         var entry = ComparisonReport.Entry(name: "CIFAR-10 test split", images: test.count, hasColour: true)
         for (index, contender) in contenders.enumerated() {
             Diagnostics.note("chroma: [\(index + 1)/\(contenders.count)] scoring \(contender.name) on \(test.count) test images")
+            let bar = ProgressBar()
             let report = try Evaluator.evaluate(contender.model.network, task: contender.task, set: test,
-                                                saturation: contender.model.calibratedSaturation)
+                                                saturation: contender.model.calibratedSaturation,
+                                                progress: bar.reporter("[\(index + 1)/\(contenders.count)] \(contender.name)"))
+            bar.clear()
             func scores(_ s: EvaluationReport.Scores) -> ImageScores {
                 ImageScores(psnr: s.psnr, ssim: s.ssim, deltaE2000: s.deltaE2000, colourfulness: s.colourfulness)
             }

@@ -17,6 +17,17 @@ final class ProgressBar {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(label) \(bar) \(done)/\(total)  \(detail)  \(left)".utf8))
     }
 
+    /// A progress callback for the library (`Evaluator.Progress`) that draws this bar
+    /// under `label`, with the time left estimated from the pace so far.
+    func reporter(_ label: String) -> (Int, Int) -> Void {
+        let start = Date()
+        return { done, total in
+            let elapsed = Date().timeIntervalSince(start)
+            self.show(label, done: done, total: total, detail: "",
+                      secondsLeft: done == 0 ? .nan : elapsed / Double(done) * Double(total - done))
+        }
+    }
+
     func clear() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

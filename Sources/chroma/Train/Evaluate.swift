@@ -91,7 +91,10 @@ struct Evaluate: ParsableCommand {
                 throw ExitCode.failure
             }
             let saturation = prediction.saturation ?? file.calibratedSaturation
-            report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation)
+            let bar = ProgressBar()
+            report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation,
+                                            progress: bar.reporter("evaluate"))
+            bar.clear()
         case .colorizeRGB(let space):
             report = try Evaluator.colorizationRGB(file.network, space: space, set: test)
         case .reconstruct, .denoise:
