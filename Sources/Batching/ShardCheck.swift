@@ -76,7 +76,7 @@ public struct ShardCheck: Sendable {
             throw ShardCheckError.noManifestFolder(directory)
         }
         return try names.map { name in
-            let path = directory + "/" + name
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { throw ShardCheckError.unreadable(path, "cannot be read") }
             do { return (path, try ShardManifest(decoding: Array(data))) } catch {
                 throw ShardCheckError.unreadable(path, "is not a chroma shard manifest")

@@ -86,6 +86,25 @@ struct ColorizeCommandTests {
         #expect(broken.status == 1 && broken.stderr.contains(scratch.path + "/models/lab.chroma"), "\(broken.stderr)")
     }
 
+    @Test("folders named with a trailing slash never give doubled slashes in messages, JSON or run folders")
+    func trailingSlashes() throws {
+        let scratch = try Scratch("slashes")
+        defer { scratch.remove() }
+        try Self.photos(scratch)
+        try scratch.write(Array("not an image".utf8), "photos/bad.png")
+        let model = try Self.model(scratch)
+        let colorized = try CLIRunner.run(["colorize", "photos/", "-o", "out/", "--recursive", "--json", "--model", model], in: scratch.path)
+        let text = String(decoding: colorized.stdout, as: UTF8.self) + colorized.stderr
+        #expect(colorized.status == 1 && text.contains("photos/bad.png") && text.contains("out/sub/c.png"), "\(text)")
+        #expect(!text.contains("//"), "\(text)")
+        let converted = try CLIRunner.run(["convert", "photos/", "gray/", "--recursive"], in: scratch.path)
+        #expect(converted.stderr.contains("photos/bad.png") && !converted.stderr.contains("//"), "\(converted.stderr)")
+        try FileManager.default.removeItem(atPath: scratch.path + "/photos/bad.png")
+        let trained = try CLIRunner.run(["train", "--images", "photos/", "--split", "50/50/0", "--epochs", "1", "--batch", "1",
+                                         "--arch", "c4 p c4 u c2 sigmoid", "--out", "run/"], in: scratch.path)
+        #expect(trained.status == 0 && trained.stderr.contains("is run/model.chroma") && !trained.stderr.contains("//"), "\(trained.stderr)")
+    }
+
     @Test("standard input to standard output")
     func pipeline() throws {
         let scratch = try Scratch("colorize-pipe")

@@ -258,7 +258,7 @@ public enum ImageFile {
                 FileNames.decode(raw.prefix(while: { $0 != 0 }))
             }
             if name == "." || name == ".." { continue }
-            entries.append((name, kind(of: path + "/" + name)))
+            entries.append((name, kind(of: path.hasSuffix("/") ? path + name : path + "/" + name)))
         }
         return entries
     }

@@ -186,7 +186,7 @@ struct Compare: ParsableCommand {
     }
 
     func write(_ report: ComparisonReport, sheet: ContactSheet, to folder: String) throws {
-        try ImageFile.write(try ImageEncoder.encodePNG(sheet.render()), to: folder + "/" + report.sheet)
+        try ImageFile.write(try ImageEncoder.encodePNG(sheet.render()), to: Paths.join(folder, report.sheet))
         try ImageFile.write(Array(report.markdown().utf8), to: folder + "/metrics.md")
         try ImageFile.write(Array(report.csv().utf8), to: folder + "/metrics.csv")
         try ImageFile.write(Array(try report.json().utf8), to: folder + "/metrics.json")
@@ -254,12 +254,12 @@ struct Compare: ParsableCommand {
                       folder: String) throws -> (ComparisonReport.Entry, [Image<UInt8>?]) {
         let hasColour = original.hasColour()
         let picturesFolder = "photos/" + stem
-        try FileManager.default.createDirectory(atPath: folder + "/" + picturesFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: Paths.join(folder, picturesFolder), withIntermediateDirectories: true)
         let ext = format == .jpeg ? "jpg" : "png"
         func save(_ image: Image<UInt8>, _ title: String, png: Bool = false) throws -> String {
             let file = picturesFolder + "/" + title.replacingOccurrences(of: " ", with: "-") + "." + (png ? "png" : ext)
             let bytes = png || format == .png ? try ImageEncoder.encodePNG(image) : try ImageEncoder.encodeJPEG(image, quality: 92)
-            try ImageFile.write(bytes, to: folder + "/" + file)
+            try ImageFile.write(bytes, to: Paths.join(folder, file))
             return file
         }
         let truth = original.rgb()
@@ -294,7 +294,7 @@ struct Compare: ParsableCommand {
 
     func compareCIFAR(_ folder: String, contenders: [Contender]) throws -> (ComparisonReport, ContactSheet) {
         let test: ImageSet
-        do { test = try CIFAR10.loadBatch(folder + "/" + CIFAR10.testFile) } catch { throw ReportError(subject: folder, reason: "\(error)") }
+        do { test = try CIFAR10.loadBatch(Paths.join(folder, CIFAR10.testFile)) } catch { throw ReportError(subject: folder, reason: "\(error)") }
         let spaces = Self.spaces(contenders)
         var entry = ComparisonReport.Entry(name: "CIFAR-10 test split", images: test.count, hasColour: true)
         for (index, contender) in contenders.enumerated() {

@@ -93,13 +93,13 @@ struct Study: ParsableCommand {
 
     /// The tables and plots so far, each file replaced atomically.
     func write(_ rows: [ArchitectureStudy.Row], task: TrainingTask) throws {
-        let title = "Latent size against test error: \(task.kind.rawValue), \(options.epochs ?? 10) epochs, seed \(options.seed)"
+        let title = "Latent size against test error: \(task.kind.rawValue), \(options.epochs ?? 10) epoch\((options.epochs ?? 10) == 1 ? "" : "s"), seed \(options.seed)"
         let files: [(String, Data)] = [
             ("study.md", Data(ArchitectureStudy.markdown(rows, title: title).utf8)),
             ("study.csv", Data(ArchitectureStudy.csv(rows).utf8)),
             ("latent-error.svg", Data(ArchitectureStudy.svg(rows, title: title).utf8)),
             ("latent-error.png", Data(try ArchitectureStudy.png(rows))),
         ]
-        for (name, data) in files { try data.write(to: URL(fileURLWithPath: out + "/" + name), options: .atomic) }
+        for (name, data) in files { try data.write(to: URL(fileURLWithPath: Paths.join(out, name)), options: .atomic) }
     }
 }

@@ -20,6 +20,13 @@ enum Paths {
     }
 
     /// `folder/name`, without doubling a slash the folder already ends in.
+    /// The path without trailing slashes ("/" stays "/"), for folders named in messages and joined later.
+    static func trimmed(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
+    }
+
     static func join(_ folder: String, _ name: String) -> String {
         if folder.isEmpty { return name }
         return folder.hasSuffix("/") ? folder + name : folder + "/" + name

@@ -75,7 +75,7 @@ struct Evaluate: ParsableCommand {
             throw ExitCode.failure
         }
         do {
-            test = try CIFAR10.loadBatch(cifar + "/" + CIFAR10.testFile)
+            test = try CIFAR10.loadBatch(Paths.join(cifar, CIFAR10.testFile))
         } catch {
             Diagnostics.error(cifar, error)
             throw ExitCode.failure

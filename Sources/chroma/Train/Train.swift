@@ -74,8 +74,8 @@ struct Train: ParsableCommand {
         }
         let run: TrainingRun
         do {
-            run = try resume.map { try TrainingRun(resuming: $0, split: split, epochs: options.epochs, data: settings) }
-                ?? TrainingRun(folder: out!, settings: settings, split: split)
+            run = try resume.map { try TrainingRun(resuming: Paths.trimmed($0), split: split, epochs: options.epochs, data: settings) }
+                ?? TrainingRun(folder: Paths.trimmed(out!), settings: settings, split: split)
         } catch {
             Diagnostics.error(resume ?? out!, error)
             throw ExitCode.failure
