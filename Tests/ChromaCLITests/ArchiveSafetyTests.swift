@@ -52,7 +52,7 @@ struct ArchiveSafetyTests {
         #expect(try ImageFile.readBytes(scratch.path + "/db/p.jpg") == kept)
 
         // convert DIR DIR --format png --overwrite.
-        let converted = try CLIRunner.run(["convert", scratch.path + "/same", scratch.path + "/same", "--to", "rgb",
+        let converted = try CLIRunner.run(["convert", scratch.path + "/same", "-o", scratch.path + "/same", "--to", "rgb",
                                            "--format", "png", "--overwrite"])
         #expect(converted.status == 1)
         #expect(converted.stderr.contains("is one of the inputs"), "\(converted.stderr)")
@@ -334,13 +334,13 @@ struct ShardCommandTests {
         defer { scratch.remove() }
         for i in 0..<5 { try scratch.write(ImageEncoder.encodePNG(testPicture(width: 12 + i, height: 10)), "in/p\(i).png") }
         for k in 1...2 {
-            let result = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/out", "--to", "gray", "--shard", "\(k)/2",
+            let result = try CLIRunner.run(["convert", scratch.path + "/in", "-o", scratch.path + "/out", "--to", "gray", "--shard", "\(k)/2",
                                             "--manifest", scratch.path + "/out/.chroma-shards/m\(k).json"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(scratch.files("out").count == 6, "five outputs and the manifest folder")
         let before = try ImageFile.readBytes(scratch.path + "/in/p0.png")
-        let onInput = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/out2", "--to", "gray", "--shard", "1/2",
+        let onInput = try CLIRunner.run(["convert", scratch.path + "/in", "-o", scratch.path + "/out2", "--to", "gray", "--shard", "1/2",
                                          "--manifest", scratch.path + "/in/p0.png"])
         #expect(onInput.status == 1 && onInput.stderr.contains("is one of the inputs"), "\(onInput.stderr)")
         #expect(try ImageFile.readBytes(scratch.path + "/in/p0.png") == before, "a manifest never replaces an input")

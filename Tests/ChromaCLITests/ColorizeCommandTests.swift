@@ -97,7 +97,7 @@ struct ColorizeCommandTests {
         let text = String(decoding: colorized.stdout, as: UTF8.self) + colorized.stderr
         #expect(colorized.status == 1 && text.contains("photos/bad.png") && text.contains("out/sub/c.png"), "\(text)")
         #expect(!text.contains("//"), "\(text)")
-        let converted = try CLIRunner.run(["convert", "photos/", "gray/", "--recursive"], in: scratch.path)
+        let converted = try CLIRunner.run(["convert", "photos/", "-o", "gray/", "--recursive"], in: scratch.path)
         #expect(converted.stderr.contains("photos/bad.png") && !converted.stderr.contains("//"), "\(converted.stderr)")
         try FileManager.default.removeItem(atPath: scratch.path + "/photos/bad.png")
         let trained = try CLIRunner.run(["train", "--images", "photos/", "--split", "50/50/0", "--epochs", "1", "--batch", "1",

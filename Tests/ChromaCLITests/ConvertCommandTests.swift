@@ -11,7 +11,7 @@ struct ConvertCommandTests {
         try scratch.write(ImageEncoder.encodePNG(testPicture()), "in.png")
         let input = scratch.path + "/in.png"
         for (view, width) in [("gray", 40), ("lab-channels", 120), ("ycbcr-channels", 120), ("gammas", 160), ("rgb", 40)] {
-            let result = try CLIRunner.run(["convert", input, scratch.path + "/\(view).png", "--to", view])
+            let result = try CLIRunner.run(["convert", input, "-o", scratch.path + "/\(view).png", "--to", view])
             #expect(result.status == 0, "\(view): \(result.stderr)")
             let image = try ImageFile.read(scratch.path + "/\(view).png")
             #expect(image.width == width && image.height == 24, "\(view)")
@@ -41,28 +41,28 @@ struct ConvertCommandTests {
             let back = try ImageFile.read(scratch.path + "/" + path)
             return zip(original.samples, back.samples).map { abs(Int($0) - Int($1)) }.max()!
         }
-        #expect(try CLIRunner.run(["convert", input, scratch.path + "/lab.tif", "--to", "lab"]).status == 0)
+        #expect(try CLIRunner.run(["convert", input, "-o", scratch.path + "/lab.tif", "--to", "lab"]).status == 0)
         let lab = try ImageDecoder.decodeWithMetadata(try ImageFile.readBytes(scratch.path + "/lab.tif"),
                                                       options: { var o = DecodingOptions(); o.keepsColorEncoding = true; return o }())
         #expect(lab.colorEncoding == .lab && lab.pixels.bitDepth == 16)
-        let back = try CLIRunner.run(["convert", scratch.path + "/lab.tif", scratch.path + "/back.png", "--to", "rgb", "--depth", "8"])
+        let back = try CLIRunner.run(["convert", scratch.path + "/lab.tif", "-o", scratch.path + "/back.png", "--to", "rgb", "--depth", "8"])
         #expect(back.status == 0, "\(back.stderr)")
         #expect(try worst("back.png") == 0)
 
-        #expect(try CLIRunner.run(["convert", input, scratch.path + "/ycc.tif", "--to", "ycbcr"]).status == 0)
-        #expect(try CLIRunner.run(["convert", scratch.path + "/ycc.tif", scratch.path + "/ycc-back.png", "--to", "rgb"]).status == 0)
+        #expect(try CLIRunner.run(["convert", input, "-o", scratch.path + "/ycc.tif", "--to", "ycbcr"]).status == 0)
+        #expect(try CLIRunner.run(["convert", scratch.path + "/ycc.tif", "-o", scratch.path + "/ycc-back.png", "--to", "rgb"]).status == 0)
         #expect(try worst("ycc-back.png") <= 1)
 
         // PNG cannot say what it holds: --from says it.
-        #expect(try CLIRunner.run(["convert", input, scratch.path + "/lab.png", "--to", "lab"]).status == 0)
-        let fromPNG = try CLIRunner.run(["convert", scratch.path + "/lab.png", scratch.path + "/png-back.png", "--from", "lab", "--to", "rgb", "--depth", "8"])
+        #expect(try CLIRunner.run(["convert", input, "-o", scratch.path + "/lab.png", "--to", "lab"]).status == 0)
+        let fromPNG = try CLIRunner.run(["convert", scratch.path + "/lab.png", "-o", scratch.path + "/png-back.png", "--from", "lab", "--to", "rgb", "--depth", "8"])
         #expect(fromPNG.status == 0, "\(fromPNG.stderr)")
         #expect(try worst("png-back.png") == 0)
 
-        let jpeg = try CLIRunner.run(["convert", input, scratch.path + "/lab.jpg", "--to", "lab"])
+        let jpeg = try CLIRunner.run(["convert", input, "-o", scratch.path + "/lab.jpg", "--to", "lab"])
         #expect(jpeg.status == 1 && jpeg.stderr.contains("write TIFF or PNG"), "\(jpeg.stderr)")
         try scratch.write(ImageEncoder.encodePNG(Image(width: 4, height: 4, layout: .gray, samples: [UInt8](repeating: 9, count: 16))), "gray.png")
-        let gray = try CLIRunner.run(["convert", scratch.path + "/gray.png", scratch.path + "/g.png", "--from", "lab", "--to", "rgb"])
+        let gray = try CLIRunner.run(["convert", scratch.path + "/gray.png", "-o", scratch.path + "/g.png", "--from", "lab", "--to", "rgb"])
         #expect(gray.status == 1 && gray.stderr.contains("has 1 channel, not the 3 that L*a*b* needs"), "\(gray.stderr)")
     }
 
@@ -102,9 +102,9 @@ struct ConvertCommandTests {
         defer { scratch.remove() }
         try scratch.write(ImageEncoder.encodePNG(Self.colourful()), "in.png")
         let input = scratch.path + "/in.png"
-        #expect(try CLIRunner.run(["convert", input, scratch.path + "/lab.tif", "--to", "lab", "--depth", "8"]).status == 0)
+        #expect(try CLIRunner.run(["convert", input, "-o", scratch.path + "/lab.tif", "--to", "lab", "--depth", "8"]).status == 0)
         // LZW (the default): Pillow 9's own reader of uncompressed YCbCr expects subsampled data; through libtiff it is right.
-        #expect(try CLIRunner.run(["convert", input, scratch.path + "/ycc.tif", "--to", "ycbcr"]).status == 0)
+        #expect(try CLIRunner.run(["convert", input, "-o", scratch.path + "/ycc.tif", "--to", "ycbcr"]).status == 0)
         let python = "/usr/bin/python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -126,11 +126,11 @@ struct ConvertCommandTests {
     @Test("standard input to standard output, in the input's format")
     func pipeline() throws {
         let jpeg = try ImageEncoder.encodeJPEG(testPicture())
-        let result = try CLIRunner.run(["convert", "-", "-", "--to", "gray"], stdin: jpeg)
+        let result = try CLIRunner.run(["convert", "-", "-o", "-", "--to", "gray"], stdin: jpeg)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(ImageFormat.sniff(result.stdout) == .jpeg)
         #expect(try ImageDecoder.decode(result.stdout).layout == .gray)
-        let png = try CLIRunner.run(["convert", "-", "-", "--format", "png"], stdin: jpeg)
+        let png = try CLIRunner.run(["convert", "-", "-o", "-", "--format", "png"], stdin: jpeg)
         #expect(ImageFormat.sniff(png.stdout) == .png)
     }
 
@@ -142,15 +142,15 @@ struct ConvertCommandTests {
         try scratch.write(ImageEncoder.encodeJPEG(testPicture()), "in/sub/b.jpg")
         try scratch.write(Array("not an image".utf8), "in/broken.png")
         try scratch.write(Array("notes".utf8), "in/notes.txt")
-        let flat = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/out", "--to", "gray"])
+        let flat = try CLIRunner.run(["convert", scratch.path + "/in", "-o", scratch.path + "/out", "--to", "gray"])
         #expect(flat.status == 1)
         #expect(flat.stderr.contains("broken.png: not an image"), "\(flat.stderr)")
         #expect(scratch.files("out") == ["a.png"])
         try scratch.write(ImageEncoder.encodeJPEG(testPicture()), "in/misnamed.png")
-        _ = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/named", "--to", "rgb"])
+        _ = try CLIRunner.run(["convert", scratch.path + "/in", "-o", scratch.path + "/named", "--to", "rgb"])
         #expect(ImageFormat.sniff(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/named/misnamed.png")))) == .png,
                 "an output's content matches its name")
-        let deep = try CLIRunner.run(["convert", scratch.path + "/in", scratch.path + "/deep", "--recursive", "--to", "lab-channels"])
+        let deep = try CLIRunner.run(["convert", scratch.path + "/in", "-o", scratch.path + "/deep", "--recursive", "--to", "lab-channels"])
         #expect(deep.status == 1)
         #expect(scratch.files("deep") == ["a.png", "misnamed.png", "sub"])
         #expect(scratch.files("deep/sub") == ["b.png"], "channel strips default to PNG")
@@ -163,11 +163,11 @@ struct ConvertCommandTests {
         let original = try ImageEncoder.encodePNG(testPicture())
         try scratch.write(original, "in.png")
         let input = scratch.path + "/in.png", output = scratch.path + "/out.png"
-        #expect(try CLIRunner.run(["convert", input, output]).status == 0)
-        let again = try CLIRunner.run(["convert", input, output])
+        #expect(try CLIRunner.run(["convert", input, "-o", output]).status == 0)
+        let again = try CLIRunner.run(["convert", input, "-o", output])
         #expect(again.status == 1 && again.stderr.contains("already exists"))
-        #expect(try CLIRunner.run(["convert", input, output, "--overwrite"]).status == 0)
-        let onto = try CLIRunner.run(["convert", input, input, "--overwrite"])
+        #expect(try CLIRunner.run(["convert", input, "-o", output, "--overwrite"]).status == 0)
+        let onto = try CLIRunner.run(["convert", input, "-o", input, "--overwrite"])
         #expect(onto.status == 1 && onto.stderr.contains("in.png"))
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: input))) == original)
         #expect(scratch.files() == ["in.png", "out.png"], "no temporary files left")
@@ -175,16 +175,18 @@ struct ConvertCommandTests {
 
     @Test("a missing or unreadable input gets one line naming it")
     func missing() throws {
-        let result = try CLIRunner.run(["convert", "/nonexistent/photo.jpg", "/tmp/x.png"])
+        let result = try CLIRunner.run(["convert", "/nonexistent/photo.jpg", "-o", "/tmp/x.png"])
         #expect(result.status == 1)
         #expect(result.stderr == "chroma: /nonexistent/photo.jpg: No such file or directory\n")
     }
 
     @Test("bad arguments are usage errors")
     func usage() throws {
-        #expect(try CLIRunner.run(["convert", "a.png", "b.png", "--to", "hsv"]).status == 64)
-        #expect(try CLIRunner.run(["convert", "a.png", "b.png", "--quality", "0"]).status == 64)
-        #expect(try CLIRunner.run(["convert", "a.png", "b.png", "--gammas", "1,-2"]).status == 64)
+        #expect(try CLIRunner.run(["convert", "a.png", "-o", "b.png", "--to", "hsv"]).status == 64)
+        let noOutput = try CLIRunner.run(["convert", "a.png", "--to", "gray"])
+        #expect(noOutput.status == 64 && noOutput.stderr.contains("give the output with -o"), "\(noOutput.stderr)")
+        #expect(try CLIRunner.run(["convert", "a.png", "-o", "b.png", "--quality", "0"]).status == 64)
+        #expect(try CLIRunner.run(["convert", "a.png", "-o", "b.png", "--gammas", "1,-2"]).status == 64)
         for command in [[], ["convert"], ["model"]] {
             let help = try CLIRunner.run(command + ["--help"])
             #expect(help.status == 0 && !help.stdout.isEmpty, "\(command) --help")

@@ -72,7 +72,7 @@ struct KeptMetadataTests {
         #expect(bare["XResolution"] == nil || bare["XResolution"] == "1", "JFIF's default density, not the photo's: \(bare)")
 
         // convert keeps them too.
-        let converted = try CLIRunner.run(["convert", input, scratch.path + "/gray.png", "--to", "gray"])
+        let converted = try CLIRunner.run(["convert", input, "-o", scratch.path + "/gray.png", "--to", "gray"])
         #expect(converted.status == 0, "\(converted.stderr)")
         #expect(try ExifTool.tags(scratch.path + "/gray.png", ["DateTimeOriginal"])["DateTimeOriginal"] == original["DateTimeOriginal"])
     }
@@ -120,7 +120,7 @@ struct KeptMetadataTests {
         try scratch.write(try ImageEncoder.encodePNG(testPicture()), "eight.png")
         #expect(try CLIRunner.run(["colorize", scratch.path + "/eight.png", "-o", scratch.path + "/eight-out.png", "--model", model]).status == 0)
         #expect(try ImageFile.readBytes(scratch.path + "/eight-out.png")[24] == 8, "IHDR bit depth 8")
-        let gray16 = try CLIRunner.run(["convert", scratch.path + "/scan16.png", scratch.path + "/gray16.png", "--to", "gray"])
+        let gray16 = try CLIRunner.run(["convert", scratch.path + "/scan16.png", "-o", scratch.path + "/gray16.png", "--to", "gray"])
         #expect(gray16.status == 0, "\(gray16.stderr)")
         #expect(try ImageFile.readBytes(scratch.path + "/gray16.png")[24] == 16)
     }

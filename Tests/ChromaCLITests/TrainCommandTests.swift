@@ -77,6 +77,9 @@ struct TrainCommandTests {
         let calibration = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40",
                                              "--colourfulness", "0", "--out", calibrated])
         #expect(calibration.status == 0, "\(calibration.stderr)")
+        #expect(calibration.stderr.contains("wrote \(calibrated)"), "says what it wrote: \(calibration.stderr)")
+        let again = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40", "-o", calibrated])
+        #expect(again.status == 64 && again.stderr.contains("exists; give --overwrite"), "an existing file is not replaced: \(again.stderr)")
         let rows = String(decoding: calibration.stdout, as: UTF8.self).split(separator: "\n")
         #expect(rows.count == 22 && rows.allSatisfy { $0.hasPrefix("prior weight") }, "\(rows)")
         #expect(rows.filter { $0.hasSuffix("← chosen") }.count == 1)

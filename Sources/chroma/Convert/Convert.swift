@@ -22,11 +22,11 @@ struct Convert: ParsableCommand {
             A TIFF says whether it holds Lab or YCbCr; a PNG cannot, so name it with --from.
 
             Examples:
-              chroma convert photo.jpg gray.png --to gray
-              chroma convert photo.jpg photo-lab.tif --to lab
-              chroma convert photo-lab.tif back.png --to rgb
-              chroma convert - - --to gray < in.jpg > gray.png
-              chroma convert photos/ views/ --to lab-channels --recursive
+              chroma convert photo.jpg -o gray.png --to gray
+              chroma convert photo.jpg -o photo-lab.tif --to lab
+              chroma convert photo-lab.tif -o back.png --to rgb
+              chroma convert - --to gray < in.jpg > gray.png
+              chroma convert photos/ -o views/ --to lab-channels --recursive
             """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
@@ -37,8 +37,11 @@ struct Convert: ParsableCommand {
     @Argument(help: "Input image, folder of images, or - for standard input.")
     var input: String
 
-    @Argument(help: "Output file, folder, or - for standard output.")
-    var output: String
+    @Option(name: [.short, .customLong("output")], help: "Output file, folder, or - for standard output (default for input -: standard output).")
+    var outputPath: String?
+
+    /// Where outputs go: -o, or standard output for standard input.
+    var output: String { outputPath ?? ImageFile.standardStream }
 
     @Option(help: "What to write: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
     var to: Target = .gray
@@ -71,6 +74,9 @@ struct Convert: ParsableCommand {
     }
 
     func validate() throws {
+        if outputPath == nil && input != ImageFile.standardStream {
+            throw ValidationError("give the output with -o FILE or -o FOLDER (or -o - for standard output)")
+        }
         if let depth, depth != 8 && depth != 16 { throw ValidationError("--depth is 8 or 16, not \(depth)") }
         if ImageFile.isDirectory(input) && (output == ImageFile.standardStream || (FileManager.default.fileExists(atPath: output) && !ImageFile.isDirectory(output))) {
             throw ValidationError("the input \(input) is a folder, so the output must be a folder too")

@@ -54,8 +54,12 @@ struct ModelCalibrateCommand: ParsableCommand {
     @Option(help: "Calibrate on the first N validation images only (quicker, rougher).")
     var limit: Int?
 
-    @Option(help: "Where to write the calibrated model.")
+    @Option(name: [.short, .customLong("output"), .customLong("out", withSingleDash: false)],
+            help: "Where to write the calibrated model (--out is an older spelling).")
     var out: String
+
+    @Flag(help: "Replace an existing file at --output (never the model being calibrated).")
+    var overwrite = false
 
     func validate() throws {
         guard tolerance >= 0 else { throw ValidationError("--tolerance must not be negative") }
@@ -64,7 +68,10 @@ struct ModelCalibrateCommand: ParsableCommand {
         // No command writes to one of its inputs: the trained model is one.
         if Paths.normalized(out) == Paths.normalized(model)
             || (ImageFile.identity(of: out) != nil && ImageFile.identity(of: out) == ImageFile.identity(of: model)) {
-            throw ValidationError("--out \(out) is the model being calibrated; write the calibrated copy elsewhere")
+            throw ValidationError("--output \(out) is the model being calibrated; write the calibrated copy elsewhere")
+        }
+        if !overwrite && ImageFile.kind(of: out) != nil {
+            throw ValidationError("\(out) exists; give --overwrite to replace it")
         }
     }
 
@@ -129,5 +136,6 @@ struct ModelCalibrateCommand: ParsableCommand {
             Diagnostics.error(out, error)
             throw ExitCode.failure
         }
+        Diagnostics.note("chroma: wrote \(out) (\(metadata["calibration"] ?? "calibrated"))")
     }
 }

@@ -18,7 +18,7 @@ struct Study: ParsableCommand {
             Example:
               chroma study --cifar cifar-10-batches-bin --task reconstruct --epochs 10 \\
                 --arch "c8 p c12 p c16 u c12 u c3 sigmoid" \\
-                --arch "c8 p c12 p c4 u c12 u c3 sigmoid" --out runs/study
+                --arch "c8 p c12 p c4 u c12 u c3 sigmoid" -o runs/study
             """)
 
     @OptionGroup var options: TrainingOptions
@@ -26,7 +26,8 @@ struct Study: ParsableCommand {
     @Option(name: .customLong("arch"), help: "An architecture spec to train (repeat for each).")
     var architectures: [String] = []
 
-    @Option(help: "Folder for the runs and the tables.")
+    @Option(name: [.short, .customLong("output"), .customLong("out", withSingleDash: false)],
+            help: "Folder for the runs and the tables (--out is an older spelling).")
     var out: String
 
     func validate() throws {
@@ -62,7 +63,7 @@ struct Study: ParsableCommand {
             do {
                 if FileManager.default.fileExists(atPath: folder + "/run.json") {
                     guard try TrainingRun.recordedSettings(in: folder).settings == settings else {
-                        throw ColorizerError.mismatch("holds a run with other settings; choose another --out")
+                        throw ColorizerError.mismatch("holds a run with other settings; choose another --output")
                     }
                     run = try TrainingRun(resuming: folder, split: split)
                 } else {

@@ -23,13 +23,13 @@ struct Train: ParsableCommand {
 
             Examples:
               chroma train --cifar cifar-10-batches-bin --space lab --epochs 10 \\
-                --out runs/lab
+                -o runs/lab
               chroma train --resume runs/lab
               chroma train --resume runs/lab --epochs 20
               chroma train --cifar cifar-10-batches-bin --task reconstruct \\
-                --out runs/reconstruct
+                -o runs/reconstruct
               chroma train --cifar cifar-10-batches-bin --task denoise --noise-std 0.158 \\
-                --out runs/denoise
+                -o runs/denoise
             """)
 
     @OptionGroup var options: TrainingOptions
@@ -37,14 +37,15 @@ struct Train: ParsableCommand {
     @Option(help: "Architecture spec (see 'chroma model summary --help'); default: the 9-layer CAE of the classic CIFAR-10 autoencoder exercise, c8 p c12 p c16 u c12 u c2 (c3 for the RGB tasks).")
     var arch: String?
 
-    @Option(help: "Run folder for a new run.")
+    @Option(name: [.short, .customLong("output"), .customLong("out", withSingleDash: false)],
+            help: "Run folder for a new run (--out is an older spelling).")
     var out: String?
 
     @Option(help: "Continue the run in this folder.")
     var resume: String?
 
     func validate() throws {
-        guard (out == nil) != (resume == nil) else { throw ValidationError("give either --out for a new run or --resume for an old one") }
+        guard (out == nil) != (resume == nil) else { throw ValidationError("give either --output for a new run or --resume for an old one") }
         if out != nil && (options.cifar == nil) == (options.images == nil) { throw ValidationError("a new run needs --cifar or --images (one of them)") }
         if let arch { do { _ = try Architecture(arch) } catch { throw ValidationError("\(error)") } }
         if let out, FileManager.default.fileExists(atPath: out + "/run.json") {
