@@ -2,18 +2,23 @@
 // chroma: colour spaces and a small convolutional autoencoder that colorizes photos.
 //
 // The targets are the stages of the pipeline; an arrow is the only import allowed:
-//   chroma (CLI) → ColorSpace → ImageIO → CShims → libpng, libjpeg, libtiff, zlib
-//                                       → CWebP → libwebp
-//                             → CColor (the per-pixel conversion kernels, vectorised per CPU)
-//                → NeuralNet → OpenBLAS
-// and both ColorSpace and NeuralNet split work across cores through Threading.
+//   Chroma        (import Chroma) re-exports every stage below, plus colorize(file:to:)
+//   ChromaCLI     (the chroma command) → Colorizer, Batching and the stages below
+//   Colorizer     stages 4–5: the task, training, metrics, photos → Datasets, NeuralNet, ColorSpace, CBundledModels
+//   Datasets      CIFAR and photo folders → ColorSpace, ImageIO
+//   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS
+//   ColorSpace    stage 2: Lab, YCbCr, resampling → ImageIO, CColor (per-pixel kernels, AVX2 where there is one)
+//   ImageIO       stage 1: PNG, JPEG, TIFF, WebP, metadata → CShims (libpng, libjpeg, libtiff, zlib), CWebP
+//   Threading     how many threads, and work split across them (ColorSpace, NeuralNet, Colorizer)
+//   Batching      a batch divided across machines (ChromaCLI)
 import PackageDescription
 
 let package = Package(
     name: "chroma",
     products: [
-        .library(name: "Chroma", targets: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching"]),
-        .executable(name: "chroma", targets: ["chroma"]),
+        // `import Chroma`: every stage, and the one-call API (Sources/Chroma).
+        .library(name: "Chroma", targets: ["Chroma"]),
+        .executable(name: "chroma", targets: ["ChromaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,8 +56,12 @@ let package = Package(
         // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
         .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO", "Threading", "CBundledModels"]),
 
+        // The umbrella module: re-exports the stages, adds colorize(file:to:).
+        .target(name: "Chroma", dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching"]),
+
+        // The `chroma` command (Sources/ChromaCLI): argument parsing and terminals over the library.
         .executableTarget(
-            name: "chroma",
+            name: "ChromaCLI",
             dependencies: [
                 "ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

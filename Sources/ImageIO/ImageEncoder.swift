@@ -29,6 +29,15 @@ public struct EncodingOptions: Sendable, Equatable {
     public var webpLossless: Bool = false
 
     public init() {}
+
+    /// The defaults, keeping what an input file chose that an output of the
+    /// same format can keep: a TIFF's compression, a WebP's losslessness.
+    public static func keeping(_ input: DecodedImage) -> EncodingOptions {
+        var options = EncodingOptions()
+        if let compression = input.tiffCompression { options.tiffCompression = compression }
+        options.webpLossless = input.webpLossless == true
+        return options
+    }
 }
 
 /// Encodes images to PNG, JPEG, TIFF or WebP bytes.

@@ -27,6 +27,13 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The format a file name's extension names (`photos/a.JPG`: JPEG), if any.
+    public init?(path: String) {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        self.init(pathExtension: String(name[name.index(after: dot)...]))
+    }
+
     /// The format's name for people: "PNG", "JPEG", "TIFF", "WebP".
     public var name: String {
         switch self {

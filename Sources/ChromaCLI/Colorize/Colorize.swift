@@ -174,26 +174,19 @@ struct Colorize: ParsableCommand {
         }
         do {
             let bytes = try ImageFile.readBytes(ImageFile.standardStream, maxBytes: outputOptions.decoding.maxFileBytes)
-            let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: outputOptions.decoding)
+            let result = try colorizer.colorize(fileBytes: bytes, outputName: target, format: outputOptions.format,
+                                                decoding: outputOptions.decoding, encoding: outputOptions.encoding(like:),
+                                                stripsMetadata: outputOptions.strip)
             var path = target
-            let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(target)) ?? decoded.format
-            if case .folder = destination { path = InputFiles.renamed(target, format: format, suffix: suffix) }
-            try write(colorizer.colorize(decoded), format: format, to: path)
+            if case .folder = destination { path = InputFiles.renamed(target, format: result.format, suffix: suffix) }
+            if path != ImageFile.standardStream, case let folder = Paths.parent(path), !folder.isEmpty {
+                try ImageFile.makeDirectories(folder)
+            }
+            try ImageFile.write(result.bytes, to: path, overwrite: outputOptions.overwrite)
         } catch {
             Diagnostics.error("<stdin>", error)
             throw ExitCode.failure
         }
-    }
-
-    /// Encodes a colorized photo and writes it atomically, creating its folder.
-    func write(_ colorized: DecodedImage, format: ImageFormat, to path: String) throws {
-        let metadata = outputOptions.strip ? ImageMetadata().markedColorized() : colorized.metadata
-        let encoded = try ImageEncoder.encode(colorized.pixels, as: format, metadata: metadata,
-                                              options: outputOptions.encoding(like: colorized))
-        if path != ImageFile.standardStream, case let folder = Paths.parent(path), !folder.isEmpty {
-            try ImageFile.makeDirectories(folder)
-        }
-        try ImageFile.write(encoded, to: path, overwrite: outputOptions.overwrite)
     }
 
     func makeColorizer(_ modelBytes: [UInt8], threads: Int) throws -> PhotoColorizer {
@@ -303,14 +296,15 @@ final class Batch: @unchecked Sendable {
                 throw ImageIOError.fileSystem(path: job.output, reason: "exists; use --overwrite to replace it or --skip-existing to keep it")
             }
         }
-        let decoding = command.outputOptions.decoding
-        let bytes = try ImageFile.readBytes(job.input, maxBytes: decoding.maxFileBytes)
-        let decoded = try ImageDecoder.decodeWithMetadata(bytes, options: decoding)
-        size = (decoded.pixels.width, decoded.pixels.height)
-        let colorized = try colorizer.colorize(decoded)
-        let format = command.outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output)) ?? decoded.format
-        try command.write(colorized, format: format, to: job.output)
-        if decoded.pages > 1 { return .writtenFirstPage(of: decoded.pages) }
+        if !toStandardOutput, case let folder = Paths.parent(job.output), !folder.isEmpty {
+            try ImageFile.makeDirectories(folder)
+        }
+        let options = command.outputOptions
+        let colorized = try colorizer.colorize(file: job.input, to: job.output, format: options.format, decoding: options.decoding,
+                                               encoding: options.encoding(like:), stripsMetadata: options.strip,
+                                               overwrite: options.overwrite)
+        size = (colorized.pixels.width, colorized.pixels.height)
+        if colorized.pages > 1 { return .writtenFirstPage(of: colorized.pages) }
         return .written
     }
 
