@@ -23,7 +23,9 @@ struct AutoencoderTaskTests {
     @Test("unknown or incomplete task metadata is refused")
     func badMetadata() {
         #expect(throws: ColorizerError.unknownTask("sharpen")) { try TrainingTask(metadata: ["task": "sharpen"]) }
-        #expect(throws: ColorizerError.unknownTask("denoise")) { try TrainingTask(metadata: ["task": "denoise"]) }
+        #expect(throws: ColorizerError.badMetadata(key: "noise-std", value: "", expected: "a positive number")) {
+            try TrainingTask(metadata: ["task": "denoise"])
+        }
         #expect(throws: ColorizerError.notAColorizer) { try ColorizationTask(metadata: TrainingTask.reconstruct.metadata) }
     }
 

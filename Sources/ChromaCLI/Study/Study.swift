@@ -50,7 +50,7 @@ struct Study: ParsableCommand {
         let split: Split
         do {
             split = try TrainingOptions.loadSplit(template)
-            guard split.test.count > 0 else { throw ColorizerError.mismatch("the split leaves no test images") }
+            guard split.test.count > 0 else { throw ColorizerError.noTestImages }
         } catch {
             Diagnostics.error(template.images ?? template.cifar, error)
             throw ExitCode.failure
@@ -63,7 +63,7 @@ struct Study: ParsableCommand {
             do {
                 if FileManager.default.fileExists(atPath: folder + "/run.json") {
                     guard try TrainingRun.recordedSettings(in: folder).settings == settings else {
-                        throw ColorizerError.mismatch("holds a run with other settings; choose another --output")
+                        throw ColorizerError.folderHoldsAnotherRun
                     }
                     run = try TrainingRun(resuming: folder, split: split)
                 } else {

@@ -45,8 +45,8 @@ public final class PhotoColorizer {
         self.task = task
         guard model.network.outputChannels == task.outputChannels,
               model.network.inputChannels == task.inputChannels else {
-            throw ColorizerError.mismatch("the model's network takes \(model.network.inputChannels) inputs and gives "
-                                          + "\(model.network.outputChannels) outputs; its task needs \(task.inputChannels) and \(task.outputChannels)")
+            throw ColorizerError.networkChannels(inputs: model.network.inputChannels, outputs: model.network.outputChannels,
+                                                 taskInputs: task.inputChannels, taskOutputs: task.outputChannels)
         }
         precondition((1...64).contains(tiles), "tiles must be 1…64")
         network = model.network

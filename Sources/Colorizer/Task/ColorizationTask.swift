@@ -62,13 +62,13 @@ public struct ColorizationTask: Sendable, Equatable {
     public func adjusted(temperature: Float? = nil, priorWeight: Float? = nil) throws -> ColorizationTask {
         var task = self
         if let temperature {
-            guard bins != nil else { throw ColorizerError.mismatch("a temperature needs a model trained with --loss bins:N") }
+            guard bins != nil else { throw ColorizerError.settingNeedsBinnedModel(setting: "a temperature", needs: "") }
             precondition(temperature > 0 && temperature <= 1, "the temperature must be in (0, 1]")
             task.temperature = temperature
         }
         if let priorWeight {
             guard binFrequencies != nil else {
-                throw ColorizerError.mismatch("a prior weight needs a model trained with --loss bins:N and calibrated (chroma model calibrate)")
+                throw ColorizerError.settingNeedsBinnedModel(setting: "a prior weight", needs: " and calibrated (chroma model calibrate)")
             }
             precondition((0...1).contains(priorWeight), "the prior weight must be in 0…1")
             task.priorWeight = priorWeight
@@ -191,38 +191,40 @@ public struct ColorizationTask: Sendable, Equatable {
         }
         let gammas = (metadata["gammas"] ?? "").split(separator: ",").compactMap { Float($0) }
         guard gammas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw ColorizerError.mismatch("the model's gammas must be positive numbers, not \(metadata["gammas"] ?? "")")
+            throw ColorizerError.badMetadata(key: "gammas", value: metadata["gammas"] ?? "", expected: "positive numbers")
         }
         if let text = metadata["saturation"] {
             guard let saturation = Float(text), (0...4).contains(saturation) else {
-                throw ColorizerError.mismatch("the model's saturation must be in 0…4, not \(text)")
+                throw ColorizerError.badMetadata(key: "saturation", value: text, expected: "in 0…4")
             }
         }
         var bins: BinGrid?
         if let side = metadata["bins"] {
             let range = (metadata["bin-range"] ?? "").split(separator: ",").compactMap { Float($0) }
             guard let side = Int(side), side >= 2, range.count == 2, range[0] < range[1] else {
-                throw ColorizerError.mismatch("the model's metadata describes its bins badly (bins \(side), bin-range \(metadata["bin-range"] ?? "none"))")
+                throw ColorizerError.badMetadata(key: "bins and bin-range", value: "\(side) and \(metadata["bin-range"] ?? "none")",
+                                                 expected: "a side of 2 or more and a range low,high")
             }
             bins = BinGrid(side: side, range: range[0]...range[1])
         }
         let temperature = metadata["temperature"].flatMap { Float($0) } ?? 1
         guard temperature > 0, temperature <= 1 else {
-            throw ColorizerError.mismatch("the model's temperature must be in (0, 1], not \(temperature)")
+            throw ColorizerError.badMetadata(key: "temperature", value: "\(temperature)", expected: "in (0, 1]")
         }
         var frequencies: [Float]?
         if let text = metadata["bin-frequencies"] {
             let values = text.split(separator: ",").compactMap { Float($0) }
             guard let bins, values.count == bins.count, values.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-                throw ColorizerError.mismatch("the model's bin-frequencies need one value in 0…1 per bin")
+                throw ColorizerError.badMetadata(key: "bin-frequencies", value: "\(values.count) values",
+                                                 expected: "one value in 0…1 per bin")
             }
             frequencies = values
         }
         let priorWeight = metadata["prior-weight"].flatMap { Float($0) } ?? 0
-        guard (0...1).contains(priorWeight) else { throw ColorizerError.mismatch("the model's prior-weight must be in 0…1, not \(priorWeight)") }
+        guard (0...1).contains(priorWeight) else { throw ColorizerError.badMetadata(key: "prior-weight", value: "\(priorWeight)", expected: "in 0…1") }
         let mirror = metadata["mirror-average"] ?? "false"
         guard let averagesMirror = Bool(mirror) else {
-            throw ColorizerError.mismatch("the model's mirror-average must be true or false, not \(mirror)")
+            throw ColorizerError.badMetadata(key: "mirror-average", value: mirror, expected: "true or false")
         }
         self.init(space: space, gammas: gammas, bins: bins, temperature: temperature, binFrequencies: frequencies,
                   priorWeight: priorWeight, averagesMirror: averagesMirror)
@@ -253,8 +255,31 @@ public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case notAColorizer
     /// The metadata names no task, or one this version does not know (the name, if any).
     case unknownTask(String?)
-    /// The metadata disagrees with the network or with itself (the reason).
-    case mismatch(String)
+    /// A model's metadata `key` holds `value`, where `expected` describes what it must hold.
+    case badMetadata(key: String, value: String, expected: String)
+    /// A prediction setting (`setting`: "a temperature", "a prior weight") the model
+    /// cannot take; `needs` says what model can.
+    case settingNeedsBinnedModel(setting: String, needs: String)
+    /// The model's network takes and gives other channel counts than its task feeds and reads.
+    case networkChannels(inputs: Int, outputs: Int, taskInputs: Int, taskOutputs: Int)
+    /// An architecture ends in `outputs` channels where the task needs `taskNeeds`.
+    case architectureOutputs(Int, task: String, taskNeeds: Int)
+    /// A bins loss without a bins task, or the reverse (`lossHasBins` says which).
+    case lossDoesNotFitTask(lossHasBins: Bool)
+    /// Gamma augmentation asked of a task whose input is RGB.
+    case augmentationNeedsLuminance(task: String)
+    /// A run's recorded setting `key` holds `value`, which this version cannot use.
+    case badSettings(key: String, value: String)
+    /// Too few images for one batch and one validation image.
+    case tooFewImages(training: Int, validation: Int, batch: Int)
+    /// `folder` holds no run.json to resume from.
+    case noRunToResume(folder: String)
+    /// `folder`'s checkpoint was written by another run.
+    case checkpointFromAnotherRun(folder: String)
+    /// A split that leaves no test images (a study scores on them).
+    case noTestImages
+    /// A study's run folder holds a run with other settings.
+    case folderHoldsAnotherRun
     /// The network would need `bytes` for a photo's grid, over `limit` (`PhotoColorizer.maxNetworkBytes`).
     case gridTooLarge(width: Int, height: Int, bytes: Int, limit: Int)
 
@@ -262,7 +287,21 @@ public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case .notAColorizer: "the model is not a colorizer (its metadata names no colorize task)"
         case .unknownTask(let name): "the model's metadata names " + (name.map { "an unknown task '\($0)'" } ?? "no task")
-        case .mismatch(let reason): reason
+        case .badMetadata(let key, let value, let expected): "the model's \(key) must be \(expected), not \(value.isEmpty ? "empty" : value)"
+        case .settingNeedsBinnedModel(let setting, let needs): "\(setting) needs a model trained with --loss bins:N\(needs)"
+        case .networkChannels(let inputs, let outputs, let taskInputs, let taskOutputs):
+            "the model's network takes \(inputs) inputs and gives \(outputs) outputs; its task needs \(taskInputs) and \(taskOutputs)"
+        case .architectureOutputs(let outputs, let task, let needs): "the architecture outputs \(outputs) channels; the \(task) task needs \(needs)"
+        case .lossDoesNotFitTask(let lossHasBins):
+            lossHasBins ? "a bins loss needs the colorize task with the same bins" : "a task that predicts bins needs the bins loss"
+        case .augmentationNeedsLuminance(let task): "gamma augmentation needs a luminance input; the \(task) task has RGB"
+        case .badSettings(let key, let value): "bad settings: \(key) \(value)"
+        case .tooFewImages(let training, let validation, let batch):
+            "\(training) training and \(validation) validation images: training needs at least one batch (\(batch)) and one validation image"
+        case .noRunToResume(let folder): "\(folder) holds no run.json to resume from"
+        case .checkpointFromAnotherRun(let folder): "\(folder)/checkpoint.chroma does not belong to this run"
+        case .noTestImages: "the split leaves no test images"
+        case .folderHoldsAnotherRun: "holds a run with other settings; choose another --output"
         case .gridTooLarge(let width, let height, let bytes, let limit):
             "limit exceeded: the network would need \((bytes + (1 << 20) - 1) >> 20) MiB for this photo's \(width)×\(height) grid, "
                 + "over the limit of \(limit >> 20) MiB (use a smaller --tiles, or raise it with --max-network-mb)"

@@ -142,11 +142,15 @@ public enum TrainingTask: Sendable, Equatable {
         switch metadata["task"].flatMap(Kind.init(rawValue:)) {
         case .colorize: self = .colorize(try ColorizationTask(metadata: metadata))
         case .colorizeRGB:
-            guard let space = metadata["space"].flatMap(ChromaSpace.init(rawValue:)) else { throw ColorizerError.unknownTask(metadata["task"]) }
+            guard let space = metadata["space"].flatMap(ChromaSpace.init(rawValue:)) else {
+                throw ColorizerError.badMetadata(key: "space", value: metadata["space"] ?? "", expected: "lab or ycbcr")
+            }
             self = .colorizeRGB(space: space)
         case .reconstruct: self = .reconstruct
         case .denoise:
-            guard let std = metadata["noise-std"].flatMap(Float.init) else { throw ColorizerError.unknownTask(metadata["task"]) }
+            guard let std = metadata["noise-std"].flatMap(Float.init), std > 0 else {
+                throw ColorizerError.badMetadata(key: "noise-std", value: metadata["noise-std"] ?? "", expected: "a positive number")
+            }
             self = .denoise(noiseStd: std)
         case nil: throw ColorizerError.unknownTask(metadata["task"])
         }

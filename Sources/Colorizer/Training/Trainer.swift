@@ -65,16 +65,15 @@ public final class Trainer {
     public init(configuration: TrainingConfiguration, training: TrainingExamples, validation: TrainingExamples) throws {
         let task = configuration.task
         guard configuration.architecture.outputChannels == task.outputChannels else {
-            throw ColorizerError.mismatch("the architecture outputs \(configuration.architecture.outputChannels) channels; "
-                + "the \(task.kind.rawValue) task needs \(task.outputChannels)")
+            throw ColorizerError.architectureOutputs(configuration.architecture.outputChannels, task: task.kind.rawValue,
+                                                     taskNeeds: task.outputChannels)
         }
         let lossBins: BinGrid? = if case .bins(let grid) = configuration.loss { grid } else { nil }
         guard lossBins == task.colorization?.bins else {
-            throw ColorizerError.mismatch(lossBins == nil ? "a task that predicts bins needs the bins loss"
-                                                          : "a bins loss needs the colorize task with the same bins")
+            throw ColorizerError.lossDoesNotFitTask(lossHasBins: lossBins != nil)
         }
         guard configuration.gammaAugmentation == nil || task.sourceChannels == 1 else {
-            throw ColorizerError.mismatch("gamma augmentation needs a luminance input; the \(task.kind.rawValue) task has RGB")
+            throw ColorizerError.augmentationNeedsLuminance(task: task.kind.rawValue)
         }
         self.configuration = configuration
         network = Network(architecture: configuration.architecture, inputChannels: task.inputChannels, seed: configuration.seed)

@@ -47,15 +47,15 @@ public struct RunRecord: Codable, Sendable, Equatable {
             var bins: BinGrid?
             if case .bins(let grid) = Loss(loss) { bins = grid }
             guard bins == nil || (task ?? "colorize") == "colorize" else {
-                throw ColorizerError.mismatch("a bins loss predicts chroma: it needs the colorize task")
+                throw ColorizerError.lossDoesNotFitTask(lossHasBins: true)
             }
-            guard let space = ChromaSpace(rawValue: space) else { throw ColorizerError.mismatch("bad settings: space \(space)") }
+            guard let space = ChromaSpace(rawValue: space) else { throw ColorizerError.badSettings(key: "space", value: space) }
             switch TrainingTask.Kind(rawValue: task ?? "colorize") {
             case .colorize: return .colorize(ColorizationTask(space: space, gammas: gammas, bins: bins))
             case .colorizeRGB: return .colorizeRGB(space: space)
             case .reconstruct: return .reconstruct
             case .denoise:
-                guard let noiseStd, noiseStd > 0 else { throw ColorizerError.mismatch("bad settings: denoising needs a positive noise-std") }
+                guard let noiseStd, noiseStd > 0 else { throw ColorizerError.badSettings(key: "noise-std", value: noiseStd.map { "\($0)" } ?? "missing") }
                 return .denoise(noiseStd: noiseStd)
             case nil: throw ColorizerError.unknownTask(task)
             }
@@ -94,10 +94,9 @@ public final class TrainingRun {
 
     /// A new run (the folder may exist, but must not hold a run already).
     public init(folder: String, settings: RunRecord.Settings, split: Split) throws {
-        guard let loss = Loss(settings.loss) else { throw ColorizerError.mismatch("bad settings: loss \(settings.loss)") }
+        guard let loss = Loss(settings.loss) else { throw ColorizerError.badSettings(key: "loss", value: settings.loss) }
         guard split.validation.count > 0, split.training.count >= settings.batch else {
-            throw ColorizerError.mismatch("\(split.training.count) training and \(split.validation.count) validation images: "
-                + "training needs at least one batch (\(settings.batch)) and one validation image")
+            throw ColorizerError.tooFewImages(training: split.training.count, validation: split.validation.count, batch: settings.batch)
         }
         self.folder = folder
         record = RunRecord(settings: settings)
@@ -114,7 +113,7 @@ public final class TrainingRun {
         switch settings.schedule ?? "constant" {
         case "constant": configuration.schedule = .constant
         case "cosine": configuration.schedule = .cosine(epochs: settings.epochs)
-        case let other: throw ColorizerError.mismatch("bad settings: learning-rate schedule \(other)")
+        case let other: throw ColorizerError.badSettings(key: "learning-rate schedule", value: other)
         }
         trainer = try Trainer(configuration: configuration, training: task.examples(split.training),
                               validation: task.examples(split.validation))
@@ -123,7 +122,7 @@ public final class TrainingRun {
     /// The settings a run folder recorded.
     public static func recordedSettings(in folder: String) throws -> RunRecord {
         guard let data = FileManager.default.contents(atPath: folder + "/run.json") else {
-            throw ColorizerError.mismatch("\(folder) holds no run.json to resume from")
+            throw ColorizerError.noRunToResume(folder: folder)
         }
         return try JSONDecoder().decode(RunRecord.self, from: data)
     }
@@ -143,7 +142,7 @@ public final class TrainingRun {
               checkpoint.network.parameterCount == trainer.network.parameterCount,
               let stepsText = checkpoint.metadata["adam-steps"], let steps = Int(stepsText),
               let epochText = checkpoint.metadata["epoch"], let epoch = Int(epochText) else {
-            throw ColorizerError.mismatch("\(folder)/checkpoint.chroma does not belong to this run")
+            throw ColorizerError.checkpointFromAnotherRun(folder: folder)
         }
         trainer.network.parameters.copy(from: checkpoint.network.parameters.array)
         trainer.network.state.copy(from: checkpoint.network.state.array)
