@@ -18,21 +18,7 @@ public enum LabConversion {
     }
 
     static func image(from planes: ColorPlanes, threads: Int) -> Image<UInt8> {
-        var out = [UInt8].uninitialized(planes.width * planes.height * 3)
-        planes.luminance.values.withUnsafeBufferPointer { l in
-            planes.chroma1.values.withUnsafeBufferPointer { a in
-                planes.chroma2.values.withUnsafeBufferPointer { b in
-                    out.withUnsafeMutableBufferPointer { out in
-                        let (l, a, b, out) = (l.baseAddress!, a.baseAddress!, b.baseAddress!, out.baseAddress!)
-                        ColorKernels.split(width: planes.width, height: planes.height, threads: threads) { pixels in
-                            let start = pixels.lowerBound
-                            chroma_lab_to_rgb_u8(l + start, a + start, b + start, SRGB.tables8, out + 3 * start, pixels.count)
-                        }
-                    }
-                }
-            }
-        }
-        return Image(width: planes.width, height: planes.height, layout: .rgb, samples: out)
+        ColorKernels.rgb(from: planes, threads: threads) { chroma_lab_to_rgb_u8($0, $1, $2, SRGB.tables8, $3, $4) }
     }
 
     /// 8-bit sRGB (any layout; alpha ignored) → 8-bit L\*a\*b\*, three bytes a pixel:
@@ -116,6 +102,28 @@ enum ColorKernels {
         }
         let plane = { Plane(width: image.width, height: image.height, values: $0) }
         return ColorPlanes(space: space, luminance: plane(first), chroma1: plane(second), chroma2: plane(third))
+    }
+
+    /// Three planes converted to 8-bit RGB by `kernel` (plane 1, plane 2, plane 3, output, pixel count).
+    static func rgb(from planes: ColorPlanes, threads: Int,
+                    _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<UInt8>, Int) -> Void)
+        -> Image<UInt8> {
+        var out = [UInt8].uninitialized(planes.width * planes.height * 3)
+        planes.luminance.values.withUnsafeBufferPointer { p0 in
+            planes.chroma1.values.withUnsafeBufferPointer { p1 in
+                planes.chroma2.values.withUnsafeBufferPointer { p2 in
+                    out.withUnsafeMutableBufferPointer { out in
+                        guard let base = out.baseAddress else { return }
+                        let (p0, p1, p2) = (p0.baseAddress!, p1.baseAddress!, p2.baseAddress!)
+                        split(width: planes.width, height: planes.height, threads: threads) { pixels in
+                            let start = pixels.lowerBound
+                            kernel(p0 + start, p1 + start, p2 + start, base + 3 * start, pixels.count)
+                        }
+                    }
+                }
+            }
+        }
+        return Image(width: planes.width, height: planes.height, layout: .rgb, samples: out)
     }
 
     /// `image` converted to one float plane by `kernel` (source, layout, plane, pixel count).

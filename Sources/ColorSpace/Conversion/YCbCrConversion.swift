@@ -16,20 +16,6 @@ public enum YCbCrConversion {
     }
 
     static func image(from planes: ColorPlanes, threads: Int) -> Image<UInt8> {
-        var out = [UInt8].uninitialized(planes.width * planes.height * 3)
-        planes.luminance.values.withUnsafeBufferPointer { y in
-            planes.chroma1.values.withUnsafeBufferPointer { cb in
-                planes.chroma2.values.withUnsafeBufferPointer { cr in
-                    out.withUnsafeMutableBufferPointer { out in
-                        let (y, cb, cr, out) = (y.baseAddress!, cb.baseAddress!, cr.baseAddress!, out.baseAddress!)
-                        ColorKernels.split(width: planes.width, height: planes.height, threads: threads) { pixels in
-                            let start = pixels.lowerBound
-                            chroma_ycbcr_to_rgb_u8(y + start, cb + start, cr + start, out + 3 * start, pixels.count)
-                        }
-                    }
-                }
-            }
-        }
-        return Image(width: planes.width, height: planes.height, layout: .rgb, samples: out)
+        ColorKernels.rgb(from: planes, threads: threads, chroma_ycbcr_to_rgb_u8)
     }
 }
