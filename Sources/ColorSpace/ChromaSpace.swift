@@ -39,9 +39,10 @@ public enum ChromaSpace: String, Sendable, CaseIterable {
         }
     }
 
-    /// The luminance plane alone (L\* 0…100 or Y 0…255) of an 8-bit image.
+    /// The luminance plane alone (L\* 0…100 or Y 0…255) of an 8-bit image
+    /// (`luminancePlane(of:)`, which computes no chroma).
     public func luminance(of image: Image<UInt8>, threads: Int = Threads.available) -> Plane {
-        planes(from: image, threads: threads).luminance
+        luminancePlane(of: image, threads: threads)
     }
 
     /// The planes of a gray image: the given luminance with neutral chroma.

@@ -13,11 +13,29 @@ public enum GammaStack {
     /// One plane per gamma, in the order given. γ = 1 returns the plane unchanged.
     /// - Parameter normalised: luminance on 0…1 (values outside are clipped first).
     public static func planes(from normalised: Plane, gammas: [Float]) -> [Plane] {
-        gammas.map { gamma in
+        let count = normalised.values.count
+        var stacked = [Float](repeating: 0, count: gammas.count * count)
+        normalised.values.withUnsafeBufferPointer { source in
+            stacked.withUnsafeMutableBufferPointer { out in
+                if let source = source.baseAddress { channels(of: source, count: count, gammas: gammas, into: out.baseAddress!) }
+            }
+        }
+        return gammas.indices.map { g in
+            Plane(width: normalised.width, height: normalised.height, values: Array(stacked[g * count..<(g + 1) * count]))
+        }
+    }
+
+    /// The same on raw memory, for the network's input tensors: `gammas.count`
+    /// planes of `count` values written one after another at `out`, each value
+    /// of `source` clipped to 0…1 and raised to the plane's γ.
+    public static func channels(of source: UnsafePointer<Float>, count: Int, gammas: [Float],
+                                into out: UnsafeMutablePointer<Float>) {
+        for (g, gamma) in gammas.enumerated() {
             precondition(gamma > 0, "gamma must be positive")
-            return normalised.map { value in
-                let clipped = min(max(value, 0), 1)
-                return gamma == 1 ? clipped : powf(clipped, gamma)
+            let channel = out + g * count
+            for p in 0..<count {
+                let clipped = min(max(source[p], 0), 1)
+                channel[p] = gamma == 1 ? clipped : powf(clipped, gamma)
             }
         }
     }

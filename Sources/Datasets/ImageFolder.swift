@@ -42,7 +42,7 @@ public enum ImageFolder {
         }
         var names: [String] = []
         while let name = walker.nextObject() as? String {
-            if ["png", "jpg", "jpeg"].contains((name as NSString).pathExtension.lowercased()) { names.append(name) }
+            if ImageFormat(path: name) != nil { names.append(name) }
         }
         var random = SplitMix(seed: seed)
         var pixels: [UInt8] = [], failures: [(String, String)] = []

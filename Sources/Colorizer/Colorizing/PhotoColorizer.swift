@@ -194,10 +194,9 @@ public final class PhotoColorizer {
             throw ColorizerError.gridTooLarge(width: grid.width, height: grid.height, bytes: bytes, limit: limit)
         }
         let chroma = output.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: 1, plane: plane) }
-        let neutral = task.space.neutralChroma
         return (0..<2).map { channel in
             Plane(width: grid.width, height: grid.height, values: (0..<plane).map { p in
-                neutral + saturation * (task.chroma(fromNormalised: chroma[channel * plane + p]) - neutral)
+                task.chroma(fromNormalised: chroma[channel * plane + p], saturation: saturation)
             })
         }
     }

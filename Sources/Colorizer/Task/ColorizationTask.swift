@@ -112,6 +112,12 @@ public struct ColorizationTask: Sendable, Equatable {
         value * (space.chromaRange.upperBound - space.chromaRange.lowerBound) + space.chromaRange.lowerBound
     }
 
+    /// A normalised chroma value in the space's units, its distance from
+    /// neutral scaled by `saturation` (0 gray, 1 as predicted).
+    public func chroma(fromNormalised value: Float, saturation: Float) -> Float {
+        space.neutralChroma + saturation * (chroma(fromNormalised: value) - space.neutralChroma)
+    }
+
     // MARK: Tensors
 
     /// Network inputs for luminance values (in the space's own range), one
@@ -121,10 +127,7 @@ public struct ColorizationTask: Sendable, Equatable {
         for i in 0..<count {
             let source = luminance + i * plane, target = out + i * channels * plane
             for p in 0..<plane { target[p] = min(max(normalisedLuminance(source[p]), 0), 1) }
-            for (g, gamma) in gammas.enumerated() {
-                let channel = target + (g + 1) * plane
-                for p in 0..<plane { channel[p] = powf(target[p], gamma) }
-            }
+            GammaStack.channels(of: target, count: plane, gammas: gammas, into: target + plane)
         }
     }
 
@@ -153,8 +156,8 @@ public struct ColorizationTask: Sendable, Equatable {
         let neutral = space.neutralChroma
         for i in 0..<count {
             for p in 0..<plane {
-                a[i * plane + p] = neutral + saturation * (chroma(fromNormalised: normalisedChroma[(2 * i) * plane + p]) - neutral)
-                b[i * plane + p] = neutral + saturation * (chroma(fromNormalised: normalisedChroma[(2 * i + 1) * plane + p]) - neutral)
+                a[i * plane + p] = chroma(fromNormalised: normalisedChroma[(2 * i) * plane + p], saturation: saturation)
+                b[i * plane + p] = chroma(fromNormalised: normalisedChroma[(2 * i + 1) * plane + p], saturation: saturation)
             }
         }
         let tall = { Plane(width: width, height: height * count, values: $0) }

@@ -96,10 +96,7 @@ public enum TrainingTask: Sendable, Equatable {
             for i in 0..<count {
                 let source = sources + i * plane, target = out + i * channels * plane
                 target.update(from: source, count: plane)
-                for (g, gamma) in gammas.enumerated() {
-                    let channel = target + (g + 1) * plane
-                    for p in 0..<plane { channel[p] = powf(source[p], gamma) }
-                }
+                GammaStack.channels(of: source, count: plane, gammas: gammas, into: target + plane)
             }
         case .colorizeRGB, .reconstruct:
             out.update(from: sources, count: count * inputChannels * plane)
