@@ -102,6 +102,11 @@ public struct ColorizationTask: Sendable, Equatable {
         (value - space.luminanceRange.lowerBound) / (space.luminanceRange.upperBound - space.luminanceRange.lowerBound)
     }
 
+    /// `normalisedLuminance` clipped to 0…1: what the network is fed.
+    public func networkLuminance(_ value: Float) -> Float {
+        min(max(normalisedLuminance(value), 0), 1)
+    }
+
     /// A chroma value (Lab a*, b* −128…128; YCbCr Cb, Cr 0…255) mapped to 0…1, the network's target scale.
     public func normalisedChroma(_ value: Float) -> Float {
         (value - space.chromaRange.lowerBound) / (space.chromaRange.upperBound - space.chromaRange.lowerBound)
@@ -126,7 +131,7 @@ public struct ColorizationTask: Sendable, Equatable {
         let channels = inputChannels
         for i in 0..<count {
             let source = luminance + i * plane, target = out + i * channels * plane
-            for p in 0..<plane { target[p] = min(max(normalisedLuminance(source[p]), 0), 1) }
+            for p in 0..<plane { target[p] = networkLuminance(source[p]) }
             GammaStack.channels(of: target, count: plane, gammas: gammas, into: target + plane)
         }
     }

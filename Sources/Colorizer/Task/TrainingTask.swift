@@ -62,13 +62,13 @@ public enum TrainingTask: Sendable, Equatable {
         switch self {
         case .colorize(let task):
             let prepared = task.prepare(set)
-            let sources = prepared.luminance.map { min(max(task.normalisedLuminance($0), 0), 1) }
+            let sources = prepared.luminance.map(task.networkLuminance)
             return TrainingExamples(width: set.width, height: set.height, count: set.count,
                                     sourceChannels: 1, sources: sources, targetChannels: 2, targets: prepared.chroma)
         case .colorizeRGB(let space):
             let luminance = space.luminancePlane(of: set.stacked()).values
             let task = ColorizationTask(space: space)
-            let sources = luminance.map { min(max(task.normalisedLuminance($0), 0), 1) }
+            let sources = luminance.map(task.networkLuminance)
             return TrainingExamples(width: set.width, height: set.height, count: set.count,
                                     sourceChannels: 1, sources: sources, targetChannels: 3, targets: Self.unitRGB(set))
         case .reconstruct, .denoise:
