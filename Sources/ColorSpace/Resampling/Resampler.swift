@@ -51,6 +51,13 @@ public enum Resampler {
         return Plane(width: width, height: height, values: out)
     }
 
+    /// Where sample `index` of `count` falls on an axis of `source` samples, pixel
+    /// centres aligned: (index + ½) · source / count − ½. The rule of every
+    /// interpolating tap here, and of anything that interpolates the same way.
+    public static func centre(of index: Int, count: Int, source: Int) -> Double {
+        (Double(index) + 0.5) * (Double(source) / Double(count)) - 0.5
+    }
+
     /// Shrinks by area averaging (see `Method.area`).
     public static func areaDownscale(_ plane: Plane, width: Int, height: Int) -> Plane {
         resize(plane, width: width, height: height, method: .area)
@@ -76,11 +83,11 @@ public enum Resampler {
                     let w = (lo..<hi).map { j in Float((min(end, Double(j + 1)) - max(start, Double(j))) / scale) }
                     first.append(lo); weights.append(w)
                 case .area, .bilinear:
-                    let centre = (Double(i) + 0.5) * scale - 0.5
+                    let centre = Resampler.centre(of: i, count: target, source: source)
                     let lo = Int(centre.rounded(.down)), t = Float(centre - Double(lo))
                     first.append(lo); weights.append([1 - t, t])
                 case .bicubic:
-                    let centre = (Double(i) + 0.5) * scale - 0.5
+                    let centre = Resampler.centre(of: i, count: target, source: source)
                     let lo = Int(centre.rounded(.down)), t = centre - Double(lo)
                     first.append(lo - 1); weights.append((-1...2).map { Float(Self.cubic(Double($0) - t)) })
                 }

@@ -146,8 +146,8 @@ public final class PhotoColorizer {
                                 defer { scratch.deallocate(); rgb.deallocate() }
                                 let widened = [(first, scratch), (second, scratch + width)]
                                 for y in band {
-                                    // Pixel centres aligned: output row y sits at (y + ½)·gridHeight/height − ½ in the grid.
-                                    let position = max(0, min(Double(gridHeight - 1), (Double(y) + 0.5) * Double(gridHeight) / Double(height) - 0.5))
+                                    // Resampler's bilinear rule, clamped at the edges.
+                                    let position = max(0, min(Double(gridHeight - 1), Resampler.centre(of: y, count: height, source: gridHeight)))
                                     let above = Int(position), below = min(above + 1, gridHeight - 1)
                                     let t = Float(position - Double(above))
                                     for (plane, target) in widened {
