@@ -27,10 +27,10 @@ struct ModelCalibrateCommand: ParsableCommand {
             (lower leans to the likeliest colour), at saturation 1; of those within \
             --tolerance dB of the best mean PSNR it picks the most colourful.
 
-            With --mirror-average every prediction (here, and wherever OUT is used later) is \
+            With --mirror-average every prediction (here, and wherever the output is used later) is \
             the mean of the network's output for the image and for its mirror image, mirrored \
-            back: twice the inference work, for slightly better colours (README: the bundled \
-            models).
+            back: twice the inference work, for slightly better colours (measured in \
+            docs/results/colorizer.md).
 
             With --colourfulness C it picks instead the setting with the best mean PSNR among \
             those whose mean colourfulness is at least C (the most colourful if none is).

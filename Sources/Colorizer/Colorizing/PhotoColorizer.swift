@@ -16,7 +16,7 @@ import Threading
 public final class PhotoColorizer {
     /// The default grid: the shorter side of the photo becomes 1 × 32 pixels,
     /// the scale of the CIFAR-10 images the models learnt from. Chosen by
-    /// measurement on real photos (`chroma-bench tiles`, see the README): it is
+    /// measurement on real photos (`chroma-bench tiles`, docs/results/colorizer.md): it is
     /// the only size at which both bundled models beat gray on PSNR and ΔE2000
     /// on most photos.
     public static let defaultTiles = 1
