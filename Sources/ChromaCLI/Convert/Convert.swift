@@ -148,13 +148,13 @@ struct Convert: ParsableCommand {
     /// --format, else the output name's extension, else PNG for channel strips and the input's format otherwise.
     func outputFormat(for path: String, bytes: [UInt8]?) -> ImageFormat {
         if let format = outputOptions.format { return format }
-        if !ImageFile.isDirectory(output), let format = ImageFormat(pathExtension: Paths.pathExtension(output)) {
+        if !ImageFile.isDirectory(output), let format = ImageFormat(path: output) {
             return format
         }
         if to == .lab || to == .ycbcr { return .tiff }
         if to == .labChannels || to == .ycbcrChannels || to == .gammas { return .png }
         if let bytes, let format = ImageFormat.sniff(bytes) { return format }
-        return ImageFormat(pathExtension: Paths.pathExtension(path)) ?? .png
+        return ImageFormat(path: path) ?? .png
     }
 
     func convert(_ job: Job) throws {
@@ -169,7 +169,11 @@ struct Convert: ParsableCommand {
             throw ConvertError.notThreeChannels(encoding: source, channels: decoded.pixels.layout.channels)
         }
         let pixels = source.decode(decoded.pixels)
-        var encoding = ColorEncoding.rgb
+        let encoding: ColorEncoding = switch to {
+        case .lab: .lab
+        case .ycbcr: .ycbcr
+        default: .rgb
+        }
         var result: Pixels = switch (to, pixels) {
         case (.rgb, let pixels): pixels
         case (.lab, let pixels): ColorEncoding.lab.encode(pixels, bitDepth: depth ?? 16)
@@ -180,13 +184,11 @@ struct Convert: ParsableCommand {
         case (.ycbcrChannels, let pixels): .eightBit(ChannelStrip.strip(ChannelStrip.channels(of: ChromaSpace.ycbcr.planes(from: pixels.eightBit))))
         case (.gammas, let pixels): .eightBit(ChannelStrip.gammaStack(of: pixels.eightBit, in: space, gammas: gammas))
         }
-        if to == .lab { encoding = .lab }
-        if to == .ycbcr { encoding = .ycbcr }
         if let depth, depth != result.bitDepth {
             result = depth == 8 ? .eightBit(result.eightBit) : .sixteenBit(result.eightBit.widened())
         }
         // An output name's extension decides its format, so name and content always agree.
-        let format = outputOptions.format ?? ImageFormat(pathExtension: Paths.pathExtension(job.output))
+        let format = outputOptions.format ?? ImageFormat(path: job.output)
             ?? outputFormat(for: job.input, bytes: bytes)
         var metadata = outputOptions.strip ? ImageMetadata() : decoded.metadata.fitted(to: result.layout)
         if encoding != .rgb { metadata.iccProfile = nil }  // an RGB profile would misdescribe L*a*b* or YCbCr samples

@@ -9,9 +9,7 @@ import Threading
 public enum JFIF {
     /// RGB (or gray, alpha ignored) → an RGB-layout image whose channels hold Y, Cb, Cr.
     public static func ycbcr(from image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
-        var out = ColorKernels.empty
-        ycbcr(from: image, into: &out, threads: threads)
-        return out
+        ColorKernels.made { ycbcr(from: image, into: &$0, threads: threads) }
     }
 
     /// `ycbcr(from:)` into `output`, whose storage is reused when it already has
@@ -24,9 +22,7 @@ public enum JFIF {
     /// The luminance Y alone, as `ycbcr(from:)` computes it, as a gray image.
     public static func luma(of image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
         if image.layout == .gray { return image }
-        var out = ColorKernels.empty
-        luma(of: image, into: &out, threads: threads)
-        return out
+        return ColorKernels.made { luma(of: image, into: &$0, threads: threads) }
     }
 
     /// `luma(of:)` into `output`, reusing its storage as `ycbcr(from:into:)` does.
@@ -36,9 +32,7 @@ public enum JFIF {
 
     /// The inverse: an image of Y, Cb, Cr channels → RGB, clipped to 0…255.
     public static func rgb(fromYCbCr image: Image<UInt8>, threads: Int = Threads.available) -> Image<UInt8> {
-        var out = ColorKernels.empty
-        rgb(fromYCbCr: image, into: &out, threads: threads)
-        return out
+        ColorKernels.made { rgb(fromYCbCr: image, into: &$0, threads: threads) }
     }
 
     /// `rgb(fromYCbCr:)` into `output`, reusing its storage as `ycbcr(from:into:)` does.

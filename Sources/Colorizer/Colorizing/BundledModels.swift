@@ -17,18 +17,20 @@ public enum BundledModels {
     /// Where the model for `space` comes from: its file under `$CHROMA_MODELS`,
     /// or "built-in lab model".
     public static func origin(of space: ChromaSpace) -> String {
-        if let folder = overrideFolder, ImageFile.kind(of: folder + "/" + space.rawValue + ".chroma") == .regular {
-            return folder + "/" + space.rawValue + ".chroma"
-        }
-        return "built-in \(space.rawValue) model"
+        overrideFile(for: space) ?? "built-in \(space.rawValue) model"
+    }
+
+    /// `$CHROMA_MODELS/<space>.chroma`, when that variable names a folder holding one.
+    static func overrideFile(for space: ChromaSpace) -> String? {
+        guard let folder = overrideFolder else { return nil }
+        let file = folder + "/" + space.rawValue + ".chroma"
+        return ImageFile.kind(of: file) == .regular ? file : nil
     }
 
     /// The model file's bytes for `space`: `$CHROMA_MODELS/<space>.chroma` when
     /// that folder holds one, else the built-in copy.
     public static func bytes(for space: ChromaSpace) throws -> [UInt8] {
-        if let folder = overrideFolder, ImageFile.kind(of: folder + "/" + space.rawValue + ".chroma") == .regular {
-            return try ImageFile.readBytes(folder + "/" + space.rawValue + ".chroma")
-        }
+        if let file = overrideFile(for: space) { return try ImageFile.readBytes(file) }
         var count = 0
         let start = chroma_bundled_model(space == .lab ? CHROMA_BUNDLED_LAB : CHROMA_BUNDLED_YCBCR, &count)
         return Array(UnsafeBufferPointer(start: start, count: count))

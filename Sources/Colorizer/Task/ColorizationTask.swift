@@ -158,7 +158,6 @@ public struct ColorizationTask: Sendable, Equatable {
                     saturation: Float = 1) -> Image<UInt8> {
         let plane = width * height
         var a = [Float](repeating: 0, count: count * plane), b = a
-        let neutral = space.neutralChroma
         for i in 0..<count {
             for p in 0..<plane {
                 a[i * plane + p] = chroma(fromNormalised: normalisedChroma[(2 * i) * plane + p], saturation: saturation)
