@@ -31,6 +31,14 @@ struct Chroma: ParsableCommand {
             FileNames.decode(UnsafeBufferPointer(start: CommandLine.unsafeArgv[index], count: strlen(CommandLine.unsafeArgv[index]!))
                 .map { UInt8(bitPattern: $0) })
         }
-        main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let failure as CommandFailure {
+            Diagnostics.error(failure.subject, failure.reason)
+            Glibc.exit(failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
     }
 }

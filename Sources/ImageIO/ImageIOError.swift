@@ -41,3 +41,14 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
     }
 }
+
+extension ImageIOError {
+    /// Why work on the file `path` failed, in words for a line that already names
+    /// `path`: a file-system error about `path` itself is not named twice.
+    public static func reason(_ error: any Error, about path: String) -> String {
+        if case let .fileSystem(errorPath, text)? = error as? ImageIOError {
+            return errorPath == path ? text : "\(FileNames.display(errorPath)): \(text)"
+        }
+        return "\(error)"
+    }
+}

@@ -197,7 +197,7 @@ struct ArchiveSafetyTests {
         // A small model file whose layers blow up the grid 64 times on each side.
         let task = ColorizationTask(space: .lab, bins: BinGrid(side: 12, range: -64...64))
         let hostile = Network(architecture: try Architecture("u u u u u u c120:k1 c120:k1 c144:k1"), inputChannels: 1, seed: 1)
-        try ModelFile(network: hostile, metadata: task.metadata).save(to: scratch.path + "/hostile.chroma")
+        try ModelFile(network: hostile, metadata: ModelMetadata(colorization: task)).save(to: scratch.path + "/hostile.chroma")
         let blown = try CLIRunner.run(["colorize", scratch.path + "/big.jpg", "-o", scratch.path + "/h.jpg",
                                        "--model", scratch.path + "/hostile.chroma"])
         #expect(blown.status == 1)
@@ -212,12 +212,12 @@ struct ArchiveSafetyTests {
         let task = ColorizationTask(space: .lab)
         let network = Network(architecture: try Architecture("c4 p c4 u:bilinear c2 sigmoid"), inputChannels: 1, seed: 5)
         network.parameters[3] = .nan
-        try ModelFile(network: network, metadata: task.metadata).save(to: scratch.path + "/nan.chroma")
+        try ModelFile(network: network, metadata: ModelMetadata(colorization: task)).save(to: scratch.path + "/nan.chroma")
         let weights = try CLIRunner.run(["colorize", scratch.path + "/a.jpg", "-o", scratch.path + "/o1.jpg", "--model", scratch.path + "/nan.chroma"])
         #expect(weights.status == 1 && weights.stderr.contains("not a finite number"), "\(weights.stderr)")
         for value in ["nan", "-1e30"] {
             let fine = Network(architecture: try Architecture("c4 p c4 u:bilinear c2 sigmoid"), inputChannels: 1, seed: 5)
-            var metadata = task.metadata
+            var metadata = ModelMetadata(colorization: task).entries
             metadata["saturation"] = value
             try ModelFile(network: fine, metadata: metadata).save(to: scratch.path + "/sat.chroma")
             let result = try CLIRunner.run(["colorize", scratch.path + "/a.jpg", "-o", scratch.path + "/o-\(value).jpg", "--model", scratch.path + "/sat.chroma"])

@@ -11,7 +11,7 @@ struct ColorizeCommandTests {
         let task = ColorizationTask(space: .lab)
         let network = Network(architecture: try Architecture("c4 p c4 u:bilinear c2 sigmoid"), inputChannels: 1, seed: 5)
         let path = scratch.path + "/model.chroma"
-        try ModelFile(network: network, metadata: task.metadata).save(to: path)
+        try ModelFile(network: network, metadata: ModelMetadata(colorization: task)).save(to: path)
         return path
     }
 

@@ -12,7 +12,7 @@ struct CompareCommandTests {
         try ChromaSpace.allCases.enumerated().map { index, space in
             let network = Network(architecture: try Architecture("c4 p c4 u:bilinear c2 sigmoid"), inputChannels: 1, seed: UInt64(7 + index))
             let path = scratch.path + "/\(space.rawValue)-model.chroma"
-            try ModelFile(network: network, metadata: ColorizationTask(space: space).metadata).save(to: path)
+            try ModelFile(network: network, metadata: ModelMetadata(colorization: ColorizationTask(space: space))).save(to: path)
             return path
         }
     }

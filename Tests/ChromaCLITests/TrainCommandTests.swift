@@ -92,7 +92,7 @@ struct TrainCommandTests {
         let mirrorCalibration = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40",
                                                    "--colourfulness", "0", "--mirror-average", "--out", mirrored])
         #expect(mirrorCalibration.status == 0, "\(mirrorCalibration.stderr)")
-        #expect(try ColorizationTask(metadata: ModelFile.load(from: mirrored).metadata).averagesMirror)
+        #expect(try ModelMetadata(of: ModelFile.load(from: mirrored)).colorization().averagesMirror)
         // Same settings, same network: only the averaging differs, and it changes the scores.
         let mirroredEvaluation = try CLIRunner.run(["evaluate", "--model", mirrored, "--cifar", cifar, "--temperature", "0.5", "--json"])
         #expect(mirroredEvaluation.status == 0, "\(mirroredEvaluation.stderr)")
@@ -113,7 +113,7 @@ struct TrainCommandTests {
         #expect(scratch.files("out") == ["photo.png"])
 
         let regression = ModelFile(network: Network(architecture: try Architecture("c4 c2 sigmoid"), inputChannels: 1),
-                                   metadata: ColorizationTask(space: .lab).metadata)
+                                   metadata: ModelMetadata(colorization: ColorizationTask(space: .lab)))
         try regression.save(to: scratch.path + "/mse.chroma")
         let refused = try CLIRunner.run(["evaluate", "--model", scratch.path + "/mse.chroma", "--cifar", cifar, "--temperature", "0.5"])
         #expect(refused.status == 1 && refused.stderr.contains("a temperature needs a model trained with --loss bins:N"), "\(refused.stderr)")

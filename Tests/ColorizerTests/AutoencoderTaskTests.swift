@@ -13,7 +13,7 @@ struct AutoencoderTaskTests {
 
     @Test("every task survives its model metadata, and examples have the task's channels", arguments: tasks)
     func metadataAndExamples(task: TrainingTask) throws {
-        #expect(try TrainingTask(metadata: task.metadata) == task)
+        #expect(try ModelMetadata(entries: ModelMetadata(task: task).entries).task == task)
         let examples = task.examples(ColorizerTests.images(3))
         #expect(examples.sources.count == 3 * examples.sourceChannels * 64)
         #expect(examples.targets.count == 3 * task.outputChannels * 64)
@@ -22,11 +22,11 @@ struct AutoencoderTaskTests {
 
     @Test("unknown or incomplete task metadata is refused")
     func badMetadata() {
-        #expect(throws: ColorizerError.unknownTask("sharpen")) { try TrainingTask(metadata: ["task": "sharpen"]) }
+        #expect(throws: ColorizerError.unknownTask("sharpen")) { try ModelMetadata(entries: ["task": "sharpen"]) }
         #expect(throws: ColorizerError.badMetadata(key: "noise-std", value: "", expected: "a positive number")) {
-            try TrainingTask(metadata: ["task": "denoise"])
+            try ModelMetadata(entries: ["task": "denoise"])
         }
-        #expect(throws: ColorizerError.notAColorizer) { try ColorizationTask(metadata: TrainingTask.reconstruct.metadata) }
+        #expect(throws: ColorizerError.notAColorizer) { try ModelMetadata(task: .reconstruct).colorization() }
     }
 
     @Test("denoising inputs: clean plus clamped noise of the asked deviation, the same for an image in any batch")

@@ -39,7 +39,7 @@ struct ColorizerTests {
             inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: 5, plane: 64, into: $0.baseAddress!) }
         }
         #expect(abs(inputs[64] - inputs[0].squareRoot()) < 1e-6 && abs(inputs[128] - inputs[0] * inputs[0]) < 1e-6)
-        #expect(try ColorizationTask(metadata: task.metadata) == task)
+        #expect(try ModelMetadata(entries: ModelMetadata(colorization: task).entries).colorization() == task)
     }
 
     @Test("a short training run's loss falls, and the model beats gray on its own data")
@@ -84,19 +84,19 @@ struct ColorizerTests {
         let colder = try Evaluator.evaluate(trainer.network, task: cold, set: test)
         #expect(colder.result.colourfulness > report.result.colourfulness)
 
-        #expect(try ColorizationTask(metadata: cold.metadata) == cold)
+        #expect(try ModelMetadata(entries: ModelMetadata(colorization: cold).entries).colorization() == cold)
         var mirrored = cold
         mirrored.averagesMirror = true
-        #expect(try ColorizationTask(metadata: mirrored.metadata) == mirrored)
-        var garbled = mirrored.metadata
+        #expect(try ModelMetadata(entries: ModelMetadata(colorization: mirrored).entries).colorization() == mirrored)
+        var garbled = ModelMetadata(colorization: mirrored).entries
         garbled["mirror-average"] = "sometimes"
-        #expect(throws: ColorizerError.self) { try ColorizationTask(metadata: garbled) }
+        #expect(throws: ColorizerError.self) { try ModelMetadata(entries: garbled).colorization() }
         var wrong = configuration
         wrong.loss = .mse
         #expect(throws: ColorizerError.self) { try Trainer(configuration: wrong, training: training, validation: validation) }
-        var hot = cold.metadata
+        var hot = ModelMetadata(colorization: cold).entries
         hot["temperature"] = "1.5"
-        #expect(throws: ColorizerError.self) { try ColorizationTask(metadata: hot) }
+        #expect(throws: ColorizerError.self) { try ModelMetadata(entries: hot).colorization() }
     }
 
     @Test("mosaics: each quadrant is a training image averaged down 2 × 2; training with them is repeatable")
@@ -310,7 +310,7 @@ struct TrainingRunTests {
         #expect(second.record.epochs.map(\.trainLoss) == whole.record.epochs.map(\.trainLoss))
         #expect(second.record.epochs.map(\.validationLoss) == whole.record.epochs.map(\.validationLoss))
         let best = try ModelFile.load(from: interrupted + "/model.chroma")
-        #expect(try TrainingTask(metadata: best.metadata) == second.task)
+        #expect(try ModelMetadata(of: best).task == second.task)
         for file in ["run.json", "loss.svg", "loss.png", "samples-epoch-001.png", "samples-epoch-003.png", "checkpoint.chroma"] {
             #expect(FileManager.default.fileExists(atPath: interrupted + "/" + file), "\(file)")
         }

@@ -10,7 +10,7 @@ struct PhotoColorizerTests {
     static func colorizer(_ space: ChromaSpace, tiles: Int = 2, saturation: Float? = nil) throws -> PhotoColorizer {
         let task = ColorizationTask(space: space, gammas: [0.5])
         let network = Network(architecture: try Architecture("c6 p c6 u:bilinear c2 sigmoid"), inputChannels: task.inputChannels, seed: 3)
-        return try PhotoColorizer(model: ModelFile(network: network, metadata: task.metadata), tiles: tiles, saturation: saturation)
+        return try PhotoColorizer(model: ModelFile(network: network, metadata: ModelMetadata(colorization: task)), tiles: tiles, saturation: saturation)
     }
 
     static func photo(width: Int, height: Int, layout: PixelLayout) -> Image<UInt8> {

@@ -113,47 +113,30 @@ struct Colorize: ParsableCommand {
     }
 
     func run() throws {
-        let modelBytes: [UInt8]
-        let colorizer: PhotoColorizer  // also proves the model usable before any photo is read
-        do {
-            modelBytes = try model.map { try ImageFile.readBytes($0) } ?? BundledModels.bytes(for: space)
-            colorizer = try makeColorizer(modelBytes, threads: Threads.available)
-        } catch {
-            Diagnostics.error(model ?? BundledModels.origin(of: space), error)
-            throw ExitCode.failure
+        // Making the colorizer also proves the model usable before any photo is read.
+        let (modelBytes, colorizer) = try reporting(model ?? BundledModels.origin(of: space)) {
+            let bytes = try model.map { try ImageFile.readBytes($0) } ?? BundledModels.bytes(for: space)
+            return (bytes, try makeColorizer(bytes, threads: Threads.available))
         }
         let destination = self.destination
         if inputs == [ImageFile.standardStream] {
             try colorizeStandardInput(with: colorizer, to: destination)
             return
         }
-        var jobs: [Job]
-        let scan: InputScan
-        do {
-            scan = try InputScan(inputs, recursive: recursive, skipsEarlierOutputs: true)
-            jobs = try plan(scan, destination: destination)
-        } catch {
-            Diagnostics.error(output ?? "-", error)
-            throw ExitCode.failure
-        }
+        let scan = try reporting(output ?? "-") { try InputScan(inputs, recursive: recursive, skipsEarlierOutputs: true) }
+        var jobs = try reporting(output ?? "-") { try plan(scan, destination: destination) }
         if verbose { for (path, reason) in scan.passedBy { Diagnostics.note("chroma: \(FileNames.display(path)): skipped: \(reason)") } }
         let all = jobs.count
         let outputFolder: String? = if case .folder(let folder) = destination { folder } else { nil }
         let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "colorize", outputFolder: outputFolder)
         jobs = owned
         if let recorder, verbose { Diagnostics.note("chroma: shard \(recorder.shard): \(jobs.count) of \(all) inputs") }
-        if let manifestPath, scan.isInput(manifestPath) {
-            Diagnostics.error(manifestPath, InputFiles.isAnInput)
-            throw ExitCode.failure
-        }
+        if let manifestPath, scan.isInput(manifestPath) { throw CommandFailure(subject: manifestPath, reason: InputFiles.isAnInput) }
         let batch = Batch(command: self, jobs: jobs, modelBytes: modelBytes, scan: scan, recorder: recorder)
         Interrupt.install()
         batch.run()
         if let recorder, let manifestPath {
-            do { try ShardOptions.write(recorder, to: manifestPath) } catch {
-                Diagnostics.error(manifestPath, error)
-                throw ExitCode.failure
-            }
+            try reporting(manifestPath) { try ShardOptions.write(recorder, to: manifestPath) }
         }
         var summary = batch.summary
         if let passed = scan.passedBySummary { summary += "; " + passed }
@@ -172,7 +155,7 @@ struct Colorize: ParsableCommand {
         case .file(let path): target = path
         case .folder(let folder): target = Paths.join(folder, "stdin")
         }
-        do {
+        try reporting("<stdin>") {
             let bytes = try ImageFile.readBytes(ImageFile.standardStream, maxBytes: outputOptions.decoding.maxFileBytes)
             let result = try colorizer.colorize(fileBytes: bytes, outputName: target, format: outputOptions.format,
                                                 decoding: outputOptions.decoding, encoding: outputOptions.encoding(like:),
@@ -183,9 +166,6 @@ struct Colorize: ParsableCommand {
                 try ImageFile.makeDirectories(folder)
             }
             try ImageFile.write(result.bytes, to: path, overwrite: outputOptions.overwrite)
-        } catch {
-            Diagnostics.error("<stdin>", error)
-            throw ExitCode.failure
         }
     }
 
@@ -258,7 +238,7 @@ final class Batch: @unchecked Sendable {
                 do {
                     outcome = try colorize(job, with: colorizer, size: &size)
                 } catch {
-                    outcome = .failed(Self.reason(error, job: job))
+                    outcome = .failed(ImageIOError.reason(error, about: job.input))
                 }
                 finish(job, outcome, size: size, seconds: Date().timeIntervalSince(began))
             }
@@ -306,13 +286,6 @@ final class Batch: @unchecked Sendable {
         size = (colorized.pixels.width, colorized.pixels.height)
         if colorized.pages > 1 { return .writtenFirstPage(of: colorized.pages) }
         return .written
-    }
-
-    static func reason(_ error: Error, job: Job) -> String {
-        if case let .fileSystem(path, text)? = error as? ImageIOError {
-            return path == job.input ? text : "\(FileNames.display(path)): \(text)"
-        }
-        return "\(error)"
     }
 
     private func finish(_ job: Job, _ outcome: Outcome, size: (Int, Int)?, seconds: Double) {

@@ -97,77 +97,37 @@ struct Compare: ParsableCommand {
         }
     }
 
-    /// A model to compare, loaded once.
-    struct Contender {
-        let name: String
-        let file: String
-        let model: ModelFile
-        let task: ColorizationTask
-        var space: ChromaSpace { task.space }
-    }
-
-    func loadContenders() throws -> [Contender] {
-        // Row and picture names the report uses itself; a model must not take one.
-        var names = Set(["original", "gray"]).union(ChromaSpace.allCases.map { ComparisonReport.baselineName(space: $0.rawValue) })
-        var contenders: [Contender] = []
-        let sources: [(file: String, bundled: ChromaSpace?)] = models.isEmpty ? ChromaSpace.allCases.map { (BundledModels.origin(of: $0), $0) }
-                                                                             : models.map { ($0, nil) }
-        for (file, bundled) in sources {
-            do {
-                let model = try bundled.map { try BundledModels.load($0) } ?? ModelFile.load(from: file)
-                let task = try ColorizationTask(metadata: model.metadata)
-                var name = bundled != nil ? task.space.rawValue : Paths.deletingExtension(Paths.lastComponent(file))
-                if name == "model" { name = Paths.lastComponent(Paths.parent(file)) }  // runs/a/model.chroma: "a"
-                let base = name
-                var n = 2
-                while names.contains(name) { name = "\(base)-\(n)"; n += 1 }
-                names.insert(name)
-                contenders.append(Contender(name: name, file: file, model: model, task: task))
-            } catch {
-                throw ReportError(subject: file, reason: "\(error)")
-            }
+    /// The models to compare: those --model names, or the two bundled ones.
+    func loadContenders() throws -> [Comparison.Contender] {
+        let sources: [(file: String, bundled: ChromaSpace?)] = models.isEmpty
+            ? ChromaSpace.allCases.map { (BundledModels.origin(of: $0), $0) } : models.map { ($0, nil) }
+        let loaded = try sources.map { file, bundled in
+            try reporting(file) { (file, try bundled.map { try BundledModels.load($0) } ?? ModelFile.load(from: file), bundled) }
         }
-        return contenders
-    }
-
-    struct ReportError: Error {
-        let subject: String
-        let reason: String
+        do {
+            return try Comparison.Contender.named(loaded)
+        } catch let error as Comparison.ContenderError {
+            throw CommandFailure(subject: error.file, reason: error.reason)
+        }
     }
 
     func run() throws {
-        let contenders: [Contender]
-        do { contenders = try loadContenders() } catch let error as ReportError {
-            Diagnostics.error(error.subject, error.reason)
-            throw ExitCode.failure
-        }
-        let target = output.hasSuffix("/") ? String(output.dropLast()) : output
+        let contenders = try loadContenders()
+        let target = Paths.trimmed(output)
         let parent = Paths.parent(target).isEmpty ? "." : Paths.parent(target)
         let temporary = parent + "/." + Paths.lastComponent(target) + ".tmp-\(getpid())"
-        var failures = 0
         Self.removeLeftovers(of: target)
-        do {
-            try? FileManager.default.removeItem(atPath: temporary)
+        try? FileManager.default.removeItem(atPath: temporary)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }  // gone once renamed into place
+        let report = try reporting(target) {
             try ImageFile.makeDirectories(temporary + "/photos")
-            let report: ComparisonReport
-            let sheet: ContactSheet
-            if let cifar {
-                (report, sheet) = try compareCIFAR(cifar, contenders: contenders)
-            } else {
-                (report, sheet) = try comparePhotos(contenders: contenders, folder: temporary)
-                failures = report.entries.filter { $0.error != nil }.count
-            }
+            let (report, sheet) = try cifar.map { try compareCIFAR($0, contenders: contenders) }
+                ?? comparePhotos(contenders: contenders, folder: temporary)
             try write(report, sheet: sheet, to: temporary)
             try replace(target, with: temporary)
-        } catch let error as ReportError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            Diagnostics.error(error.subject, error.reason)
-            throw ExitCode.failure
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            Diagnostics.error(target, error)
-            throw ExitCode.failure
+            return report
         }
+        let failures = report.entries.filter { $0.error != nil }.count
         Diagnostics.note("chroma: wrote \(target)/index.html" + (failures > 0 ? " (\(failures) photo\(failures == 1 ? "" : "s") failed)" : ""))
         if failures > 0 { throw ExitCode.failure }
     }
@@ -193,148 +153,37 @@ struct Compare: ParsableCommand {
         try ImageFile.write(Array(report.html().utf8), to: folder + "/index.html")
     }
 
-    /// Distinct colour spaces of the contenders, in their order: one gray baseline each.
-    static func spaces(_ contenders: [Contender]) -> [ChromaSpace] {
-        contenders.map(\.space).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
-    }
-
     // MARK: Photos
 
-    func comparePhotos(contenders: [Contender], folder: String) throws -> (ComparisonReport, ContactSheet) {
+    func comparePhotos(contenders: [Comparison.Contender], folder: String) throws -> (ComparisonReport, ContactSheet) {
         var files: [(path: String, name: String)] = []
         for input in inputs {
             if ImageFile.isDirectory(input) {
-                do {
-                    files += try InputScan([input], recursive: recursive).images.map { ($0.path, $0.relative) }
-                } catch { throw ReportError(subject: input, reason: "\(error)") }
+                files += try reporting(input) { try InputScan([input], recursive: recursive).images.map { ($0.path, $0.relative) } }
             } else {
                 files.append((input, Paths.lastComponent(input)))
             }
         }
-        guard !files.isEmpty else { throw ReportError(subject: inputs.joined(separator: " "), reason: "no PNG, JPEG, TIFF or WebP files found") }
-        let spaces = Self.spaces(contenders)
-        let grayTitle = "gray"
-        let columns = ["original", grayTitle] + contenders.map(\.name) + contenders.map { "ΔE " + $0.name }
-        var sheet = ContactSheet(columnTitles: columns, cellWidth: cell, cellHeight: cell * 3 / 4)
-        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: tiles) }
-        var entries: [ComparisonReport.Entry] = []
-        let progress = ProgressBar()
-        let decoding = limits.decoding
-        for (index, file) in files.enumerated() {
-            progress.show("compare", done: index, total: files.count, detail: file.name, secondsLeft: .nan)
-            let stem = String(format: "%03d-", index + 1) + Paths.deletingExtension(Paths.lastComponent(file.name))
-                .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.reduce("") { $0 + String($1) }
-            do {
-                let bytes = try ImageFile.readBytes(file.path, maxBytes: decoding.maxFileBytes)
-                let format = try ImageDecoder.format(of: bytes)
-                let original = try ImageDecoder.decode(bytes, options: decoding)
-                let (entry, cells) = try comparePhoto(original, format: format, name: file.name, path: file.path, stem: stem,
-                                                      contenders: contenders, colorizers: colorizers, spaces: spaces, folder: folder)
-                entries.append(entry)
-                sheet.addRow(name: file.name, cells: cells)
-            } catch {
-                progress.clear()
-                let reason = Batch.reason(error, job: Job(input: file.path, output: ""))
-                Diagnostics.error(file.path, reason)
-                entries.append(.init(name: file.name, file: file.path, hasColour: false, error: reason))
-            }
-        }
-        progress.clear()
-        let report = ComparisonReport(
-            title: "Colorizers compared on \(files.count) photo\(files.count == 1 ? "" : "s")",
-            models: contenders.map { .init(name: $0.name, file: $0.file, space: $0.space.rawValue) },
-            baselines: spaces.map { ComparisonReport.baselineName(space: $0.rawValue) }, entries: entries,
-            pictureColumns: columns)
-        return (report, sheet)
-    }
-
-    /// Colorizes one photo with every contender, scores the results, writes its pictures.
-    func comparePhoto(_ original: Image<UInt8>, format: ImageFormat, name: String, path: String, stem: String,
-                      contenders: [Contender], colorizers: [PhotoColorizer], spaces: [ChromaSpace],
-                      folder: String) throws -> (ComparisonReport.Entry, [Image<UInt8>?]) {
-        let hasColour = original.hasColour()
-        let picturesFolder = "photos/" + stem
-        try FileManager.default.createDirectory(atPath: Paths.join(folder, picturesFolder), withIntermediateDirectories: true)
-        let ext = format == .jpeg ? "jpg" : "png"
-        func save(_ image: Image<UInt8>, _ title: String, png: Bool = false) throws -> String {
-            let file = picturesFolder + "/" + title.replacingOccurrences(of: " ", with: "-") + "." + (png ? "png" : ext)
-            let bytes = png || format == .png ? try ImageEncoder.encodePNG(image) : try ImageEncoder.encodeJPEG(image, quality: 92)
-            try ImageFile.write(bytes, to: Paths.join(folder, file))
-            return file
-        }
-        let truth = original.rgb()
-        var entry = ComparisonReport.Entry(name: name, file: path, width: original.width, height: original.height, hasColour: hasColour)
-        var deltaE: [Float] = []
-        let grays = spaces.map { $0.grayImage(of: original) }
-        if hasColour {
-            entry.pictures["original"] = try save(truth, "original")
-            for (space, gray) in zip(spaces, grays) {
-                entry.scores[ComparisonReport.baselineName(space: space.rawValue)] = ImageScores(result: gray, original: truth, deltaE: &deltaE)
-            }
-        }
-        entry.pictures["gray"] = try save(grays[0], "gray")
-        var results: [Image<UInt8>] = [], heatMaps: [Image<UInt8>?] = []
-        for (contender, colorizer) in zip(contenders, colorizers) {
-            let result = try colorizer.colorize(original).rgb()
-            results.append(result)
-            entry.pictures[contender.name] = try save(result, contender.name)
-            if hasColour {
-                entry.scores[contender.name] = ImageScores(result: result, original: truth, deltaE: &deltaE)
-                let map = HeatMap.image(deltaE, width: truth.width, height: truth.height)
-                entry.pictures["ΔE " + contender.name] = try save(map, "delta-e-" + contender.name, png: true)
-                heatMaps.append(map)
-            } else {
-                heatMaps.append(nil)
-            }
-        }
-        return (entry, [hasColour ? truth : nil, grays[0]] + (results as [Image<UInt8>?]) + heatMaps)
+        guard !files.isEmpty else { throw CommandFailure(subject: inputs.joined(separator: " "), reason: "no PNG, JPEG, TIFF or WebP files found") }
+        let bar = ProgressBar()
+        defer { bar.clear() }
+        return try Comparison.photos(files, contenders: contenders, tiles: tiles, cell: cell, decoding: limits.decoding, folder: folder,
+                                     progress: { bar.show("compare", done: $0, total: $1, detail: $2, secondsLeft: .nan) },
+                                     failed: { bar.clear(); Diagnostics.error($0, $1) })
     }
 
     // MARK: CIFAR-10
 
-    func compareCIFAR(_ folder: String, contenders: [Contender]) throws -> (ComparisonReport, ContactSheet) {
-        let test: ImageSet
-        do { test = try CIFAR10.loadBatch(Paths.join(folder, CIFAR10.testFile)) } catch { throw ReportError(subject: folder, reason: "\(error)") }
-        let spaces = Self.spaces(contenders)
-        var entry = ComparisonReport.Entry(name: "CIFAR-10 test split", images: test.count, hasColour: true)
-        for (index, contender) in contenders.enumerated() {
-            Diagnostics.note("chroma: [\(index + 1)/\(contenders.count)] scoring \(contender.name) on \(test.count) test images")
-            let bar = ProgressBar()
-            let report = try Evaluator.evaluate(contender.model.network, task: contender.task, set: test,
-                                                saturation: contender.model.calibratedSaturation,
-                                                progress: bar.reporter("[\(index + 1)/\(contenders.count)] \(contender.name)"))
+    func compareCIFAR(_ folder: String, contenders: [Comparison.Contender]) throws -> (ComparisonReport, ContactSheet) {
+        let test = try reporting(folder) { try CIFAR10.loadBatch(Paths.join(folder, CIFAR10.testFile)) }
+        var bar = ProgressBar(), report: (Int, Int) -> Void = { _, _ in }
+        defer { bar.clear() }
+        return try Comparison.imageSet(test, contenders: contenders, sample: sample, seed: seed, starting: { index in
             bar.clear()
-            func scores(_ s: EvaluationReport.Scores) -> ImageScores {
-                ImageScores(psnr: s.psnr, ssim: s.ssim, deltaE2000: s.deltaE2000, colourfulness: s.colourfulness)
-            }
-            entry.scores[contender.name] = scores(report.result)
-            let baseline = ComparisonReport.baselineName(space: contender.space.rawValue)
-            if entry.scores[baseline] == nil { entry.scores[baseline] = scores(report.baseline) }
-        }
-        var random = SplitMix(seed: seed)
-        var order = Array(0..<test.count)
-        order.shuffle(using: &random)
-        let picked = order.prefix(min(sample, test.count))
-        let columns = ["original", "gray"] + contenders.map(\.name) + contenders.map { "ΔE " + $0.name }
-        var sheet = ContactSheet(columnTitles: columns, cellWidth: 96, cellHeight: 96)
-        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: 1) }
-        for index in picked {
-            let original = test.image(index)
-            let gray = spaces[0].grayImage(of: original)
-            var results: [Image<UInt8>] = [], maps: [Image<UInt8>?] = []
-            for colorizer in colorizers {
-                let result = try colorizer.colorize(original)
-                results.append(result)
-                let deltaE = DeltaE2000.map(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original))
-                maps.append(HeatMap.image(deltaE, width: original.width, height: original.height))
-            }
-            let label = test.labels.isEmpty ? "" : " " + CIFAR10.classNames[Int(test.labels[index])]
-            sheet.addRow(name: "#\(index)" + label, cells: [original, gray] + (results as [Image<UInt8>?]) + maps)
-        }
-        let report = ComparisonReport(
-            title: "Colorizers compared on CIFAR-10's \(test.count) test images",
-            models: contenders.map { .init(name: $0.name, file: $0.file, space: $0.space.rawValue) },
-            baselines: spaces.map { ComparisonReport.baselineName(space: $0.rawValue) }, entries: [entry], total: entry)
-        return (report, sheet)
+            let counter = "[\(index + 1)/\(contenders.count)]", name = contenders[index].name
+            Diagnostics.note("chroma: \(counter) scoring \(name) on \(test.count) test images")
+            bar = ProgressBar()
+            report = bar.reporter("\(counter) \(name)")
+        }, progress: { report($0, $1) })
     }
 }

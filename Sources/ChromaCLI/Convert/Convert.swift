@@ -88,21 +88,11 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        var jobs: [Job]
-        var scan: InputScan?
-        do {
-            if input != ImageFile.standardStream { scan = try InputScan([input], recursive: recursive) }
-            jobs = try plan(scan)
-        } catch {
-            Diagnostics.error(input, error)
-            throw ExitCode.failure
-        }
+        let scan = try reporting(input) { input == ImageFile.standardStream ? nil : try InputScan([input], recursive: recursive) }
+        var jobs = try reporting(input) { try plan(scan) }
         let (owned, recorder, manifestPath) = try sharding.slice(jobs, command: "convert", outputFolder: ImageFile.isDirectory(output) ? output : nil)
         jobs = owned
-        if let manifestPath, scan?.isInput(manifestPath) == true {
-            Diagnostics.error(manifestPath, InputFiles.isAnInput)
-            throw ExitCode.failure
-        }
+        if let manifestPath, scan?.isInput(manifestPath) == true { throw CommandFailure(subject: manifestPath, reason: InputFiles.isAnInput) }
         var failed = 0
         for job in jobs {
             do {
@@ -118,10 +108,7 @@ struct Convert: ParsableCommand {
             }
         }
         if let recorder, let manifestPath {
-            do { try ShardOptions.write(recorder, to: manifestPath) } catch {
-                Diagnostics.error(manifestPath, error)
-                throw ExitCode.failure
-            }
+            try reporting(manifestPath) { try ShardOptions.write(recorder, to: manifestPath) }
         }
         if let passed = scan?.passedBySummary { Diagnostics.note("chroma: " + passed) }
         if failed > 0 {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import ImageIO
 import Colorizer
 import Datasets
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// `chroma model calibrate`: choose a model's saturation (or temperature) on the validation images.
@@ -76,66 +76,21 @@ struct ModelCalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let file: ModelFile, trainedTask: ColorizationTask
-        do {
-            file = try ModelFile.load(from: model)
-            trainedTask = try ColorizationTask(metadata: file.metadata)
-        } catch {
-            Diagnostics.error(model, error)
-            throw ExitCode.failure
-        }
-        let split: Split
-        do {
+        let file = try reporting(model) { try ModelFile.load(from: model) }
+        let split = try reporting(cifar) {
             let data = try CIFAR10.load(folder: cifar)
-            split = Split.standard(training: data.training, test: data.test)
-        } catch {
-            Diagnostics.error(cifar, error)
-            throw ExitCode.failure
+            return Split.standard(training: data.training, test: data.test)
         }
         let validation = limit.map { split.validation.subset(0..<min($0, split.validation.count)) } ?? split.validation
-        var task = trainedTask
-        task.averagesMirror = mirrorAverage
-        task.binFrequencies = Evaluator.binFrequencies(task, set: split.training)
-        let calibrations: [Evaluator.Calibration] = task.bins == nil
-            ? stride(from: 1.0, through: 2.0001, by: 0.05).map { .init(saturation: Float($0)) }
-            : stride(from: 0.0, through: 0.5001, by: 0.05).flatMap { weight in
-                [0.6, 0.4].map { Evaluator.Calibration(temperature: Float($0), priorWeight: Float(weight)) }
-            }
-        let sweep = try Evaluator.calibrationSweep(file.network, task: task, set: validation, calibrations: calibrations)
-        let best = sweep.map { $0.psnr }.max()!
-        let chosen: (calibration: Evaluator.Calibration, psnr: Double, colourfulness: Double)
-        if let colourfulness {
-            let colourful = sweep.filter { $0.colourfulness >= colourfulness }
-            chosen = colourful.max { $0.psnr < $1.psnr } ?? sweep.max { $0.colourfulness < $1.colourfulness }!
-        } else {
-            chosen = sweep.filter { $0.psnr >= best - tolerance }.max { $0.colourfulness < $1.colourfulness }!
+        let calibration = try reporting(model) {
+            try ModelCalibration(model: file, training: split.training, validation: validation, averagesMirror: mirrorAverage,
+                                 rule: colourfulness.map { .atLeastColourful($0) } ?? .withinPSNR(dB: tolerance))
         }
-        for row in sweep {
-            let setting = task.bins == nil ? String(format: "saturation %.2f", row.calibration.saturation)
-                : String(format: "prior weight %.2f  temperature %.1f", row.calibration.priorWeight, row.calibration.temperature)
-            print(String(format: "%@  PSNR %.3f dB  colourfulness %.1f%@", setting, row.psnr, row.colourfulness,
-                         row.calibration == chosen.calibration ? "  ← chosen" : ""))
+        for row in calibration.rows {
+            print(String(format: "%@  PSNR %.3f dB  colourfulness %.1f%@", calibration.describe(row), row.psnr, row.colourfulness,
+                         row == calibration.chosen ? "  ← chosen" : ""))
         }
-        var metadata = file.metadata
-        metadata["saturation"] = String(format: "%.2f", chosen.calibration.saturation)
-        metadata["mirror-average"] = mirrorAverage ? "true" : nil
-        if task.bins != nil {
-            task.temperature = chosen.calibration.temperature
-            task.priorWeight = chosen.calibration.priorWeight
-            metadata.merge(task.metadata) { _, new in new }
-        }
-        metadata["calibration"] = String(format: "validation: PSNR %.3f dB (best %.3f), colourfulness %.1f",
-                                         chosen.psnr, best, chosen.colourfulness)
-        metadata.removeValue(forKey: "saturation-calibration")
-        // A checkpoint's training position means nothing to a deployed model.
-        metadata.removeValue(forKey: "adam-steps")
-        metadata.removeValue(forKey: "epoch")
-        do {
-            try ModelFile(network: file.network, metadata: metadata).save(to: out)
-        } catch {
-            Diagnostics.error(out, error)
-            throw ExitCode.failure
-        }
-        Diagnostics.note("chroma: wrote \(out) (\(metadata["calibration"] ?? "calibrated"))")
+        try reporting(out) { try calibration.calibrated(file).save(to: out) }
+        Diagnostics.note("chroma: wrote \(out) (\(calibration.summary))")
     }
 }

@@ -49,48 +49,27 @@ struct ModelSummaryCommand: ParsableCommand {
         let network: Network
         var metadata: [String: String] = [:]
         if let space = ChromaSpace(rawValue: specOrModel), ImageFile.kind(of: specOrModel) == nil {
-            do {
-                let model = try BundledModels.load(space)
-                network = model.network
-                metadata = model.metadata
-                print("Model: \(BundledModels.origin(of: space))")
-            } catch {
-                Diagnostics.error(BundledModels.origin(of: space), error)
-                throw ExitCode.failure
-            }
+            let model = try reporting(BundledModels.origin(of: space)) { try BundledModels.load(space) }
+            (network, metadata) = (model.network, model.metadata)
+            print("Model: \(BundledModels.origin(of: space))")
         } else if namesAFile {
-            do {
-                let model = try ModelFile.load(from: specOrModel)
-                network = model.network
-                metadata = model.metadata
-            } catch {
-                Diagnostics.error(specOrModel, error)
-                throw ExitCode.failure
-            }
+            let model = try reporting(specOrModel) { try ModelFile.load(from: specOrModel) }
+            (network, metadata) = (model.network, model.metadata)
         } else {
-            let architecture: Architecture
-            do {
-                architecture = try Architecture(specOrModel)
-            } catch {
-                Diagnostics.error("architecture", error)
-                throw ExitCode(64)
-            }
+            let architecture = try reporting("architecture", exitCode: 64) { try Architecture(specOrModel) }
             network = Network(architecture: architecture, inputChannels: input?.shape.channels ?? 1)
         }
         let shape = input?.shape ?? Shape(channels: network.inputChannels, height: 32, width: 32)
-        do {
-            let summary = try ModelSummary(network: Network(architecture: network.architecture, inputChannels: shape.channels), input: shape)
-            print("Architecture: \(network.architecture)")
-            for key in metadata.keys.sorted() {
-                let value = metadata[key]!
-                // Long lists (a bins model's 144 bin frequencies) are summarised, not dumped.
-                let values = value.split(separator: ",")
-                print("\(key): " + (values.count > 12 ? "\(values.count) values (\(values.prefix(3).joined(separator: ",")), …)" : value))
-            }
-            print(summary.table)
-        } catch {
-            Diagnostics.error(specOrModel, error)
-            throw ExitCode.failure
+        let summary = try reporting(specOrModel) {
+            try ModelSummary(network: Network(architecture: network.architecture, inputChannels: shape.channels), input: shape)
         }
+        print("Architecture: \(network.architecture)")
+        // Every entry as the file holds it, known to this version or not; long lists
+        // (a bins model's 144 bin frequencies) are summarised, not dumped.
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            let values = value.split(separator: ",")
+            print("\(key): " + (values.count > 12 ? "\(values.count) values (\(values.prefix(3).joined(separator: ",")), …)" : value))
+        }
+        print(summary.table)
     }
 }

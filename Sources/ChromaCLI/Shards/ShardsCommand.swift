@@ -30,13 +30,7 @@ struct ShardsCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let check: ShardCheck
-            do {
-                check = try ShardCheck(manifests: ShardCheck.manifests(in: folder), outputSize: ImageFile.size(of:))
-            } catch {
-                Diagnostics.error(folder, error)
-                throw ExitCode.failure
-            }
+            let check = try reporting(folder) { try ShardCheck(manifests: ShardCheck.manifests(in: folder), outputSize: ImageFile.size(of:)) }
             if json {
                 let object: [String: Any] = [
                     "complete": check.isComplete, "shards": check.count, "shardsReported": check.shardsReported,

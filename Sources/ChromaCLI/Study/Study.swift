@@ -2,6 +2,7 @@ import ArgumentParser
 import Colorizer
 import Datasets
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// `chroma study`: several architectures, one split and seed, one table.
@@ -47,31 +48,23 @@ struct Study: ParsableCommand {
     func run() throws {
         let template = options.settings(arch: "")
         let task = try template.trainingTask()
-        let split: Split
-        do {
-            split = try TrainingOptions.loadSplit(template)
+        let split = try reporting(template.images ?? template.cifar) {
+            let split = try TrainingOptions.loadSplit(template)
             guard split.test.count > 0 else { throw ColorizerError.noTestImages }
-        } catch {
-            Diagnostics.error(template.images ?? template.cifar, error)
-            throw ExitCode.failure
+            return split
         }
         var rows: [ArchitectureStudy.Row] = []
         for (index, arch) in architectures.enumerated() {
             let folder = out + String(format: "/runs/%02d", index + 1)
             let settings = options.settings(arch: arch)
-            let run: TrainingRun
-            do {
-                if FileManager.default.fileExists(atPath: folder + "/run.json") {
-                    guard try TrainingRun.recordedSettings(in: folder).settings == settings else {
-                        throw ColorizerError.folderHoldsAnotherRun
-                    }
-                    run = try TrainingRun(resuming: folder, split: split)
-                } else {
-                    run = try TrainingRun(folder: folder, settings: settings, split: split)
+            let run = try reporting(folder) {
+                guard FileManager.default.fileExists(atPath: folder + "/run.json") else {
+                    return try TrainingRun(folder: folder, settings: settings, split: split)
                 }
-            } catch {
-                Diagnostics.error(folder, error)
-                throw ExitCode.failure
+                guard try TrainingRun.recordedSettings(in: folder).settings == settings else {
+                    throw ColorizerError.folderHoldsAnotherRun
+                }
+                return try TrainingRun(resuming: folder, split: split)
             }
             Diagnostics.note("chroma: [\(index + 1)/\(architectures.count)] \(arch)")
             guard try Train.execute(run, label: "epoch") else {

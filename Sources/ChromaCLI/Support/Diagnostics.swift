@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ImageIO
 import NeuralNet
@@ -69,6 +70,30 @@ enum StandardStreams {
             }
             offset += count
         }
+    }
+}
+
+/// A command's failure about one thing (a file, a folder, a model): `Chroma.main`
+/// reports it as the one line `chroma: SUBJECT: REASON` and exits with
+/// `exitCode`. Commands throw it, through `reporting(_:_:)`, rather than each
+/// printing and exiting on its own.
+struct CommandFailure: Error {
+    let subject: String
+    let reason: Any
+    var exitCode: Int32 = 1
+}
+
+/// `body`'s result; an error it throws becomes a `CommandFailure` about
+/// `subject` (a failure already about something, or an exit code, passes through).
+func reporting<T>(_ subject: String, exitCode: Int32 = 1, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as CommandFailure {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        throw CommandFailure(subject: subject, reason: error, exitCode: exitCode)
     }
 }
 

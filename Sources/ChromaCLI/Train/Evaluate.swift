@@ -65,32 +65,20 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         if let photos { return try evaluatePhotos(photos) }
         let cifar = self.cifar!
-        let file: ModelFile, task: TrainingTask, test: ImageSet
         let model = self.model ?? space.map(BundledModels.origin(of:)) ?? ""
-        do {
-            file = try space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model)
-            task = try TrainingTask(metadata: file.metadata)
-        } catch {
-            Diagnostics.error(model, error)
-            throw ExitCode.failure
+        let (file, metadata) = try reporting(model) {
+            let file = try space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model)
+            return (file, try ModelMetadata(of: file))
         }
-        do {
-            test = try CIFAR10.loadBatch(Paths.join(cifar, CIFAR10.testFile))
-        } catch {
-            Diagnostics.error(cifar, error)
-            throw ExitCode.failure
-        }
+        let test = try reporting(cifar) { try CIFAR10.loadBatch(Paths.join(cifar, CIFAR10.testFile)) }
+        let task = metadata.task
         let report: EvaluationReport
         switch task {
         case .colorize(let trained):
-            let colorization: ColorizationTask
-            do {
-                colorization = try trained.adjusted(temperature: prediction.temperature, priorWeight: prediction.priorWeight)
-            } catch {
-                Diagnostics.error(model, error)
-                throw ExitCode.failure
+            let colorization = try reporting(model) {
+                try trained.adjusted(temperature: prediction.temperature, priorWeight: prediction.priorWeight)
             }
-            let saturation = prediction.saturation ?? file.calibratedSaturation
+            let saturation = prediction.saturation ?? metadata.defaultSaturation
             let bar = ProgressBar()
             report = try Evaluator.evaluate(file.network, task: colorization, set: test, saturation: saturation,
                                             progress: bar.reporter("evaluate"))
@@ -100,7 +88,7 @@ struct Evaluate: ParsableCommand {
         case .reconstruct, .denoise:
             let report = try Evaluator.autoencoder(file.network, task: task, set: test)
             if json {
-                print(report.json(model: model, task: task.kind.rawValue))
+                print(try report.json(model: model, task: task.kind.rawValue))
             } else {
                 for (name, scores) in [("model", report.result)] + (report.baseline.map { [("noisy", $0)] } ?? []) {
                     print(String(format: "%@  MSE %.5f  PSNR %.2f dB  SSIM %.3f", name, scores.mse, scores.psnr, scores.ssim))
@@ -110,7 +98,7 @@ struct Evaluate: ParsableCommand {
             return
         }
         if json {
-            print(report.json(model: model))
+            print(try report.json(model: model))
         } else {
             for (name, scores) in [("model", report.result), ("gray", report.baseline)] {
                 print(String(format: "%@  PSNR %.2f dB (median %.2f)  SSIM %.3f  ΔE2000 %.2f  colourfulness %.1f",
@@ -125,25 +113,12 @@ struct Evaluate: ParsableCommand {
     /// `--photos`: the real-photo protocol (`PhotoEvaluation`), through the same colorizer `colorize` uses.
     func evaluatePhotos(_ folder: String) throws {
         let model = self.model ?? space.map(BundledModels.origin(of:)) ?? ""
-        let colorizer: PhotoColorizer
-        let files: [String]
-        do {
-            colorizer = try PhotoColorizer(model: space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model), tiles: tiles, saturation: prediction.saturation,
-                                           temperature: prediction.temperature, priorWeight: prediction.priorWeight)
-        } catch {
-            Diagnostics.error(model, error)
-            throw ExitCode.failure
+        let colorizer = try reporting(model) {
+            try PhotoColorizer(model: space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model), tiles: tiles,
+                               saturation: prediction.saturation, temperature: prediction.temperature, priorWeight: prediction.priorWeight)
         }
-        do {
-            files = try InputScan([folder], recursive: recursive).images.map(\.path)
-        } catch {
-            Diagnostics.error(folder, error)
-            throw ExitCode.failure
-        }
-        guard !files.isEmpty else {
-            Diagnostics.error(folder, "no PNG, JPEG, TIFF or WebP photos here")
-            throw ExitCode.failure
-        }
+        let files = try reporting(folder) { try InputScan([folder], recursive: recursive).images.map(\.path) }
+        guard !files.isEmpty else { throw CommandFailure(subject: folder, reason: "no PNG, JPEG, TIFF or WebP photos here") }
         var evaluation = PhotoEvaluation()
         let bar = ProgressBar()
         let start = Date()

@@ -3,6 +3,7 @@ import Colorizer
 import ColorSpace
 import Datasets
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// `chroma train`: teach a network to predict chroma from luminance on CIFAR-10.
@@ -56,30 +57,17 @@ struct Train: ParsableCommand {
     func run() throws {
         var settings: RunRecord.Settings
         if let resume {
-            do { settings = try TrainingRun.recordedSettings(in: resume).settings } catch {
-                Diagnostics.error(resume, error)
-                throw ExitCode.failure
-            }
+            settings = try reporting(resume) { try TrainingRun.recordedSettings(in: resume).settings }
             // The data may have moved since: a folder given now wins over the recorded one.
             if let cifar = options.cifar { settings.cifar = Paths.normalized(cifar); settings.images = nil }
             if let images = options.images { settings.images = Paths.normalized(images) }
         } else {
             settings = options.settings(arch: arch ?? options.defaultArchitecture)
         }
-        let split: Split
-        do {
-            split = try TrainingOptions.loadSplit(settings)
-        } catch {
-            Diagnostics.error(settings.images ?? settings.cifar, error)
-            throw ExitCode.failure
-        }
-        let run: TrainingRun
-        do {
-            run = try resume.map { try TrainingRun(resuming: Paths.trimmed($0), split: split, epochs: options.epochs, data: settings) }
+        let split = try reporting(settings.images ?? settings.cifar) { try TrainingOptions.loadSplit(settings) }
+        let run = try reporting(resume ?? out!) {
+            try resume.map { try TrainingRun(resuming: Paths.trimmed($0), split: split, epochs: options.epochs, data: settings) }
                 ?? TrainingRun(folder: Paths.trimmed(out!), settings: settings, split: split)
-        } catch {
-            Diagnostics.error(resume ?? out!, error)
-            throw ExitCode.failure
         }
         let total = run.record.settings.epochs
         if let resume { Diagnostics.note("chroma: resuming \(resume) after epoch \(run.finishedEpochs) of \(total)") }

@@ -3,6 +3,7 @@ import Colorizer
 import ColorSpace
 import Datasets
 import Foundation
+import ImageIO
 import NeuralNet
 
 /// What to learn, from which images, and how: the options `train` and `study` share.

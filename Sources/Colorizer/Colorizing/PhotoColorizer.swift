@@ -41,7 +41,8 @@ public final class PhotoColorizer {
     ///     prior the prediction is divided by, 0…1; defaults to the model's calibrated value.
     public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil,
                 temperature: Float? = nil, priorWeight: Float? = nil) throws {
-        let task = try ColorizationTask(metadata: model.metadata).adjusted(temperature: temperature, priorWeight: priorWeight)
+        let metadata = try ModelMetadata(of: model)
+        let task = try metadata.colorization().adjusted(temperature: temperature, priorWeight: priorWeight)
         self.task = task
         guard model.network.outputChannels == task.outputChannels,
               model.network.inputChannels == task.inputChannels else {
@@ -51,7 +52,7 @@ public final class PhotoColorizer {
         precondition((1...64).contains(tiles), "tiles must be 1…64")
         network = model.network
         self.tiles = tiles
-        self.saturation = saturation ?? model.calibratedSaturation
+        self.saturation = saturation ?? metadata.defaultSaturation
     }
 
     /// A colorizer from a model file on disk.

@@ -170,8 +170,6 @@ public struct ComparisonReport: Sendable, Codable {
 
     /// `report.json`: the whole report, pretty-printed with sorted keys.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try JSONText.encode(self, pretty: true) + "\n"
     }
 }

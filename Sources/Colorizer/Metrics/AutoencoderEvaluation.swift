@@ -8,7 +8,7 @@ import NeuralNet
 /// 0…1 scale, and PSNR and SSIM of the 8-bit results (docs/metrics.md's definitions).
 public struct AutoencoderReport: Sendable {
     /// One output's figures over all images.
-    public struct Scores: Sendable, Equatable {
+    public struct Scores: Sendable, Equatable, Encodable {
         /// Mean squared error over all samples, images scaled to 0…1.
         public var mse: Double
         /// Mean over images of PSNR (dB, capped at 48.13).
@@ -22,14 +22,17 @@ public struct AutoencoderReport: Sendable {
     /// The identity baseline for denoising: the noisy input itself, scored the same way.
     public var baseline: Scores?
 
-    /// `{"images": …, "model": …, "mse": …, "psnr": …, "ssim": …[, "baseline": {…}]}`, keys sorted.
-    public func json(model: String, task: String) -> String {
-        func fields(_ s: Scores) -> String {
-            String(format: "\"mse\": %.6f, \"psnr\": %.4f, \"ssim\": %.4f", s.mse, s.psnr, s.ssim)
+    /// `{"images": …, "model": …, "mse": …, "psnr": …, "ssim": …, "task": …[, "baseline": {…}]}`, keys sorted.
+    public func json(model: String, task: String) throws -> String {
+        struct Document: Encodable {
+            let images: Int
+            let model: String
+            let task: String
+            let mse, psnr, ssim: Double
+            let baseline: Scores?
         }
-        let escaped = model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        let baseline = self.baseline.map { "\"baseline\": {\(fields($0))}, " } ?? ""
-        return "{\(baseline)\"images\": \(images), \"model\": \"\(escaped)\", \(fields(result)), \"task\": \"\(task)\"}"
+        return try JSONText.encode(Document(images: images, model: model, task: task, mse: result.mse, psnr: result.psnr,
+                                            ssim: result.ssim, baseline: baseline))
     }
 }
 

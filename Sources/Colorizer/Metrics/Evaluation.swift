@@ -29,18 +29,18 @@ public struct EvaluationReport: Sendable {
     public var truthColourfulness: Double
 
     /// `{"model": …, "images": …, "psnr": …, …, "baseline": {…}}`, keys sorted.
-    public func json(model: String) -> String {
-        func number(_ value: Double) -> String { String(format: "%.4f", value) }
-        func scores(_ s: Scores, extra: [(String, String)] = []) -> [(String, String)] {
-            [("colourfulness", number(s.colourfulness)), ("deltaE2000", number(s.deltaE2000)),
-             ("medianPsnr", number(s.medianPsnr)), ("psnr", number(s.psnr)), ("ssim", number(s.ssim))] + extra
+    public func json(model: String) throws -> String {
+        struct Document: Encodable {
+            let model: String
+            let images: Int
+            let psnr, medianPsnr, ssim, deltaE2000, colourfulness: Double
+            let beatsGray, truthColourfulness: Double
+            let baseline: Scores
         }
-        let base = scores(baseline).map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
-        let escaped = model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        let fields = scores(result, extra: [("beatsGray", number(beatsGray)), ("images", "\(images)"),
-                                            ("model", "\"\(escaped)\""), ("truthColourfulness", number(truthColourfulness)),
-                                            ("baseline", "{\(base)}")])
-        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+        return try JSONText.encode(Document(
+            model: model, images: images, psnr: result.psnr, medianPsnr: result.medianPsnr, ssim: result.ssim,
+            deltaE2000: result.deltaE2000, colourfulness: result.colourfulness, beatsGray: beatsGray,
+            truthColourfulness: truthColourfulness, baseline: baseline))
     }
 }
 

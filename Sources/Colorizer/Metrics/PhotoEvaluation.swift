@@ -89,10 +89,7 @@ public struct PhotoEvaluation: Sendable {
             let skippedGray: [String]
             let failures: [[String: String]]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let document = Document(model: model, summary: summary, photos: rows, skippedGray: skippedGray,
-                                failures: failures.map { ["file": $0.file, "error": $0.reason] })
-        return String(decoding: try encoder.encode(document), as: UTF8.self)
+        return try JSONText.encode(Document(model: model, summary: summary, photos: rows, skippedGray: skippedGray,
+                                            failures: failures.map { ["file": $0.file, "error": $0.reason] }))
     }
 }

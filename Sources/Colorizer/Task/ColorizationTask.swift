@@ -13,7 +13,7 @@ import Glibc
 /// the two chroma channels normalised to 0…1 (a\*, b\*: (v + 128)/256;
 /// Cb, Cr: v/255), or, for a model trained with `--loss bins:N`, logits over
 /// an N × N grid of chroma bins whose annealed mean gives those two channels.
-/// A model file records all of this in its metadata.
+/// A model file records all of this in its metadata (`ModelMetadata`).
 public struct ColorizationTask: Sendable, Equatable {
     public var space: ChromaSpace
     public var gammas: [Float]
@@ -167,81 +167,6 @@ public struct ColorizationTask: Sendable, Equatable {
         let tall = { Plane(width: width, height: height * count, values: $0) }
         return space.image(from: ColorPlanes(space: space, luminance: tall(luminance), chroma1: tall(a), chroma2: tall(b)))
     }
-
-    // MARK: Model metadata
-
-    public var metadata: [String: String] {
-        var metadata = ["task": "colorize", "space": space.rawValue,
-                        "gammas": gammas.map { String($0) }.joined(separator: ","),
-                        "inputs": (["luminance"] + gammas.map { "luminance^\($0)" }).joined(separator: ","),
-                        "input-normalisation": space == .lab ? "L*/100" : "Y/255",
-                        "outputs": space == .lab ? "a*,b*" : "Cb,Cr",
-                        "output-normalisation": space == .lab ? "(v+128)/256" : "v/255"]
-        if let bins {
-            metadata["outputs"] = "logits of \(bins.side)×\(bins.side) bins of " + metadata["outputs"]!
-            metadata["bins"] = String(bins.side)
-            metadata["bin-range"] = "\(bins.lower),\(bins.upper)"
-            metadata["temperature"] = String(temperature)
-            if let binFrequencies {
-                metadata["bin-frequencies"] = binFrequencies.map { String($0) }.joined(separator: ",")
-                metadata["prior-weight"] = String(priorWeight)
-            }
-        }
-        if averagesMirror { metadata["mirror-average"] = "true" }
-        return metadata
-    }
-
-    /// The task a model file's metadata describes.
-    public init(metadata: [String: String]) throws {
-        guard metadata["task"] == "colorize", let name = metadata["space"], let space = ChromaSpace(rawValue: name) else {
-            throw ColorizerError.notAColorizer
-        }
-        let gammas = (metadata["gammas"] ?? "").split(separator: ",").compactMap { Float($0) }
-        guard gammas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw ColorizerError.badMetadata(key: "gammas", value: metadata["gammas"] ?? "", expected: "positive numbers")
-        }
-        if let text = metadata["saturation"] {
-            guard let saturation = Float(text), (0...4).contains(saturation) else {
-                throw ColorizerError.badMetadata(key: "saturation", value: text, expected: "in 0…4")
-            }
-        }
-        var bins: BinGrid?
-        if let side = metadata["bins"] {
-            let range = (metadata["bin-range"] ?? "").split(separator: ",").compactMap { Float($0) }
-            guard let side = Int(side), side >= 2, range.count == 2, range[0] < range[1] else {
-                throw ColorizerError.badMetadata(key: "bins and bin-range", value: "\(side) and \(metadata["bin-range"] ?? "none")",
-                                                 expected: "a side of 2 or more and a range low,high")
-            }
-            bins = BinGrid(side: side, range: range[0]...range[1])
-        }
-        let temperature = metadata["temperature"].flatMap { Float($0) } ?? 1
-        guard temperature > 0, temperature <= 1 else {
-            throw ColorizerError.badMetadata(key: "temperature", value: "\(temperature)", expected: "in (0, 1]")
-        }
-        var frequencies: [Float]?
-        if let text = metadata["bin-frequencies"] {
-            let values = text.split(separator: ",").compactMap { Float($0) }
-            guard let bins, values.count == bins.count, values.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-                throw ColorizerError.badMetadata(key: "bin-frequencies", value: "\(values.count) values",
-                                                 expected: "one value in 0…1 per bin")
-            }
-            frequencies = values
-        }
-        let priorWeight = metadata["prior-weight"].flatMap { Float($0) } ?? 0
-        guard (0...1).contains(priorWeight) else { throw ColorizerError.badMetadata(key: "prior-weight", value: "\(priorWeight)", expected: "in 0…1") }
-        let mirror = metadata["mirror-average"] ?? "false"
-        guard let averagesMirror = Bool(mirror) else {
-            throw ColorizerError.badMetadata(key: "mirror-average", value: mirror, expected: "true or false")
-        }
-        self.init(space: space, gammas: gammas, bins: bins, temperature: temperature, binFrequencies: frequencies,
-                  priorWeight: priorWeight, averagesMirror: averagesMirror)
-    }
-}
-
-extension ModelFile {
-    /// The saturation `chroma model calibrate` chose for this model (1 when it was not calibrated):
-    /// the factor on the predicted chroma's distance from neutral that colorize, evaluate and compare use by default.
-    public var calibratedSaturation: Float { metadata["saturation"].flatMap { Float($0) } ?? 1 }
 }
 
 /// Luminance and normalised chroma of a set of images.

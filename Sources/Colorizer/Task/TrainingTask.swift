@@ -117,42 +117,6 @@ public enum TrainingTask: Sendable, Equatable {
         SeededRandom(seed: 0xD15E_A5E5 &+ UInt64(image))
     }
 
-    // MARK: Model metadata
-
-    public var metadata: [String: String] {
-        switch self {
-        case .colorize(let task): task.metadata
-        case .colorizeRGB(let space):
-            ["task": Kind.colorizeRGB.rawValue, "space": space.rawValue, "inputs": "luminance",
-             "input-normalisation": space == .lab ? "L*/100" : "Y/255", "outputs": "R,G,B", "output-normalisation": "v/255"]
-        case .reconstruct:
-            ["task": Kind.reconstruct.rawValue, "inputs": "R,G,B", "input-normalisation": "v/255",
-             "outputs": "R,G,B", "output-normalisation": "v/255"]
-        case .denoise(let std):
-            ["task": Kind.denoise.rawValue, "noise-std": String(std), "inputs": "R,G,B + noise, clamped",
-             "input-normalisation": "v/255", "outputs": "R,G,B", "output-normalisation": "v/255"]
-        }
-    }
-
-    /// The task a model file's metadata describes.
-    public init(metadata: [String: String]) throws {
-        switch metadata["task"].flatMap(Kind.init(rawValue:)) {
-        case .colorize: self = .colorize(try ColorizationTask(metadata: metadata))
-        case .colorizeRGB:
-            guard let space = metadata["space"].flatMap(ChromaSpace.init(rawValue:)) else {
-                throw ColorizerError.badMetadata(key: "space", value: metadata["space"] ?? "", expected: "lab or ycbcr")
-            }
-            self = .colorizeRGB(space: space)
-        case .reconstruct: self = .reconstruct
-        case .denoise:
-            guard let std = metadata["noise-std"].flatMap(Float.init), std > 0 else {
-                throw ColorizerError.badMetadata(key: "noise-std", value: metadata["noise-std"] ?? "", expected: "a positive number")
-            }
-            self = .denoise(noiseStd: std)
-        case nil: throw ColorizerError.unknownTask(metadata["task"])
-        }
-    }
-
     /// The colorization task, when this is one.
     public var colorization: ColorizationTask? {
         if case .colorize(let task) = self { return task }

@@ -140,13 +140,13 @@ public final class TrainingRun {
         let checkpoint = try ModelFile.load(from: folder + "/checkpoint.chroma")
         guard checkpoint.network.architecture == trainer.network.architecture,
               checkpoint.network.parameterCount == trainer.network.parameterCount,
-              let stepsText = checkpoint.metadata["adam-steps"], let steps = Int(stepsText),
-              let epochText = checkpoint.metadata["epoch"], let epoch = Int(epochText) else {
+              let position = try ModelMetadata(of: checkpoint).checkpoint else {
             throw ColorizerError.checkpointFromAnotherRun(folder: folder)
         }
         trainer.network.parameters.copy(from: checkpoint.network.parameters.array)
         trainer.network.state.copy(from: checkpoint.network.state.array)
-        try trainer.optimizer.restore(stateVector: checkpoint.extra, steps: steps)
+        try trainer.optimizer.restore(stateVector: checkpoint.extra, steps: position.adamSteps)
+        let epoch = position.epoch
         self.record.epochs = Array(record.epochs.prefix { $0.epoch <= epoch })
         self.record.bestEpoch = record.bestEpoch.flatMap { $0 <= epoch ? $0 : nil }
         self.record.bestValidationLoss = self.record.bestEpoch == nil ? nil : record.bestValidationLoss
@@ -179,7 +179,7 @@ public final class TrainingRun {
             if best {
                 record.bestEpoch = epoch
                 record.bestValidationLoss = validationLoss
-                try ModelFile(network: trainer.network, metadata: task.metadata).save(to: modelPath)
+                try ModelFile(network: trainer.network, metadata: ModelMetadata(task: task)).save(to: modelPath)
             }
             try save()
             finished(figures, best)
@@ -200,9 +200,7 @@ public final class TrainingRun {
 
     /// Writes the checkpoint, then run.json, each atomically.
     func save() throws {
-        var metadata = task.metadata
-        metadata["epoch"] = String(finishedEpochs)
-        metadata["adam-steps"] = String(trainer.optimizer.steps)
+        let metadata = ModelMetadata(task: task, checkpoint: .init(epoch: finishedEpochs, adamSteps: trainer.optimizer.steps))
         try ModelFile(network: trainer.network, metadata: metadata, extra: trainer.optimizer.stateVector).save(to: checkpointPath)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,33 +1,34 @@
 import Foundation
-import ImageIO
 
 /// Path arithmetic on plain strings (Foundation's NSString versions trap on some inputs, such as "-").
-enum Paths {
-    static func lastComponent(_ path: String) -> String {
+public enum Paths {
+    /// The last non-empty component: "photo.jpg" of "albums/photo.jpg" and of "albums/photo.jpg/".
+    public static func lastComponent(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
     }
 
-    static func parent(_ path: String) -> String {
+    /// Everything before the last slash: "" for a bare name, "/" for a file at the root.
+    public static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The extension without its dot, or "" (a leading dot starts a name, not an extension).
-    static func pathExtension(_ path: String) -> String {
+    public static func pathExtension(_ path: String) -> String {
         let name = lastComponent(path)
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
         return String(name[name.index(after: dot)...])
     }
 
-    /// `folder/name`, without doubling a slash the folder already ends in.
     /// The path without trailing slashes ("/" stays "/"), for folders named in messages and joined later.
-    static func trimmed(_ path: String) -> String {
+    public static func trimmed(_ path: String) -> String {
         var path = Substring(path)
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
         return String(path)
     }
 
-    static func join(_ folder: String, _ name: String) -> String {
+    /// `folder/name`, without doubling a slash the folder already ends in.
+    public static func join(_ folder: String, _ name: String) -> String {
         if folder.isEmpty { return name }
         return folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
@@ -35,7 +36,7 @@ enum Paths {
     /// The path with `.` components, repeated slashes and a trailing slash
     /// removed, made absolute against the working directory: two spellings of
     /// one path compare equal.
-    static func normalized(_ path: String) -> String {
+    public static func normalized(_ path: String) -> String {
         var parts: [Substring] = []
         let absolute = path.hasPrefix("/") ? path : currentDirectory + "/" + path
         for part in absolute.split(separator: "/") where part != "." {
@@ -44,13 +45,15 @@ enum Paths {
         return "/" + parts.joined(separator: "/")
     }
 
-    static let currentDirectory: String = {
+    /// The working directory when first asked.
+    public static let currentDirectory: String = {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "/" }
         return FileNames.decode(buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) })
     }()
 
-    static func deletingExtension(_ path: String) -> String {
+    /// The path without its extension and dot (as `pathExtension` finds it).
+    public static func deletingExtension(_ path: String) -> String {
         let ext = pathExtension(path)
         return ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
     }
