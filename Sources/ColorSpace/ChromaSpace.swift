@@ -2,7 +2,7 @@ import ImageIO
 import Threading
 
 /// A luminance–chrominance colour space chroma works in.
-public enum ChromaSpace: String, Sendable, CaseIterable {
+public enum ChromaSpace: String, Sendable, CaseIterable, Codable {
     /// CIE L\*a\*b\*, D65 white, 2° observer, from sRGB (IEC 61966-2-1).
     case lab
     /// YCbCr as JPEG (JFIF) defines it: full-range BT.601, Cb and Cr centred on 128.

@@ -286,8 +286,8 @@ struct TrainingRunTests {
     }
 
     static func settings(epochs: Int) -> RunRecord.Settings {
-        RunRecord.Settings(cifar: "unused", space: "ycbcr", arch: "c6:bn p c6 u c2 sigmoid", gammas: [0.5], epochs: epochs,
-                           batch: 8, learningRate: 2e-3, loss: "mse", seed: 4, flips: true, augmentGamma: [0.5, 2], limit: nil)
+        RunRecord.Settings(cifar: "unused", space: .ycbcr, arch: "c6:bn p c6 u c2 sigmoid", gammas: [0.5], epochs: epochs,
+                           batch: 8, learningRate: 2e-3, loss: .mse, seed: 4, flips: true, augmentGamma: [0.5, 2], limit: nil)
     }
 
     @Test("a run stopped and resumed ends bit for bit as one that never stopped")

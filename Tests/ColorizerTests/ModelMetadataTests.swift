@@ -1,3 +1,4 @@
+import Foundation
 import ColorSpace
 import NeuralNet
 import Testing
@@ -62,5 +63,31 @@ struct ModelMetadataTests {
         }
         #expect(throws: ColorizerError.unknownTask(nil)) { try ModelMetadata(entries: [:]) }
         #expect(throws: ColorizerError.notAColorizer) { try ModelMetadata(task: .reconstruct).colorization() }
+    }
+}
+
+@Suite("Run records: typed settings, read from run.json files as every version wrote them")
+struct RunRecordTests {
+    @Test("a run.json of 2026-12-03 (loss, space and schedule as strings) reads as typed settings and is written back the same")
+    func olderRecord() throws {
+        let json = #"""
+            {"settings": {"arch": "c16 p c32:bn u:bilinear c144:k1", "batch": 32, "cifar": "/data/cifar-10-batches-bin",
+             "epochs": 7, "flips": true, "gammas": [], "learningRate": 0.002, "loss": "bins:12", "mosaic": 0.5,
+             "schedule": "cosine", "seed": 1, "space": "lab"}, "epochs": []}
+            """#
+        let record = try JSONDecoder().decode(RunRecord.self, from: Data(json.utf8))
+        let settings = record.settings
+        #expect(settings.space == .lab && settings.loss == .bins(BinGrid(side: 12)) && settings.schedule == .cosine)
+        #expect(settings.task == nil && settings.learningRateSchedule == .cosine(epochs: 7) && settings.mosaic == 0.5)
+        #expect(try settings.trainingTask() == .colorize(ColorizationTask(space: .lab, bins: BinGrid(side: 12))))
+        let again = try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as? [String: Any]
+        let written = again?["settings"] as? [String: Any]
+        #expect(written?["loss"] as? String == "bins:12" && written?["space"] as? String == "lab" && written?["schedule"] as? String == "cosine")
+        // The oldest records have no schedule or task: constant, colorize.
+        let oldest = json.replacingOccurrences(of: #""schedule": "cosine", "#, with: "").replacingOccurrences(of: #""loss": "bins:12""#, with: #""loss": "mse""#)
+        let plain = try JSONDecoder().decode(RunRecord.self, from: Data(oldest.utf8)).settings
+        #expect(plain.learningRateSchedule == .constant && plain.loss == .mse && plain.task == nil)
+        let unreadable = json.replacingOccurrences(of: "bins:12", with: "bins:99")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RunRecord.self, from: Data(unreadable.utf8)) }
     }
 }

@@ -35,7 +35,7 @@ struct Study: ParsableCommand {
         guard !architectures.isEmpty else { throw ValidationError("give at least one --arch") }
         guard (options.cifar == nil) != (options.images == nil) else { throw ValidationError("give --cifar or --images (one of them)") }
         var outputs = options.task == .colorize ? 2 : 3
-        if case .bins(let grid)? = Loss(options.loss) { outputs = grid.count }
+        if case .bins(let grid) = options.loss { outputs = grid.count }
         for (i, text) in architectures.enumerated() {
             let architecture: Architecture
             do { architecture = try Architecture(text) } catch { throw ValidationError("--arch #\(i + 1): \(error)") }

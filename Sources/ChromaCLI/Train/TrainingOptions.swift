@@ -39,8 +39,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Adam's learning rate.")
     var lr: Float = 1e-3
 
-    @Option(help: "Loss: mse, l1, huber, huber:DELTA, mse+ssim:WEIGHT (squared error plus WEIGHT · (1 − SSIM), default weight 0.01), psnr (minus the mean per-image PSNR), or bins:N (colorize: cross-entropy over an N×N grid of chroma bins; the architecture then outputs N² channels of logits, without an output activation).")
-    var loss: String = "mse"
+    @Option(help: "Loss: mse, l1, huber, huber:DELTA, mse+ssim:WEIGHT (squared error plus WEIGHT · (1 − SSIM), default weight 0.01), psnr (minus the mean per-image PSNR), or bins:N (colorize: cross-entropy over an N×N grid of chroma bins, N 2…64; the architecture then outputs N² channels of logits, without an output activation).")
+    var loss: Loss = .mse
 
     @Option(help: "Seed for initialisation, shuffling, augmentation and noise.")
     var seed: UInt64 = 1
@@ -49,7 +49,7 @@ struct TrainingOptions: ParsableArguments {
     var augmentGamma: [Float] = []
 
     @Option(help: "Learning-rate schedule: constant, or cosine (from --lr down to 1 % of it by the last epoch).")
-    var schedule: Schedule = .constant
+    var schedule: RunRecord.Settings.Schedule = .constant
 
     @Flag(help: "Do not mirror training images at random.")
     var noFlips = false
@@ -60,16 +60,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Use only the first N training images (for quick experiments).")
     var limit: Int?
 
-    enum Schedule: String, ExpressibleByArgument, CaseIterable {
-        case constant, cosine
-    }
-
     func validate() throws {
         guard (epochs ?? 1) > 0, batch > 0, lr > 0 else { throw ValidationError("--epochs, --batch and --lr must be positive") }
-        guard let parsedLoss = Loss(loss) else {
-            throw ValidationError("--loss must be mse, l1, huber, huber:DELTA, mse+ssim, mse+ssim:WEIGHT, psnr or bins:N (N 2…64)")
-        }
-        if case .bins = parsedLoss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
+        if case .bins = loss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
         guard (0...1).contains(mosaic) else { throw ValidationError("--mosaic must be 0…1, not \(mosaic)") }
         switch task {
@@ -91,11 +84,11 @@ struct TrainingOptions: ParsableArguments {
 
     func settings(arch: String) -> RunRecord.Settings {
         // Data folders are stored absolute, so that --resume works from any working directory.
-        var settings = RunRecord.Settings(cifar: cifar.map(Paths.normalized) ?? "", space: space.rawValue, arch: arch, gammas: gammas,
+        var settings = RunRecord.Settings(cifar: cifar.map(Paths.normalized) ?? "", space: space, arch: arch, gammas: gammas,
                            epochs: epochs ?? 10, batch: batch, learningRate: lr, loss: loss, seed: seed,
                            flips: !noFlips, augmentGamma: augmentGamma.count == 2 ? augmentGamma : nil, limit: limit,
-                           images: images.map(Paths.normalized), split: split, schedule: schedule.rawValue,
-                           task: task == .colorize ? nil : task.rawValue, noiseStd: noiseStd)
+                           images: images.map(Paths.normalized), split: split, schedule: schedule,
+                           task: task == .colorize ? nil : task, noiseStd: noiseStd)
         settings.mosaic = mosaic > 0 ? mosaic : nil
         return settings
     }
@@ -129,3 +122,8 @@ struct TrainingOptions: ParsableArguments {
 }
 
 extension TrainingTask.Kind: ExpressibleByArgument {}
+extension RunRecord.Settings.Schedule: ExpressibleByArgument {}
+
+extension Loss: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -23,7 +23,7 @@ public enum TrainingTask: Sendable, Equatable {
     case denoise(noiseStd: Float)
 
     /// The names `chroma train --task` accepts.
-    public enum Kind: String, CaseIterable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable, Codable {
         case colorize, colorizeRGB = "colorize-rgb", reconstruct, denoise
     }
 

@@ -7,57 +7,76 @@ import NeuralNet
 /// Everything a run folder's `run.json` records: the settings and each epoch's figures.
 public struct RunRecord: Codable, Sendable, Equatable {
     /// The command-line settings a run was started with, as `--resume` reads them back.
+    /// run.json spells them as the command line does (`"space": "lab"`, `"loss": "bins:12"`).
     public struct Settings: Codable, Sendable, Equatable {
+        /// CIFAR-10's folder, absolute; empty when `images` is given.
         public var cifar: String
-        public var space: String
+        public var space: ChromaSpace
+        /// The architecture spec.
         public var arch: String
         public var gammas: [Float]
         public var epochs: Int
         public var batch: Int
         public var learningRate: Float
-        public var loss: String
+        public var loss: Loss
         public var seed: UInt64
         public var flips: Bool
+        /// The range of random input gammas, `[low, high]`; nil: none.
         public var augmentGamma: [Float]?
+        /// Only the first this many training images.
         public var limit: Int?
         /// A folder of photos used instead of CIFAR-10 (then `cifar` is empty).
         public var images: String?
         /// Percentages for training, validation and test, e.g. [80, 10, 10]; nil: CIFAR-10's own division.
         public var split: [Int]?
-        /// "constant" (also when absent) or "cosine".
-        public var schedule: String?
-        /// `TrainingTask.Kind`'s name; absent: colorize.
-        public var task: String?
+        /// Nil (in older runs) is `.constant`.
+        public var schedule: Schedule?
+        /// Nil is `.colorize`.
+        public var task: TrainingTask.Kind?
         /// The denoising task's noise (standard deviation on the 0…1 scale).
         public var noiseStd: Float?
         /// The share of each batch replaced by 2 × 2 mosaics (`TrainingConfiguration.mosaic`); absent: none.
         public var mosaic: Float?
 
-        public init(cifar: String, space: String, arch: String, gammas: [Float], epochs: Int, batch: Int,
-                    learningRate: Float, loss: String, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
-                    images: String? = nil, split: [Int]? = nil, schedule: String? = nil, task: String? = nil, noiseStd: Float? = nil) {
+        /// How the learning rate moves over a run (`LearningRateSchedule`, without its length).
+        public enum Schedule: String, Codable, Sendable, CaseIterable {
+            /// The same rate throughout.
+            case constant
+            /// Down a half cosine to 1 % of the rate by the last epoch.
+            case cosine
+        }
+
+        public init(cifar: String, space: ChromaSpace, arch: String, gammas: [Float], epochs: Int, batch: Int,
+                    learningRate: Float, loss: Loss, seed: UInt64, flips: Bool, augmentGamma: [Float]?, limit: Int?,
+                    images: String? = nil, split: [Int]? = nil, schedule: Schedule? = nil, task: TrainingTask.Kind? = nil,
+                    noiseStd: Float? = nil, mosaic: Float? = nil) {
             self.cifar = cifar; self.space = space; self.arch = arch; self.gammas = gammas; self.epochs = epochs
             self.batch = batch; self.learningRate = learningRate; self.loss = loss; self.seed = seed
             self.flips = flips; self.augmentGamma = augmentGamma; self.limit = limit; self.images = images; self.split = split
-            self.schedule = schedule; self.task = task; self.noiseStd = noiseStd
+            self.schedule = schedule; self.task = task; self.noiseStd = noiseStd; self.mosaic = mosaic
         }
 
         /// The task these settings describe.
         public func trainingTask() throws -> TrainingTask {
             var bins: BinGrid?
-            if case .bins(let grid) = Loss(loss) { bins = grid }
-            guard bins == nil || (task ?? "colorize") == "colorize" else {
-                throw ColorizerError.lossDoesNotFitTask(lossHasBins: true)
-            }
-            guard let space = ChromaSpace(rawValue: space) else { throw ColorizerError.badSettings(key: "space", value: space) }
-            switch TrainingTask.Kind(rawValue: task ?? "colorize") {
+            if case .bins(let grid) = loss { bins = grid }
+            let kind = task ?? .colorize
+            guard bins == nil || kind == .colorize else { throw ColorizerError.lossDoesNotFitTask(lossHasBins: true) }
+            switch kind {
             case .colorize: return .colorize(ColorizationTask(space: space, gammas: gammas, bins: bins))
             case .colorizeRGB: return .colorizeRGB(space: space)
             case .reconstruct: return .reconstruct
             case .denoise:
                 guard let noiseStd, noiseStd > 0 else { throw ColorizerError.badSettings(key: "noise-std", value: noiseStd.map { "\($0)" } ?? "missing") }
                 return .denoise(noiseStd: noiseStd)
-            case nil: throw ColorizerError.unknownTask(task)
+            }
+        }
+
+        /// The schedule over this run's epochs.
+        public var learningRateSchedule: LearningRateSchedule {
+            switch schedule ?? .constant {
+            case .constant: .constant
+            case .cosine: .cosine(epochs: epochs)
             }
         }
     }
@@ -94,7 +113,6 @@ public final class TrainingRun {
 
     /// A new run (the folder may exist, but must not hold a run already).
     public init(folder: String, settings: RunRecord.Settings, split: Split) throws {
-        guard let loss = Loss(settings.loss) else { throw ColorizerError.badSettings(key: "loss", value: settings.loss) }
         guard split.validation.count > 0, split.training.count >= settings.batch else {
             throw ColorizerError.tooFewImages(training: split.training.count, validation: split.validation.count, batch: settings.batch)
         }
@@ -105,16 +123,12 @@ public final class TrainingRun {
         var configuration = TrainingConfiguration(task: task, architecture: try Architecture(settings.arch))
         configuration.batchSize = settings.batch
         configuration.learningRate = settings.learningRate
-        configuration.loss = loss
+        configuration.loss = settings.loss
         configuration.seed = settings.seed
         configuration.flips = settings.flips
         configuration.mosaic = settings.mosaic ?? 0
         if let range = settings.augmentGamma, range.count == 2 { configuration.gammaAugmentation = range[0]...range[1] }
-        switch settings.schedule ?? "constant" {
-        case "constant": configuration.schedule = .constant
-        case "cosine": configuration.schedule = .cosine(epochs: settings.epochs)
-        case let other: throw ColorizerError.badSettings(key: "learning-rate schedule", value: other)
-        }
+        configuration.schedule = settings.learningRateSchedule
         trainer = try Trainer(configuration: configuration, training: task.examples(split.training),
                               validation: task.examples(split.validation))
     }

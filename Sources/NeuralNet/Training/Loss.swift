@@ -138,3 +138,21 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
         return Float(total / Double(count))
     }
 }
+
+/// A loss is stored as its spelling (`bins:12`, `huber:0.5`): what `init?(_:)` reads.
+/// A bins grid keeps only its side; its range is `BinGrid.defaultRange`.
+extension Loss: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let loss = Loss(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a loss: \(text)")
+        }
+        self = loss
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
