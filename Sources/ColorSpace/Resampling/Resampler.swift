@@ -58,6 +58,21 @@ public enum Resampler {
         (Double(index) + 0.5) * (Double(source) / Double(count)) - 0.5
     }
 
+    /// Row `y` of `plane` stretched bilinearly to `height` rows (same width), by
+    /// `centre`'s rule, clamped at the edges: one row of
+    /// `resize(plane, width: plane.width, height: height, method: .bilinear)`
+    /// without the whole plane. `into` holds `plane.width` values.
+    public static func row(_ y: Int, of plane: Plane, stretchedTo height: Int, into target: UnsafeMutablePointer<Float>) {
+        let rows = plane.height, width = plane.width
+        let position = max(0, min(Double(rows - 1), centre(of: y, count: height, source: rows)))
+        let above = Int(position), below = min(above + 1, rows - 1)
+        let t = Float(position - Double(above))
+        plane.values.withUnsafeBufferPointer { values in
+            let a = values.baseAddress! + above * width, b = values.baseAddress! + below * width
+            for x in 0..<width { target[x] = a[x] + t * (b[x] - a[x]) }
+        }
+    }
+
     /// Shrinks by area averaging (see `Method.area`).
     public static func areaDownscale(_ plane: Plane, width: Int, height: Int) -> Plane {
         resize(plane, width: width, height: height, method: .area)

@@ -127,45 +127,30 @@ public final class PhotoColorizer {
     ) throws -> Image<Sample> {
         let width = image.width, height = image.height
         let chroma = try predictChroma(luminance: luminance)
-        let hasAlpha = image.layout.hasAlpha
-        let channels = hasAlpha ? 4 : 3
-        var samples = [Sample].uninitialized(width * height * channels)
-        // The chroma grid widened to full width; each output row then mixes two of its rows.
+        let hasAlpha = image.layout.hasAlpha, channels = hasAlpha ? 4 : 3, sourceChannels = image.layout.channels
+        // The chroma grid widened to full width here; each output row then mixes two of its rows.
         let wide = chroma.map { Resampler.resize($0, width: width, height: $0.height, method: .bilinear, threads: threads) }
-        let gridHeight = chroma[0].height
-        luminance.values.withUnsafeBufferPointer { l in
-            wide[0].values.withUnsafeBufferPointer { first in
-                wide[1].values.withUnsafeBufferPointer { second in
+        var samples = [Sample].uninitialized(width * height * channels)
+        samples.withUnsafeMutableBufferPointer { samples in
+            let out = samples.baseAddress!
+            Threads.split(height, threads: threads) { _, band in
+                var first = [Float].uninitialized(width), second = [Float].uninitialized(width)
+                var rgb = [Sample].uninitialized(hasAlpha ? 3 * width : 0)
+                for y in band {
+                    Resampler.row(y, of: wide[0], stretchedTo: height, into: &first)
+                    Resampler.row(y, of: wide[1], stretchedTo: height, into: &second)
+                    let row = out + y * width * channels
+                    luminance.values.withUnsafeBufferPointer { l in
+                        rgb.withUnsafeMutableBufferPointer { rgb in
+                            rows(l.baseAddress! + y * width, first, second, width, hasAlpha ? rgb.baseAddress! : row)
+                        }
+                    }
+                    guard hasAlpha else { continue }
                     image.samples.withUnsafeBufferPointer { source in
-                        samples.withUnsafeMutableBufferPointer { out in
-                            let l = l.baseAddress!, first = first.baseAddress!, second = second.baseAddress!
-                            let source = source.baseAddress!, out = out.baseAddress!
-                            let sourceChannels = image.layout.channels
-                            Threads.split(height, threads: threads) { _, band in
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
-                                let rgb = UnsafeMutablePointer<Sample>.allocate(capacity: hasAlpha ? 3 * width : 0)
-                                defer { scratch.deallocate(); rgb.deallocate() }
-                                let widened = [(first, scratch), (second, scratch + width)]
-                                for y in band {
-                                    // Resampler's bilinear rule, clamped at the edges.
-                                    let position = max(0, min(Double(gridHeight - 1), Resampler.centre(of: y, count: height, source: gridHeight)))
-                                    let above = Int(position), below = min(above + 1, gridHeight - 1)
-                                    let t = Float(position - Double(above))
-                                    for (plane, target) in widened {
-                                        let a = plane + above * width, b = plane + below * width
-                                        for x in 0..<width { target[x] = a[x] + t * (b[x] - a[x]) }
-                                    }
-                                    let row = out + y * width * channels
-                                    rows(l + y * width, scratch, scratch + width, width, hasAlpha ? rgb : row)
-                                    if hasAlpha {
-                                        let alpha = source + y * width * sourceChannels + sourceChannels - 1
-                                        for x in 0..<width {
-                                            row[4 * x] = rgb[3 * x]; row[4 * x + 1] = rgb[3 * x + 1]; row[4 * x + 2] = rgb[3 * x + 2]
-                                            row[4 * x + 3] = alpha[x * sourceChannels]
-                                        }
-                                    }
-                                }
-                            }
+                        let alpha = source.baseAddress! + y * width * sourceChannels + sourceChannels - 1
+                        for x in 0..<width {
+                            row[4 * x] = rgb[3 * x]; row[4 * x + 1] = rgb[3 * x + 1]; row[4 * x + 2] = rgb[3 * x + 2]
+                            row[4 * x + 3] = alpha[x * sourceChannels]
                         }
                     }
                 }
