@@ -4,11 +4,12 @@
 // The targets are the stages of the pipeline; an arrow is the only import allowed:
 //   Chroma        (import Chroma) re-exports every stage below, plus colorize(file:to:)
 //   ChromaCLI     (the chroma command) → Colorizer, Batching and the stages below
-//   Colorizer     stages 4–5: the task, training, metrics, photos → Datasets, NeuralNet, ColorSpace, CBundledModels
+//   Colorizer     stages 4–5: the task and model metadata, training, calibration, metrics, comparison,
+//                 colorizing photos → Datasets, NeuralNet, ColorSpace, CBundledModels
 //   Datasets      CIFAR and photo folders → ColorSpace, ImageIO
 //   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS
 //   ColorSpace    stage 2: Lab, YCbCr, resampling → ImageIO, CColor (per-pixel kernels, AVX2 where there is one)
-//   ImageIO       stage 1: PNG, JPEG, TIFF, WebP, metadata → CShims (libpng, libjpeg, libtiff, zlib), CWebP
+//   ImageIO       stage 1: PNG, JPEG, TIFF, WebP, metadata, files and paths → CShims (libpng, libjpeg, libtiff, zlib), CWebP
 //   Threading     how many threads, and work split across them (ColorSpace, NeuralNet, Colorizer)
 //   Batching      a batch divided across machines (ChromaCLI)
 import PackageDescription
@@ -22,6 +23,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (scripts/docs): DocC pages for the library.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // System libraries, found through pkg-config; scripts/setup installs them.
@@ -53,10 +56,11 @@ let package = Package(
 
         // The two bundled colorizers (scripts/train-models writes them), built into the program.
         .target(name: "CBundledModels", exclude: ["lab.chroma", "ycbcr.chroma"]),
-        // Stages 4 and 5: the colorization task, training, metrics, photo colorization.
+        // Stages 4 and 5: the colorization task, training, calibration, metrics, comparison, photo colorization.
         .target(name: "Colorizer", dependencies: ["Datasets", "NeuralNet", "ColorSpace", "ImageIO", "Threading", "CBundledModels"]),
 
-        // The umbrella module: re-exports the stages, adds colorize(file:to:).
+        // The umbrella module: re-exports the stages, adds colorize(file:to:); Chroma.docc is the
+        // documentation's front page (scripts/docs builds it for every library module).
         .target(name: "Chroma", dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "Datasets", "Colorizer", "Threading", "Batching"]),
 
         // The `chroma` command (Sources/ChromaCLI): argument parsing and terminals over the library.

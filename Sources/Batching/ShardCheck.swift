@@ -31,7 +31,8 @@ public struct ShardCheck: Sendable {
     public var notDone: Int { max(0, batchInputs - done) }
 
     /// Merges the manifests (name and contents) of one run.
-    /// - Parameter outputExists: the size of the file at a path, or nil when there is none.
+    /// - Parameter manifests: each manifest's file name and contents.
+    /// - Parameter outputSize: the size of the file at a path, or nil when there is none.
     public init(manifests: [(name: String, manifest: ShardManifest)], outputSize: (String) -> Int?) throws {
         guard let first = manifests.first?.manifest else { throw ShardCheckError.noManifests }
         // The run is the one most manifests belong to; the others are reported, not merged.

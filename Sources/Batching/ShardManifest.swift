@@ -97,7 +97,10 @@ extension ShardManifest {
         private let lock = NSLock()
         private var outcomes: [String: Entry] = [:]
 
+        /// A recorder for one shard's run.
         /// - Parameters:
+        ///   - command: the command that ran ("colorize", "convert").
+        ///   - shard: which shard this is.
         ///   - batchInputs: every input of the batch, before it was divided.
         ///   - owned: this shard's inputs, in order.
         public init(command: String, shard: Shard, batchInputs: [String], owned: [String]) {

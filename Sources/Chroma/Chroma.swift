@@ -15,6 +15,8 @@
 ///     try Chroma.colorize(file: "old.jpg", to: "new.jpg")
 ///
 /// - Parameters:
+///   - input: the photo's path.
+///   - output: where the colorized photo goes.
 ///   - space: the bundled model's colour space: `.lab` (the default) or `.ycbcr`.
 ///   - overwrite: replace an existing `output` (never `input` itself).
 /// - Throws: `ImageIOError` for files that cannot be read, decoded or written,

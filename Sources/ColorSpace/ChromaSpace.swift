@@ -22,6 +22,7 @@ public enum ChromaSpace: String, Sendable, CaseIterable, Codable {
     public var channelNames: [String] { self == .lab ? ["L", "a", "b"] : ["Y", "Cb", "Cr"] }
 
     /// Converts an 8-bit image (any layout; alpha ignored, gray taken as R = G = B).
+    /// - Parameter image: sRGB samples.
     /// - Parameter threads: rows are split across this many threads (default: all cores).
     public func planes(from image: Image<UInt8>, threads: Int = Threads.available) -> ColorPlanes {
         switch self {

@@ -12,6 +12,7 @@ import Darwin
 public enum GammaStack {
     /// One plane per gamma, in the order given. γ = 1 returns the plane unchanged.
     /// - Parameter normalised: luminance on 0…1 (values outside are clipped first).
+    /// - Parameter gammas: the powers, each positive.
     public static func planes(from normalised: Plane, gammas: [Float]) -> [Plane] {
         let count = normalised.values.count
         var stacked = [Float](repeating: 0, count: gammas.count * count)

@@ -33,8 +33,11 @@ public enum ImageFolder {
 
     /// Loads every PNG or JPEG below `folder` (sorted by name).
     /// - Parameters:
+    ///   - folder: searched with its subfolders.
     ///   - side: the side of the square images, e.g. 32.
     ///   - randomCrops: extra crops per photo, each a random square of ½ to 1 of the short side.
+    ///   - seed: places the random crops.
+    ///   - options: the bounds on decoding each photo.
     public static func load(_ folder: String, side: Int = 32, randomCrops: Int = 0, seed: UInt64 = 1,
                             options: DecodingOptions = .init()) throws -> Loaded {
         guard let walker = FileManager.default.enumerator(atPath: folder) else {

@@ -165,6 +165,8 @@ public final class Network: @unchecked Sendable {
     /// Runs the batch through the network and returns the output (valid until the next pass).
     /// - Parameters:
     ///   - input: `batch × shape.count` floats, NCHW.
+    ///   - batch: the number of samples.
+    ///   - shape: one sample's shape.
     ///   - training: batch norm uses (and updates) batch statistics when true.
     @discardableResult
     public func forward(_ input: UnsafePointer<Float>, batch: Int, shape: Shape, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
@@ -210,6 +212,10 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Inference over any number of samples, `chunk` at a time.
+    /// - Parameter input: `count × shape.count` floats, NCHW.
+    /// - Parameter count: the number of samples.
+    /// - Parameter shape: one sample's shape.
+    /// - Parameter chunk: samples run at once (bounds the memory).
     /// - Parameter mirrorAveraged: also run the mirror image of every sample (each row reversed)
     ///   and average its output, mirrored back, with the sample's own: twice the work, for a
     ///   prediction that no longer depends on which way the scene faces. Meant for fully

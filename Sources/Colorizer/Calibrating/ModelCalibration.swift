@@ -50,8 +50,11 @@ public struct ModelCalibration {
 
     /// Scores `model` at every setting of the grid on `validation` and picks one.
     /// - Parameters:
+    ///   - model: the trained colorizer.
     ///   - training: the images whose chroma gives a binned model's bin frequencies.
+    ///   - validation: the images it is scored on.
     ///   - averagesMirror: whether predictions (here and wherever the model is used) average the mirror image's.
+    ///   - rule: how the setting is chosen.
     /// - Throws: `ColorizerError.notAColorizer` or a bad-metadata error for a model that is no colorizer.
     public init(model: ModelFile, training: ImageSet, validation: ImageSet, averagesMirror: Bool, rule: Rule) throws {
         var task = try ModelMetadata(of: model).colorization()

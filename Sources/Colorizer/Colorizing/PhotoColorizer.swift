@@ -35,6 +35,9 @@ public final class PhotoColorizer {
     /// A colorizer from a model file's contents; `saturation` defaults to the
     /// model's calibrated value (metadata `saturation`), else 1.
     /// - Parameters:
+    ///   - model: a colorizer's model file (`ModelMetadata.colorization()` must accept it).
+    ///   - tiles: the grid size, 1…64 (see `tiles`).
+    ///   - saturation: the factor on the predicted chroma's distance from neutral, 0…4.
     ///   - temperature: for a model trained on bins, the annealed mean's temperature
     ///     in (0, 1]; defaults to the model's calibrated value.
     ///   - priorWeight: for a calibrated model trained on bins, the power of the bins'

@@ -65,6 +65,9 @@ public enum Comparison {
     /// Compares the contenders on photos, writing every picture at full size under `folder`/photos.
     /// - Parameters:
     ///   - files: each photo's path, and the name the report shows.
+    ///   - contenders: the models, in the report's order.
+    ///   - decoding: the bounds on reading each photo.
+    ///   - folder: the report folder the pictures go in.
     ///   - tiles: the colorizers' grid (as for `PhotoColorizer`), 1…64.
     ///   - cell: the contact sheet's cell width in pixels.
     ///   - progress: told before each photo: its index, the count, its name.
@@ -150,6 +153,10 @@ public enum Comparison {
     /// Compares the contenders on a whole image set (CIFAR-10's test split): mean scores over
     /// every image, and a sheet of `sample` images picked with `seed`.
     /// - Parameters:
+    ///   - test: the images, in colour.
+    ///   - contenders: the models, in the report's order.
+    ///   - sample: how many images the sheet shows.
+    ///   - seed: picks them.
     ///   - starting: told before each contender is scored: its index.
     ///   - progress: told of each step of the current contender's scoring (`Evaluator.Progress`).
     public static func imageSet(_ test: ImageSet, contenders: [Contender], sample: Int, seed: UInt64,

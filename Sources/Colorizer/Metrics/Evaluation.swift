@@ -151,6 +151,9 @@ public enum Evaluator {
 
     /// Colorizes every image of `set` from its luminance and scores it against the original.
     /// - Parameters:
+    ///   - network: the trained colorizer's network.
+    ///   - task: its inputs and outputs (`ModelMetadata.colorization()`).
+    ///   - set: the images, in colour.
     ///   - saturation: multiplies the predicted chroma's distance from neutral.
     ///   - progress: told of each step: the images predicted, then the images scored (2 × count steps in all).
     public static func evaluate(_ network: Network, task: ColorizationTask, set: ImageSet, saturation: Float = 1,

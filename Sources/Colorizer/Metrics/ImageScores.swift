@@ -16,6 +16,8 @@ public struct ImageScores: Sendable, Codable, Equatable {
     }
 
     /// Scores `result` against `original`; both RGB (alpha is ignored) and of one size.
+    /// - Parameter result: the colorized image.
+    /// - Parameter original: what it should look like.
     /// - Parameter deltaE: receives the per-pixel ΔE2000 map, for heat maps.
     public init(result: Image<UInt8>, original: Image<UInt8>, deltaE: inout [Float]) {
         precondition(result.width == original.width && result.height == original.height, "scores compare images of one size")

@@ -86,6 +86,10 @@ public enum TrainingTask: Sendable, Equatable {
 
     /// Network inputs from `count` examples' sources (`count × sourceChannels × plane`):
     /// gamma copies for colorization, fresh noise for denoising.
+    /// - Parameter sources: `count × sourceChannels × plane` floats (`TrainingExamples.sources`).
+    /// - Parameter count: the number of examples.
+    /// - Parameter plane: the pixels of one image.
+    /// - Parameter out: receives `count × inputChannels × plane` floats.
     /// - Parameter noise: draws the noise; evaluation passes a generator
     ///   seeded per image so that scores do not depend on the batch size.
     public func makeInputs(sources: UnsafePointer<Float>, count: Int, plane: Int, into out: UnsafeMutablePointer<Float>,

@@ -142,6 +142,9 @@ public final class TrainingRun {
     }
 
     /// Picks up a run where its checkpoint left it.
+    /// - Parameter folder: the run's folder, holding run.json and checkpoint.chroma.
+    /// - Parameter split: the images, divided as the run's settings say.
+    /// - Parameter epochs: a new total of epochs, or nil for the recorded one.
     /// - Parameter data: where the data is now (`cifar`, `images`), when it has moved since the run began.
     public convenience init(resuming folder: String, split: Split, epochs: Int? = nil, data: RunRecord.Settings? = nil) throws {
         var record = try Self.recordedSettings(in: folder)

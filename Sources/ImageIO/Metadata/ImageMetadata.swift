@@ -112,6 +112,7 @@ public struct ImageMetadata: Sendable, Equatable {
 extension ImageMetadata {
     /// Reads the metadata of a PNG or JPEG file (other data gives none).
     /// - Parameters:
+    ///   - bytes: the whole file.
     ///   - maxChunkBytes: a compressed PNG chunk that would inflate past this is skipped.
     ///   - maxTotalBytes: all metadata together; past it the file is refused
     ///     (`ImageIOError.limitExceeded(.metadataSize, …)`).

@@ -74,6 +74,10 @@ public enum Loss: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The mean loss over `count` elements of the prediction; writes ∂loss/∂prediction into `gradient` when given.
+    /// - Parameter prediction: the network's output, `count` floats.
+    /// - Parameter target: what it should have been, `count` floats (two channels per sample for `bins`).
+    /// - Parameter count: the prediction's element count.
+    /// - Parameter gradient: `count` floats to receive ∂loss/∂prediction, or nil for the loss alone.
     /// - Parameter sample: the shape of one sample of the prediction ([C, H, W]); `count` must be a
     ///   multiple of its size. Needed by `mseSSIM`, `psnr` and `bins`, ignored by the others.
     /// - Parameter threads: how many threads `bins` may use (its softmax is the costly part).
