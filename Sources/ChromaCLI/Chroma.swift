@@ -1,5 +1,6 @@
 import ArgumentParser
 import ImageIO
+import NeuralNet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,7 @@ struct Chroma: ParsableCommand {
     /// UTF-8 reaches the file system unchanged (see `FileNames`).
     static func main() {
         StandardStreams.reserve()
+        BLAS.useOneThread()  // stops OpenBLAS's idle workers from spinning through every command
         signal(SIGPIPE, SIG_IGN)  // a closed pipe is a write error to report, not a silent death
         let arguments = (1..<Int(CommandLine.argc)).map { index in
             FileNames.decode(UnsafeBufferPointer(start: CommandLine.unsafeArgv[index], count: strlen(CommandLine.unsafeArgv[index]!))
