@@ -8,7 +8,9 @@
 /// inputs above 88 give e⁸⁸.
 @inline(__always)
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let input = x, x = x.clamped(lowerBound: SIMD8(repeating: -87), upperBound: SIMD8(repeating: 88))
+    // Clamped by masks: `clamped(lowerBound:upperBound:)` compiles to calls of the
+    // generic pointwiseMin and pointwiseMax, which were a third of this function's time.
+    let input = x, x = x.replacing(with: -87, where: x .< -87).replacing(with: 88, where: x .> 88)
     // Adding 1.5·2²³ rounds x·log₂e to an integer held in the low mantissa bits,
     // which avoids Swift's float-to-integer vector conversion (not vectorised).
     let magic: Float = 12_582_912

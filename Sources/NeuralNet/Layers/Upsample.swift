@@ -41,12 +41,7 @@ struct Upsample: Layer {
                         for ox in 0..<W { y[oy * W + ox] = x[(oy / 2) * w + ox / 2] }
                     }
                 case .bilinear:
-                    for iy in 0..<h {
-                        for ox in 0..<W {
-                            let (a, b, t) = Self.taps(ox, w)
-                            rows[iy * W + ox] = t * x[iy * w + a] + (1 - t) * x[iy * w + b]
-                        }
-                    }
+                    for iy in 0..<h { Self.widen(x + iy * w, count: w, into: rows + iy * W) }
                     for oy in 0..<2 * h {
                         let (a, b, t) = Self.taps(oy, h)
                         for ox in 0..<W { y[oy * W + ox] = t * rows[a * W + ox] + (1 - t) * rows[b * W + ox] }
@@ -54,6 +49,19 @@ struct Upsample: Layer {
                 }
             }
         }
+    }
+
+    /// One row of `count` values widened to `2 · count` by `taps`, the same
+    /// arithmetic written out per output parity: without the per-element
+    /// division and clamping, the interior loops vectorise.
+    @inline(__always)
+    static func widen(_ x: UnsafePointer<Float>, count w: Int, into out: UnsafeMutablePointer<Float>) {
+        // Output 2i: ¼ x[i−1] + ¾ x[i]; output 2i + 1: ¾ x[i] + ¼ x[i+1]; edges repeat.
+        let quarter: Float = 0.25, threeQuarters: Float = 0.75
+        out[0] = quarter * x[0] + (1 - quarter) * x[0]
+        out[2 * w - 1] = threeQuarters * x[w - 1] + (1 - threeQuarters) * x[w - 1]
+        for i in 1..<max(w, 1) { out[2 * i] = quarter * x[i - 1] + (1 - quarter) * x[i] }
+        for i in 0..<(w - 1) { out[2 * i + 1] = threeQuarters * x[i] + (1 - threeQuarters) * x[i + 1] }
     }
 
     // dx = the adjoint: each dy value flows back with the weights it was made with
