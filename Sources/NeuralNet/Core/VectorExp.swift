@@ -30,24 +30,33 @@ func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     return (p * scale).replacing(with: 0, where: input .< -87)
 }
 
-/// `values[i] = e^(values[i] · scale + offset[i])` for `count` floats, eight at a time.
+/// `out[i] = e^(source[i] · scale + offset[i])` for `count` floats, eight at a time
+/// (`out` may be `source`).
 ///
-/// - `values`: count floats, overwritten
+/// - `source`: count floats
 /// - `offset`: count floats (a per-pixel shift, e.g. minus the largest logit)
+/// - `out`: count floats, written
 @inline(__always)
-func expInPlace(_ values: UnsafeMutablePointer<Float>, offset: UnsafePointer<Float>, scale: Float = 1, count: Int) {
-    let raw = UnsafeMutableRawPointer(values), rawOffset = UnsafeRawPointer(offset)
+func vectorExp(_ source: UnsafePointer<Float>, offset: UnsafePointer<Float>, scale: Float = 1, count: Int,
+               into out: UnsafeMutablePointer<Float>) {
+    let rawSource = UnsafeRawPointer(source), rawOffset = UnsafeRawPointer(offset), rawOut = UnsafeMutableRawPointer(out)
     var i = 0
     while i + 8 <= count {
-        let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let x = rawSource.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
         let shift = rawOffset.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        raw.storeBytes(of: exp8(x * scale + shift), toByteOffset: i * 4, as: SIMD8<Float>.self)
+        rawOut.storeBytes(of: exp8(x * scale + shift), toByteOffset: i * 4, as: SIMD8<Float>.self)
         i += 8
     }
     guard i < count else { return }
     // The last few through the same function, so that every value gets the same rounding.
     var x = SIMD8<Float>(repeating: 0), shift = x
-    for lane in 0..<(count - i) { x[lane] = values[i + lane]; shift[lane] = offset[i + lane] }
+    for lane in 0..<(count - i) { x[lane] = source[i + lane]; shift[lane] = offset[i + lane] }
     let y = exp8(x * scale + shift)
-    for lane in 0..<(count - i) { values[i + lane] = y[lane] }
+    for lane in 0..<(count - i) { out[i + lane] = y[lane] }
+}
+
+/// `values[i] = e^(values[i] · scale + offset[i])` for `count` floats (`vectorExp` in place).
+@inline(__always)
+func expInPlace(_ values: UnsafeMutablePointer<Float>, offset: UnsafePointer<Float>, scale: Float = 1, count: Int) {
+    vectorExp(values, offset: offset, scale: scale, count: count, into: values)
 }

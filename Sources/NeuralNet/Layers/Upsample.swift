@@ -64,6 +64,21 @@ struct Upsample: Layer {
         for i in 0..<(w - 1) { out[2 * i + 1] = threeQuarters * x[i] + (1 - threeQuarters) * x[i + 1] }
     }
 
+    /// The adjoint of `widen`: each of the `2 · count` values flows back to the two
+    /// inputs it was made from, with the weights it was made with. Written per
+    /// input, its four contributions summed in the order a loop over the outputs
+    /// would add them (so the result is that loop's, bit for bit), which vectorises.
+    @inline(__always)
+    static func narrow(_ r: UnsafePointer<Float>, count w: Int, into out: UnsafeMutablePointer<Float>) {
+        let quarter: Float = 0.25, threeQuarters: Float = 0.75, last = 2 * w - 1
+        @inline(__always) func input(_ i: Int, left: Int, right: Int) -> Float {
+            0 + quarter * r[left] + threeQuarters * r[2 * i] + threeQuarters * r[2 * i + 1] + quarter * r[right]
+        }
+        out[0] = input(0, left: 0, right: min(2, last))
+        for i in 1..<max(w - 1, 1) { out[i] = input(i, left: 2 * i - 1, right: 2 * i + 2) }
+        if w > 1 { out[w - 1] = input(w - 1, left: 2 * w - 3, right: last) }
+    }
+
     // dx = the adjoint: each dy value flows back with the weights it was made with
     func backward(_ p: LayerPass) {
         guard let dx = p.dx else { return }
@@ -72,9 +87,9 @@ struct Upsample: Layer {
             let rows = p.scratch + thread * p.scratchPerThread
             for plane in planes {
                 let target = dx + plane * p.input.plane, dy = p.dy + plane * p.output.plane
-                target.update(repeating: 0, count: p.input.plane)
                 switch mode {
                 case .nearest:
+                    target.update(repeating: 0, count: p.input.plane)
                     for oy in 0..<2 * h {
                         for ox in 0..<W { target[(oy / 2) * w + ox / 2] += dy[oy * W + ox] }
                     }
@@ -87,13 +102,7 @@ struct Upsample: Layer {
                             rows[b * W + ox] += (1 - t) * dy[oy * W + ox]
                         }
                     }
-                    for iy in 0..<h {
-                        for ox in 0..<W {
-                            let (a, b, t) = Self.taps(ox, w)
-                            target[iy * w + a] += t * rows[iy * W + ox]
-                            target[iy * w + b] += (1 - t) * rows[iy * W + ox]
-                        }
-                    }
+                    for iy in 0..<h { Self.narrow(rows + iy * W, count: w, into: target + iy * w) }
                 }
             }
         }

@@ -85,8 +85,7 @@ public struct BinGrid: Equatable, Sendable {
                     for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p]) } }
                     for p in 0..<plane { sum[p] = 0; shift[p] = -largest[p] }
                     for k in 0..<bins {
-                        (e + k * plane).update(from: z + k * plane, count: plane)
-                        expInPlace(e + k * plane, offset: shift, count: plane)
+                        vectorExp(z + k * plane, offset: shift, count: plane, into: e + k * plane)
                         for p in 0..<plane { sum[p] += e[k * plane + p] }
                     }
                     // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
