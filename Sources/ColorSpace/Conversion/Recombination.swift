@@ -9,10 +9,14 @@ extension ChromaSpace {
     /// The luminance of an 8-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255, equal to `planes(from:).luminance` without computing chroma.
     public func luminancePlane(of image: Image<UInt8>, threads: Int = Threads.available) -> Plane {
-        switch self {
-        case .lab: ColorKernels.plane(of: image, threads: threads) { chroma_lab_lightness_u8($0, $1, SRGB.tables8, $2, $3) }
-        case .ycbcr: ColorKernels.plane(of: image, threads: threads, chroma_luma_u8)
-        }
+        luminancePlane(of: image, threads: threads, lab: { chroma_lab_lightness_u8($0, $1, SRGB.tables8, $2, $3) }, ycbcr: chroma_luma_u8)
+    }
+
+    /// The luminance plane through this space's kernel for `Sample`: L\* from `lab`, Y from `ycbcr`.
+    func luminancePlane<Sample>(of image: Image<Sample>, threads: Int,
+                                lab: (UnsafePointer<Sample>, chroma_layout, UnsafeMutablePointer<Float>, Int) -> Void,
+                                ycbcr: (UnsafePointer<Sample>, chroma_layout, UnsafeMutablePointer<Float>, Int) -> Void) -> Plane {
+        ColorKernels.plane(of: image, threads: threads, self == .lab ? lab : ycbcr)
     }
 
     /// Converts `count` pixels of luminance and chroma (this space's units) to

@@ -13,10 +13,7 @@ extension ChromaSpace {
     /// The luminance of a 16-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255 (as for 8-bit images: a 16-bit sample v counts as v / 257).
     public func luminancePlane(of image: Image<UInt16>, threads: Int = Threads.available) -> Plane {
-        switch self {
-        case .lab: ColorKernels.plane(of: image, threads: threads) { chroma_lab_lightness_u16($0, $1, SRGB.tables16, $2, $3) }
-        case .ycbcr: ColorKernels.plane(of: image, threads: threads, chroma_luma_u16)
-        }
+        luminancePlane(of: image, threads: threads, lab: { chroma_lab_lightness_u16($0, $1, SRGB.tables16, $2, $3) }, ycbcr: chroma_luma_u16)
     }
 
     /// Converts `count` pixels of luminance and chroma (this space's units) to
