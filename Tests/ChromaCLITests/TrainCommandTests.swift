@@ -243,5 +243,12 @@ struct PhotoEvaluationCommandTests {
                 "\(String(decoding: text.stdout, as: UTF8.self))")
         let both = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path, "--cifar", scratch.path])
         #expect(both.status == 64)
+        // A folder that is not there is one line naming it, not a table of zeros.
+        let missing = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path + "/nowhere"])
+        #expect(missing.status == 1 && missing.stdout.isEmpty, "\(missing.stdout)")
+        #expect(missing.stderr == "chroma: \(scratch.path)/nowhere: no such folder\n", "\(missing.stderr)")
+        // A reason that names its subject is not prefixed with it again.
+        let resume = try CLIRunner.run(["train", "--resume", scratch.path + "/photos"])
+        #expect(resume.status == 1 && resume.stderr == "chroma: \(scratch.path)/photos holds no run.json to resume from\n", "\(resume.stderr)")
     }
 }

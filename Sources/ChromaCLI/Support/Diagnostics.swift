@@ -17,6 +17,8 @@ enum Diagnostics {
             write("chroma: \(subject): \(text)\n")
         } else if case let .fileSystem(path, text)? = reason as? ImageIOError {
             write("chroma: \(subject): \(FileNames.display(path)): \(text)\n")
+        } else if case let text = "\(reason)", text.hasPrefix(subject + " ") || text.hasPrefix(subject + ":") {
+            write("chroma: \(text)\n")  // the reason names the subject itself ("runs/a holds no run.json …")
         } else {
             write("chroma: \(subject): \(reason)\n")
         }
