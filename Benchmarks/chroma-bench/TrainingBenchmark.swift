@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 import NeuralNet
 
 /// CAE throughput: training steps (forward + backward + Adam, batch 32, 32×32
@@ -24,14 +25,49 @@ enum TrainingBenchmark {
             let architecture = try! Architecture(spec)
             let shape = Shape(channels: inputs, height: 32, width: 32)
             let summary = try! ModelSummary(network: Network(architecture: architecture, inputChannels: inputs), input: shape)
+            let letter = String(name.dropFirst().prefix(1))
             for threads in [1, 2] {
                 let training = trainingRate(architecture, shape, loss: loss, threads: threads)
                 let inference = inferenceRate(architecture, shape, threads: threads)
                 let gflops = training * Double(summary.trainingFlops) / 1e9
                 let share = peak.map { format(100 * gflops / (threads == 1 ? $0.one : $0.two)) + "%" } ?? "–"
                 print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(threads)        \(format(training, 0).leftPadded(8))   \(format(gflops).leftPadded(6))  \(share.leftPadded(6))  \(format(inference, 0).leftPadded(8))")
+                guard Self.peerCases.contains(letter) else { continue }
+                switch pytorch(case: letter, threads: threads) {
+                case .success(let (version, rate)):
+                    print("  PyTorch \(version)       \(threads)        \(format(rate, 0).leftPadded(8))   chroma is \(String(format: "%.2f", training / rate))× PyTorch's rate")
+                case .failure(let problem):
+                    print("  \(problem.description)")
+                }
             }
         }
+    }
+
+    /// The cases `Benchmarks/peers/torch_unet.py` builds in PyTorch too.
+    static let peerCases: Set<String> = ["a", "d"]
+
+    struct PeerProblem: Error, CustomStringConvertible { let description: String }
+
+    /// PyTorch's training rate for a case (images a second), from the peer script, in a
+    /// Python with PyTorch (`CHROMA_BENCH_PYTHON`, else python3); or why there is none.
+    static func pytorch(case letter: String, threads: Int) -> Result<(String, Double), PeerProblem> {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("peers/torch_unet.py").path
+        let python = ProcessInfo.processInfo.environment["CHROMA_BENCH_PYTHON"] ?? "python3"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, letter, "\(threads)"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return .failure(PeerProblem(description: "PyTorch: cannot run \(python)")) }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        guard process.terminationStatus == 0, lines.count == 2, lines[0].count == 2, lines[1].count == 3, let rate = Double(lines[1][2]) else {
+            return .failure(PeerProblem(description: "PyTorch: not available to \(python) (set CHROMA_BENCH_PYTHON to a Python with torch)"))
+        }
+        return .success((lines[0][1], rate))
     }
 
     /// Images per second, median over 5 epochs of 64 steps of batch 32 (after a warm-up epoch).
