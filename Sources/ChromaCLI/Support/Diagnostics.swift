@@ -81,8 +81,23 @@ enum StandardStreams {
 /// printing and exiting on its own.
 struct CommandFailure: Error {
     let subject: String
-    let reason: Any
+    let reason: any Error
     var exitCode: Int32 = 1
+
+    init(subject: String, reason: any Error, exitCode: Int32 = 1) {
+        self.subject = subject
+        self.reason = reason
+        self.exitCode = exitCode
+    }
+
+    /// A failure whose reason is a sentence of the command's own ("no such folder").
+    init(subject: String, reason: String) {
+        self.init(subject: subject, reason: Reason(description: reason))
+    }
+
+    struct Reason: Error, CustomStringConvertible {
+        let description: String
+    }
 }
 
 /// `body`'s result; an error it throws becomes a `CommandFailure` about
