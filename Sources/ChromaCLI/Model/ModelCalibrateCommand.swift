@@ -90,7 +90,7 @@ struct ModelCalibrateCommand: ParsableCommand {
             print(String(format: "%@  PSNR %.3f dB  colourfulness %.1f%@", calibration.describe(row), row.psnr, row.colourfulness,
                          row == calibration.chosen ? "  ← chosen" : ""))
         }
-        try reporting(out) { try calibration.calibrated(file).save(to: out) }
+        try reporting(out) { try calibration.calibratedModel().save(to: out) }
         Diagnostics.note("chroma: wrote \(out) (\(calibration.summary))")
     }
 }

@@ -8,20 +8,13 @@ import Glibc
 
 /// Messages for the person at the terminal: standard error, one line each.
 enum Diagnostics {
-    /// `chroma: SUBJECT: REASON`; a file-system error about SUBJECT itself is not named twice.
+    /// `chroma: SUBJECT: REASON`; a file error about SUBJECT itself is not named twice.
     static func error(_ subject: String, _ reason: Any) {
+        var text = (reason as? any Error).map { ImageIOError.reason($0, about: subject) } ?? "\(reason)"
+        if case let .io(path, message)? = reason as? ModelFileError, path == subject { text = message }
         let subject = FileNames.display(subject)
-        if case let .fileSystem(path, text)? = reason as? ImageIOError, FileNames.display(path) == subject {
-            write("chroma: \(subject): \(text)\n")
-        } else if case let .io(path, text)? = reason as? ModelFileError, FileNames.display(path) == subject {
-            write("chroma: \(subject): \(text)\n")
-        } else if case let .fileSystem(path, text)? = reason as? ImageIOError {
-            write("chroma: \(subject): \(FileNames.display(path)): \(text)\n")
-        } else if case let text = "\(reason)", text.hasPrefix(subject + " ") || text.hasPrefix(subject + ":") {
-            write("chroma: \(text)\n")  // the reason names the subject itself ("runs/a holds no run.json …")
-        } else {
-            write("chroma: \(subject): \(reason)\n")
-        }
+        // A reason that names its subject itself ("runs/a holds no run.json …") is not prefixed with it again.
+        write(text.hasPrefix(subject + " ") || text.hasPrefix(subject + ":") ? "chroma: \(text)\n" : "chroma: \(subject): \(text)\n")
     }
 
     static func note(_ message: String) {

@@ -30,6 +30,9 @@ public struct ModelCalibration {
         public var colourfulness: Double
     }
 
+    /// The model calibrated, and what its metadata said.
+    let model: ModelFile
+    let metadata: ModelMetadata
     /// The task as trained, with the bins' frequencies counted and mirror averaging as asked.
     public let task: ColorizationTask
     /// Every setting tried, in the grid's order.
@@ -57,7 +60,9 @@ public struct ModelCalibration {
     ///   - rule: how the setting is chosen.
     /// - Throws: `ColorizerError.notAColorizer` or a bad-metadata error for a model that is no colorizer.
     public init(model: ModelFile, training: ImageSet, validation: ImageSet, averagesMirror: Bool, rule: Rule) throws {
-        var task = try ModelMetadata(of: model).colorization()
+        self.model = model
+        metadata = try ModelMetadata(of: model)
+        var task = try metadata.colorization()
         task.averagesMirror = averagesMirror
         task.binFrequencies = Evaluator.binFrequencies(task, set: training)
         self.task = task
@@ -87,10 +92,10 @@ public struct ModelCalibration {
         String(format: "validation: PSNR %.3f dB (best %.3f), colourfulness %.1f", chosen.psnr, bestPSNR, chosen.colourfulness)
     }
 
-    /// `model` deployable with the chosen setting: the network without optimiser state or
+    /// The model deployable with the chosen setting: the network without optimiser state or
     /// training position, its metadata holding the setting and `summary`.
-    public func calibrated(_ model: ModelFile) throws -> ModelFile {
-        var metadata = try ModelMetadata(of: model)
+    public func calibratedModel() -> ModelFile {
+        var metadata = self.metadata
         var task = self.task
         if task.bins != nil {
             task.temperature = chosen.setting.temperature

@@ -219,8 +219,6 @@ public final class TrainingRun {
     func save() throws {
         let metadata = ModelMetadata(task: task, checkpoint: .init(epoch: finishedEpochs, adamSteps: trainer.optimizer.steps))
         try ModelFile(network: trainer.network, metadata: metadata, extra: trainer.optimizer.stateVector).save(to: checkpointPath)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(record).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
+        try Data(JSONText.encode(record, pretty: true).utf8).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
     }
 }
