@@ -61,6 +61,74 @@ struct TrainCommandTests {
         #expect(Set(baseline?.keys.map { $0 } ?? []) == ["psnr", "medianPsnr", "ssim", "deltaE2000", "colourfulness"])
     }
 
+    @Test("--images with --cifar adds each photo's centred square and --crops crops to CIFAR's training images")
+    func cifarAndPhotos() throws {
+        let scratch = try Scratch("train-both")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 1010)  // 50 training images, 5,000 validation
+        try ColorizeCommandTests.photos(scratch)  // 3 photos
+        let run = scratch.path + "/run"
+        let trained = try CLIRunner.run(["train", "--cifar", cifar, "--images", scratch.path + "/photos", "--crops", "2",
+                                         "--arch", "c4 p c4 u c2 sigmoid", "--epochs", "1", "--batch", "10", "-o", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("59 training images, 5000 validation images"), "50 + 3 × (1 + 2): \(trained.stderr)")
+        let settings = try TrainingRun.recordedSettings(in: run).settings
+        #expect(settings.cifar == cifar && settings.images == scratch.path + "/photos" && settings.crops == 2)
+        let resumed = try CLIRunner.run(["train", "--resume", run, "--epochs", "2"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("59 training images"), "the photos come back on --resume: \(resumed.stderr)")
+        let alone = try CLIRunner.run(["train", "--images", scratch.path + "/photos", "--crops", "1", "--split", "34/66/0",
+                                       "--arch", "c4 p c4 u c2 sigmoid", "--epochs", "1", "--batch", "1", "-o", scratch.path + "/alone"])
+        #expect(alone.status == 0 && alone.stderr.contains("2 training images, 1 validation image"),
+                "alone, the photos are divided by photo; validation gets centred squares only: \(alone.stderr)")
+        let neither = try CLIRunner.run(["train", "-o", scratch.path + "/none"])
+        #expect(neither.status == 64 && neither.stderr.contains("--cifar, --images, or both"), "\(neither.stderr)")
+    }
+
+    @Test("model calibrate --photos scores the grid on colour photos, colorized as colorize does it")
+    func calibrateOnPhotos() throws {
+        let scratch = try Scratch("calibrate-photos")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 1010)
+        let trained = try CLIRunner.run(["train", "--cifar", cifar, "--loss", "bins:3", "--arch", "c4 p c4 u c9", "--epochs", "1",
+                                         "--batch", "25", "-o", scratch.path + "/run"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let model = scratch.path + "/run/model.chroma"
+        try ColorizeCommandTests.photos(scratch)
+        let gray = Image(width: 8, height: 8, layout: .gray, samples: (0..<64).map { UInt8($0 * 4) })
+        try scratch.write(ImageEncoder.encodePNG(gray), "photos/gray.png")  // passed over: nothing to compare with
+        let calibrated = scratch.path + "/calibrated.chroma"
+        let result = try CLIRunner.run(["model", "calibrate", model, "--cifar", cifar, "--photos", scratch.path + "/photos",
+                                        "--tolerance", "0", "-o", calibrated])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(rows.count == 22 && rows.filter { $0.hasSuffix("← chosen") }.count == 1, "\(rows)")
+
+        // The chosen row's PSNR is the mean over the three colour photos of what the calibrated model gives by default.
+        let chosen = try #require(rows.first { $0.hasSuffix("← chosen") })
+        let psnr = try #require(Double(chosen.split(separator: " ").drop { $0 != "PSNR" }.dropFirst().first ?? ""))
+        let colorizer = try PhotoColorizer(model: ModelFile.load(from: calibrated))
+        var total = 0.0
+        for file in ["a.png", "b.jpg", "sub/c.png"] {
+            let decoded = try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(scratch.path + "/photos/" + file))
+            let result = try colorizer.colorize(decoded).pixels.eightBit.rgb(), truth = decoded.pixels.eightBit.rgb()
+            total += result.samples.withUnsafeBufferPointer { r in truth.samples.withUnsafeBufferPointer { Metrics.psnr(r, $0) } }
+        }
+        #expect(abs(total / 3 - psnr) < 0.0011, "\(total / 3) against \(psnr)")
+
+        let onlyGray = try CLIRunner.run(["model", "calibrate", model, "--cifar", cifar, "--photos", scratch.path + "/photos/gray.png",
+                                          "-o", scratch.path + "/x.chroma"])
+        #expect(onlyGray.status == 1 && onlyGray.stderr.contains("is not a folder"), "\(onlyGray.stderr)")
+        try scratch.write(ImageEncoder.encodePNG(gray), "grays/one.png")
+        let noColour = try CLIRunner.run(["model", "calibrate", model, "--cifar", cifar, "--photos", scratch.path + "/grays",
+                                          "-o", scratch.path + "/x.chroma"])
+        #expect(noColour.status == 1 && noColour.stderr.contains("none of the 1 photo has colour"), "\(noColour.stderr)")
+        try scratch.write(Array("not a picture".utf8), "photos/broken.png")
+        let broken = try CLIRunner.run(["model", "calibrate", model, "--cifar", cifar, "--photos", scratch.path + "/photos",
+                                        "-o", scratch.path + "/x.chroma"])
+        #expect(broken.status == 1 && broken.stderr.contains("broken.png:"), "the photo is named: \(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/x.chroma"), "nothing written")
+    }
+
     @Test("a model trained on chroma bins calibrates its prior weight and temperature, evaluates and colorizes")
     func binnedModel() throws {
         let scratch = try Scratch("train-bins")

@@ -32,6 +32,13 @@ struct ModelCalibrateCommand: ParsableCommand {
             back: twice the inference work, for slightly better colours (measured in \
             docs/results/colorizer.md).
 
+            With --photos DIR the settings are scored on the colour photos in DIR instead, each \
+            reduced to its luminance and colorized at full size exactly as colorize does it \
+            (default grid): a model is less sure of photos than of CIFAR's images, and its \
+            settings are best chosen where it is used. --cifar still gives the training \
+            images whose chroma counts a binned model's bin frequencies. Keep the photos you \
+            calibrate on apart from those you judge the result on.
+
             With --colourfulness C it picks instead the setting with the best mean PSNR among \
             those whose mean colourfulness is at least C (the most colourful if none is).
             """)
@@ -51,7 +58,12 @@ struct ModelCalibrateCommand: ParsableCommand {
     @Flag(help: "Average each prediction with the mirror image's, mirrored back (twice the inference work).")
     var mirrorAverage = false
 
-    @Option(help: "Calibrate on the first N validation images only (quicker, rougher).")
+    @Option(help: "Score the settings on the colour photos in this folder (PNG, JPEG, TIFF, WebP; with subfolders) instead of CIFAR-10's validation images.")
+    var photos: String?
+
+    @OptionGroup var limits: DecodingLimitOptions  // untitled: listed after the ordinary options
+
+    @Option(help: "Calibrate on the first N validation images (or photos) only (quicker, rougher).")
     var limit: Int?
 
     @Option(name: [.short, .customLong("output"), .customLong("out", withSingleDash: false)],
@@ -81,10 +93,32 @@ struct ModelCalibrateCommand: ParsableCommand {
             let data = try CIFAR10.load(folder: cifar)
             return Split.standard(training: data.training, test: data.test)
         }
-        let validation = limit.map { split.validation.subset(0..<min($0, split.validation.count)) } ?? split.validation
-        let calibration = try reporting(model) {
-            try ModelCalibration(model: file, training: split.training, validation: validation, averagesMirror: mirrorAverage,
-                                 rule: colourfulness.map { .atLeastColourful($0) } ?? .withinPSNR(dB: tolerance))
+        let rule: ModelCalibration.Rule = colourfulness.map { .atLeastColourful($0) } ?? .withinPSNR(dB: tolerance)
+        let calibration: ModelCalibration
+        if let photos {
+            guard ImageFile.isDirectory(photos) else {
+                throw CommandFailure(subject: photos, reason: ImageFile.exists(photos) ? "is not a folder" : "no such folder")
+            }
+            var files = try reporting(photos) { try InputScan([photos], recursive: true).images.map(\.path) }
+            if let limit { files = Array(files.prefix(limit)) }
+            guard !files.isEmpty else { throw CommandFailure(subject: photos, reason: "no PNG, JPEG, TIFF or WebP photos here") }
+            let bar = ProgressBar()
+            defer { bar.clear() }
+            calibration = try reporting(model) {
+                do {
+                    return try ModelCalibration(model: file, training: split.training, photos: files, averagesMirror: mirrorAverage,
+                                                rule: rule, options: limits.decoding) { done, total in
+                        bar.show("calibrate", done: done, total: total, detail: Paths.lastComponent(files[done]), secondsLeft: .nan)
+                    }
+                } catch let failure as ModelCalibration.PhotoFailure {
+                    throw CommandFailure(subject: failure.file, reason: ImageIOError.reason(failure.error, about: failure.file))
+                }
+            }
+        } else {
+            let validation = limit.map { split.validation.subset(0..<min($0, split.validation.count)) } ?? split.validation
+            calibration = try reporting(model) {
+                try ModelCalibration(model: file, training: split.training, validation: validation, averagesMirror: mirrorAverage, rule: rule)
+            }
         }
         for row in calibration.rows {
             print(String(format: "%@  PSNR %.3f dB  colourfulness %.1f%@", calibration.describe(row), row.psnr, row.colourfulness,

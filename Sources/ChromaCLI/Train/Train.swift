@@ -47,7 +47,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("give either --output for a new run or --resume for an old one") }
-        if out != nil && (options.cifar == nil) == (options.images == nil) { throw ValidationError("a new run needs --cifar or --images (one of them)") }
+        if out != nil && options.cifar == nil && options.images == nil { throw ValidationError("a new run needs --cifar, --images, or both") }
         if let arch { do { _ = try Architecture(arch) } catch { throw ValidationError("\(error)") } }
         if let out, FileManager.default.fileExists(atPath: out + "/run.json") {
             throw ValidationError("\(out) already holds a run; use --resume \(out) or another folder")
@@ -59,17 +59,22 @@ struct Train: ParsableCommand {
         if let resume {
             settings = try reporting(resume) { try TrainingRun.recordedSettings(in: resume).settings }
             // The data may have moved since: a folder given now wins over the recorded one.
-            if let cifar = options.cifar { settings.cifar = Paths.normalized(cifar); settings.images = nil }
+            if let cifar = options.cifar {
+                if settings.cifar.isEmpty && options.images == nil { settings.images = nil }  // a photo run moved onto CIFAR
+                settings.cifar = Paths.normalized(cifar)
+            }
             if let images = options.images { settings.images = Paths.normalized(images) }
         } else {
             settings = options.settings(arch: arch ?? options.defaultArchitecture)
         }
-        let split = try reporting(settings.images ?? settings.cifar) { try TrainingOptions.loadSplit(settings) }
+        let split = try reporting(settings.cifar.isEmpty ? settings.images ?? "" : settings.cifar) { try TrainingOptions.loadSplit(settings) }
         let run = try reporting(resume ?? out!) {
             try resume.map { try TrainingRun(resuming: Paths.trimmed($0), split: split, epochs: options.epochs, data: settings) }
                 ?? TrainingRun(folder: Paths.trimmed(out!), settings: settings, split: split)
         }
         let total = run.record.settings.epochs
+        let counted = { (count: Int, noun: String) in "\(count) \(noun) image\(count == 1 ? "" : "s")" }
+        Diagnostics.note("chroma: \(counted(split.training.count, "training")), \(counted(split.validation.count, "validation"))")
         if let resume { Diagnostics.note("chroma: resuming \(resume) after epoch \(run.finishedEpochs) of \(total)") }
 
         guard try Self.execute(run, label: "epoch") else {

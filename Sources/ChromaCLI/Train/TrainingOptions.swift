@@ -11,8 +11,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String?
 
-    @Option(help: "Train on a folder of PNG/JPEG photos instead (each reduced to 32×32, plus random crops).")
+    @Option(help: "A folder of PNG/JPEG photos to train on: each photo's centred square and --crops random squares of it, reduced to 32×32. Alone: instead of CIFAR (divided by --split); with --cifar: added to CIFAR's training images (validation stays CIFAR's).")
     var images: String?
+
+    @Option(help: "--images: random square crops per photo, each ½ to 1 of its shorter side, besides its centred square.")
+    var crops = 4
 
     @Option(help: "Training/validation/test percentages over all images, e.g. 80/10/10 (default for CIFAR-10: its own division).",
             transform: TrainingOptions.parseSplit)
@@ -65,6 +68,7 @@ struct TrainingOptions: ParsableArguments {
         if case .bins = loss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
         guard (0...1).contains(mosaic) else { throw ValidationError("--mosaic must be 0…1, not \(mosaic)") }
+        guard (0...10_000).contains(crops) else { throw ValidationError("--crops must be 0…10000, not \(crops)") }
         switch task {
         case .denoise:
             guard let noiseStd, noiseStd > 0, noiseStd <= 1 else { throw ValidationError("--task denoise needs --noise-std in (0, 1]") }
@@ -90,6 +94,7 @@ struct TrainingOptions: ParsableArguments {
                            images: images.map(Paths.normalized), split: split, schedule: schedule,
                            task: task == .colorize ? nil : task, noiseStd: noiseStd)
         settings.mosaic = mosaic > 0 ? mosaic : nil
+        settings.crops = images != nil && crops != 4 ? crops : nil
         return settings
     }
 
@@ -103,11 +108,14 @@ struct TrainingOptions: ParsableArguments {
 
     /// The images a run's settings name, divided as they say.
     static func loadSplit(_ settings: RunRecord.Settings) throws -> Split {
-        if let folder = settings.images {
-            let loaded = try ImageFolder.load(folder, randomCrops: 4, seed: settings.seed)
+        let photos = try settings.images.map { folder in
+            let loaded = try ImageFolder.load(folder, randomCrops: settings.crops ?? 4, seed: settings.seed)
             for failure in loaded.failures { Diagnostics.error(failure.file, failure.reason) }
+            return loaded
+        }
+        if let photos, settings.cifar.isEmpty {
             let p = settings.split ?? [80, 10, 10]
-            return loaded.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
+            return photos.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
         }
         let data = try CIFARFolder.load(folder: settings.cifar)
         var split = Split.standard(training: data.training, test: data.test)
@@ -116,6 +124,9 @@ struct TrainingOptions: ParsableArguments {
         }
         if let limit = settings.limit {
             split = Split(training: split.training.subset(0..<min(limit, split.training.count)), validation: split.validation, test: split.test)
+        }
+        if let photos {  // every photo's squares join the training images; validation and test stay CIFAR's
+            split = Split(training: split.training.appending(photos.images), validation: split.validation, test: split.test)
         }
         return split
     }

@@ -214,6 +214,8 @@ public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case folderHoldsAnotherRun
     /// The network would need `bytes` for a photo's grid, over `limit` (`PhotoColorizer.maxNetworkBytes`).
     case gridTooLarge(width: Int, height: Int, bytes: Int, limit: Int)
+    /// None of the photos given has colour to compare with.
+    case noColourPhotos(count: Int)
 
     public var description: String {
         switch self {
@@ -237,6 +239,7 @@ public enum ColorizerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .gridTooLarge(let width, let height, let bytes, let limit):
             "limit exceeded: the network would need \((bytes + (1 << 20) - 1) >> 20) MiB for this photo's \(width)×\(height) grid, "
                 + "over the limit of \(limit >> 20) MiB (use a smaller --tiles, or raise it with --max-network-mb)"
+        case .noColourPhotos(let count): "none of the \(count) photo\(count == 1 ? "" : "s") has colour (every pixel R = G = B)"
         }
     }
 }

@@ -25,8 +25,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var augmentGamma: [Float]?
         /// Only the first this many training images.
         public var limit: Int?
-        /// A folder of photos used instead of CIFAR-10 (then `cifar` is empty).
+        /// A folder of photos: used instead of CIFAR when `cifar` is empty, added to CIFAR's training images when not.
         public var images: String?
+        /// Random crops per photo of `images`, besides its centred square; nil: 4.
+        public var crops: Int?
         /// Percentages for training, validation and test, e.g. [80, 10, 10]; nil: CIFAR-10's own division.
         public var split: [Int]?
         /// Nil (in older runs) is `.constant`.
