@@ -1,6 +1,7 @@
 // libjpeg(-turbo) behind setjmp: see CShims.h for why this file exists.
 #include "CShims.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct chroma_jpeg_reader {
     chroma_limit limit;
     int converts_cmyk;
     uint8_t *cmyk_row;
+    jvirt_barray_ptr *coefficients;  ///< after chroma_jpeg_read_coefficients
 };
 
 static chroma_status status_for_code(int code) {
@@ -272,6 +274,246 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
     while (cinfo.next_scanline < cinfo.image_height) {
         JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo.next_scanline * row_bytes);
         jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    out->data = buffer;
+    out->size = size;
+    return CHROMA_OK;
+}
+
+// MARK: - Coefficients
+
+chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_jpeg_coefficients *info) {
+    j_decompress_ptr cinfo = &reader->cinfo;
+    if (setjmp(reader->error.jump)) return reader->error.failure;
+    const char *unsupported = NULL;
+    if (cinfo->jpeg_color_space == JCS_GRAYSCALE) {
+        if (cinfo->num_components != 1) unsupported = "a gray JPEG with several components";
+    } else if (cinfo->jpeg_color_space != JCS_YCbCr || cinfo->num_components != 3) {
+        unsupported = "not a YCbCr or gray JPEG";
+    } else if (cinfo->comp_info[0].h_samp_factor != cinfo->max_h_samp_factor ||
+               cinfo->comp_info[0].v_samp_factor != cinfo->max_v_samp_factor) {
+        unsupported = "luminance below full resolution";
+    }
+    if (unsupported != NULL) {
+        snprintf(reader->error.message, sizeof reader->error.message, "%s", unsupported);
+        return reader->error.failure = CHROMA_ERR_UNSUPPORTED;
+    }
+    reader->coefficients = jpeg_read_coefficients(cinfo);
+    info->width = cinfo->image_width;
+    info->height = cinfo->image_height;
+    info->components = cinfo->num_components;
+    if (cinfo->num_components == 3) {
+        info->chroma_width = cinfo->comp_info[1].downsampled_width;
+        info->chroma_height = cinfo->comp_info[1].downsampled_height;
+        if (cinfo->comp_info[2].downsampled_width != info->chroma_width ||
+            cinfo->comp_info[2].downsampled_height != info->chroma_height) {
+            snprintf(reader->error.message, sizeof reader->error.message, "Cb and Cr of different sizes");
+            return reader->error.failure = CHROMA_ERR_UNSUPPORTED;
+        }
+    } else {
+        info->chroma_width = (cinfo->image_width + 1) / 2;
+        info->chroma_height = (cinfo->image_height + 1) / 2;
+    }
+    return CHROMA_OK;
+}
+
+// The JPEG standard's chroma quantisation table (ITU T.81, Annex K.2), natural order.
+static const unsigned int standard_chroma_table[DCTSIZE2] = {
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
+    24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+
+// F(u,v) = ¼ C(u) C(v) Σx Σy s(x,y) cos((2x+1)uπ/16) cos((2y+1)vπ/16), C(0) = 1/√2, else 1:
+// the DCT the standard defines, as a product M · S · Mᵀ with M[u][x] = ½ C(u) cos((2x+1)uπ/16).
+static void forward_dct_matrix(float m[DCTSIZE][DCTSIZE]) {
+    for (int u = 0; u < DCTSIZE; u++)
+        for (int x = 0; x < DCTSIZE; x++)
+            m[u][x] = (float)(0.5 * (u == 0 ? 0.70710678118654752 : 1.0) * cos((2 * x + 1) * u * 3.14159265358979324 / 16));
+}
+
+// One plane (JFIF units, width × height) into a component's blocks: edge samples
+// repeated to fill partial blocks, as an encoder does; each block transformed and
+// quantised with `table`. Blocks past the plane's edge (MCU padding) take the edge's.
+static void quantise_plane(j_common_ptr owner, jvirt_barray_ptr array, jpeg_component_info *component,
+                           const JQUANT_TBL *table, const float *plane, JDIMENSION width, JDIMENSION height) {
+    float m[DCTSIZE][DCTSIZE];
+    forward_dct_matrix(m);
+    float reciprocal[DCTSIZE2];
+    for (int k = 0; k < DCTSIZE2; k++) reciprocal[k] = 1.0f / table->quantval[k];
+    JDIMENSION rows = (JDIMENSION)((height + DCTSIZE - 1) / DCTSIZE), columns = (JDIMENSION)((width + DCTSIZE - 1) / DCTSIZE);
+    JDIMENSION padded_rows = (rows + component->v_samp_factor - 1) / component->v_samp_factor * component->v_samp_factor;
+    JDIMENSION padded_columns = (columns + component->h_samp_factor - 1) / component->h_samp_factor * component->h_samp_factor;
+    for (JDIMENSION row = 0; row < padded_rows; row++) {
+        JBLOCKARRAY blocks = (*owner->mem->access_virt_barray)(owner, array, row, 1, TRUE);
+        for (JDIMENSION column = 0; column < padded_columns; column++) {
+            float s[DCTSIZE][DCTSIZE], t[DCTSIZE][DCTSIZE];
+            for (int y = 0; y < DCTSIZE; y++) {
+                size_t sy = (size_t)row * DCTSIZE + y;
+                if (sy >= height) sy = height - 1;
+                for (int x = 0; x < DCTSIZE; x++) {
+                    size_t sx = (size_t)column * DCTSIZE + x;
+                    if (sx >= width) sx = width - 1;
+                    s[y][x] = plane[sy * width + sx] - 128.0f;
+                }
+            }
+            for (int y = 0; y < DCTSIZE; y++)  // t = S · Mᵀ: rows transformed
+                for (int u = 0; u < DCTSIZE; u++) {
+                    float sum = 0;
+                    for (int x = 0; x < DCTSIZE; x++) sum += s[y][x] * m[u][x];
+                    t[y][u] = sum;
+                }
+            JCOEFPTR block = blocks[0][column];
+            for (int v = 0; v < DCTSIZE; v++)  // M · t: columns transformed, then quantised
+                for (int u = 0; u < DCTSIZE; u++) {
+                    float sum = 0;
+                    for (int y = 0; y < DCTSIZE; y++) sum += m[v][y] * t[y][u];
+                    float q = sum * reciprocal[v * DCTSIZE + u];
+                    block[v * DCTSIZE + u] = (JCOEF)(q < 0 ? -(int)(0.5f - q) : (int)(q + 0.5f));
+                }
+        }
+    }
+}
+
+// One axis of the area means: for each block along it, the grid cells its pixels
+// fall in and, per cell, the projection of the cell's weights on the block's
+// basis functions: v[u] = Σx w(x) · M[u][x], w(x) = the pixel's coverage / cell size.
+typedef struct {
+    uint32_t cell;
+    float v[DCTSIZE];
+} axis_projection;
+
+static axis_projection *axis_projections(uint32_t n, uint32_t grid, const float m[DCTSIZE][DCTSIZE], uint32_t *first) {
+    const uint32_t blocks = (n + DCTSIZE - 1) / DCTSIZE;
+    const double scale = (double)n / grid;  // ≥ 1: the grid is no larger than the image
+    axis_projection *all = malloc(sizeof *all * ((size_t)blocks * (DCTSIZE + 2)));
+    if (all == NULL) return NULL;
+    uint32_t count = 0;
+    for (uint32_t b = 0; b < blocks; b++) {
+        first[b] = count;
+        uint32_t lo = b * DCTSIZE, hi = lo + DCTSIZE < n ? lo + DCTSIZE : n;
+        uint32_t cell = (uint32_t)(lo / scale), last = (uint32_t)((hi - 1) / scale);
+        if (last >= grid) last = grid - 1;
+        for (; cell <= last + 1 && cell < grid; cell++) {
+            axis_projection p = {cell, {0}};
+            int touched = 0;
+            for (uint32_t j = lo; j < hi; j++) {
+                double from = cell * scale, to = (cell + 1) * scale;
+                double overlap = (j + 1 < to ? j + 1 : to) - (j > from ? j : from);
+                if (overlap <= 0) continue;
+                touched = 1;
+                for (int u = 0; u < DCTSIZE; u++) p.v[u] += (float)(overlap / scale) * m[u][j - lo];
+            }
+            if (touched) all[count++] = p;
+        }
+    }
+    first[blocks] = count;
+    return all;
+}
+
+chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means) {
+    j_decompress_ptr cinfo = &reader->cinfo;
+    jpeg_component_info *luma = &cinfo->comp_info[0];
+    float m[DCTSIZE][DCTSIZE];
+    forward_dct_matrix(m);  // the inverse DCT's basis is the same matrix: f = Mᵀ F M
+    float step[DCTSIZE2];
+    for (int k = 0; k < DCTSIZE2; k++) step[k] = luma->quant_table->quantval[k];
+    uint32_t *column_first = malloc(sizeof(uint32_t) * (luma->width_in_blocks + 2));
+    uint32_t *row_first = malloc(sizeof(uint32_t) * (luma->height_in_blocks + 2));
+    axis_projection *columns = column_first ? axis_projections(cinfo->image_width, grid_width, m, column_first) : NULL;
+    axis_projection *rows = row_first ? axis_projections(cinfo->image_height, grid_height, m, row_first) : NULL;
+    for (size_t i = 0; i < (size_t)grid_width * grid_height; i++) means[i] = 128.0f;  // the level shift; weights sum to 1
+    const chroma_status status = columns != NULL && rows != NULL ? CHROMA_OK : CHROMA_ERR_NO_MEMORY;
+    if (status == CHROMA_OK) {
+        for (JDIMENSION by = 0; by < luma->height_in_blocks; by++) {
+            JBLOCKARRAY blocks = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, reader->coefficients[0], by, 1, FALSE);
+            for (uint32_t r = row_first[by]; r < row_first[by + 1]; r++) {
+                const axis_projection *row = &rows[r];
+                float *out = means + (size_t)row->cell * grid_width;
+                for (JDIMENSION bx = 0; bx < luma->width_in_blocks; bx++) {
+                    const JCOEF *f = blocks[0][bx];
+                    float t[DCTSIZE] = {0};  // t[u] = Σv row.v[v] · F[v][u]
+                    for (int v = 0; v < DCTSIZE; v++)
+                        for (int u = 0; u < DCTSIZE; u++) t[u] += row->v[v] * f[v * DCTSIZE + u] * step[v * DCTSIZE + u];
+                    for (uint32_t c = column_first[bx]; c < column_first[bx + 1]; c++) {
+                        float sum = 0;
+                        for (int u = 0; u < DCTSIZE; u++) sum += t[u] * columns[c].v[u];
+                        out[columns[c].cell] += sum;
+                    }
+                }
+            }
+        }
+    }
+    free(columns);
+    free(rows);
+    free(column_first);
+    free(row_first);
+    return status;
+}
+
+chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, int quality,
+                                            int progressive, chroma_buffer *out, char *message, size_t message_size) {
+    out->data = NULL;
+    out->size = 0;
+    j_decompress_ptr source = &reader->cinfo;
+    struct jpeg_compress_struct cinfo;
+    shim_error_manager error;
+    install_error_manager(&error);
+    cinfo.err = &error.base;
+    unsigned char *volatile buffer = NULL;
+    unsigned long size = 0;
+    if (setjmp(error.jump)) {
+        snprintf(message, message_size, "%s", error.message);
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return error.failure == CHROMA_ERR_NO_MEMORY ? CHROMA_ERR_NO_MEMORY : CHROMA_ERR_USAGE;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &size);
+    jpeg_copy_critical_parameters(source, &cinfo);
+    const int gray = source->num_components == 1;
+    jvirt_barray_ptr arrays[3];
+    JDIMENSION chroma_width, chroma_height;
+    if (gray) {
+        // Three components now, 4:2:0; luminance keeps its table and slot, chroma gets the standard table in another.
+        const int luma_slot = source->comp_info[0].quant_tbl_no, chroma_slot = luma_slot == 1 ? 0 : 1;
+        jpeg_set_colorspace(&cinfo, JCS_YCbCr);
+        cinfo.comp_info[0].quant_tbl_no = luma_slot;
+        cinfo.comp_info[1].quant_tbl_no = cinfo.comp_info[2].quant_tbl_no = chroma_slot;
+        jpeg_add_quant_table(&cinfo, chroma_slot, standard_chroma_table,
+                             jpeg_quality_scaling(quality < 1 ? 1 : quality > 100 ? 100 : quality), TRUE);
+        chroma_width = (source->image_width + 1) / 2;
+        chroma_height = (source->image_height + 1) / 2;
+        // The luminance's blocks move to arrays sized for the new MCUs (2 × 2 blocks).
+        for (int c = 0; c < 3; c++) {
+            JDIMENSION w = c == 0 ? (source->image_width + 7) / 8 : (chroma_width + 7) / 8;
+            JDIMENSION h = c == 0 ? (source->image_height + 7) / 8 : (chroma_height + 7) / 8;
+            int hs = cinfo.comp_info[c].h_samp_factor, vs = cinfo.comp_info[c].v_samp_factor;
+            arrays[c] = (*cinfo.mem->request_virt_barray)((j_common_ptr)&cinfo, JPOOL_IMAGE, TRUE,
+                                                         (w + hs - 1) / hs * hs, (h + vs - 1) / vs * vs, (JDIMENSION)vs);
+        }
+    } else {
+        for (int c = 0; c < 3; c++) arrays[c] = reader->coefficients[c];
+        chroma_width = source->comp_info[1].downsampled_width;
+        chroma_height = source->comp_info[1].downsampled_height;
+    }
+    if (progressive) jpeg_simple_progression(&cinfo);
+    jpeg_write_coefficients(&cinfo, arrays);  // nothing is encoded before jpeg_finish_compress
+    if (gray) {
+        jpeg_component_info *luma = &source->comp_info[0];
+        for (JDIMENSION row = 0; row < luma->height_in_blocks; row++) {
+            JBLOCKARRAY from = (*source->mem->access_virt_barray)((j_common_ptr)source, reader->coefficients[0], row, 1, FALSE);
+            JBLOCKARRAY to = (*cinfo.mem->access_virt_barray)((j_common_ptr)&cinfo, arrays[0], row, 1, TRUE);
+            memcpy(to[0], from[0], sizeof(JBLOCK) * luma->width_in_blocks);
+        }
+    }
+    for (int c = 1; c < 3; c++) {
+        // Arrays are reached through the memory manager that made them: for a colour file, the reader's (changed in place).
+        j_common_ptr owner = gray ? (j_common_ptr)&cinfo : (j_common_ptr)source;
+        const JQUANT_TBL *table = cinfo.quant_tbl_ptrs[cinfo.comp_info[c].quant_tbl_no];
+        quantise_plane(owner, arrays[c], &cinfo.comp_info[c], table, c == 1 ? cb : cr, chroma_width, chroma_height);
     }
     jpeg_finish_compress(&cinfo);
     jpeg_destroy_compress(&cinfo);

@@ -27,15 +27,21 @@ public struct EncodingOptions: Sendable, Equatable {
     public var tiffCompression: TIFFCompression = .lzw
     /// WebP lossless instead of lossy at `jpegQuality`.
     public var webpLossless: Bool = false
+    /// JPEG to JPEG where only the chroma changes (a YCbCr colorizer): keep the
+    /// input's luminance coefficients and chroma layout as they are, rather than
+    /// decode and encode again at `jpegQuality` and `jpegSubsampling` (which then
+    /// apply only to the chroma a gray JPEG gains).
+    public var keepsJPEGLuminance: Bool = true
 
     public init() {}
 
     /// The defaults, keeping what an input file chose that an output of the
     /// same format can keep: a TIFF's compression, a WebP's losslessness.
-    public static func keeping(_ input: DecodedImage) -> EncodingOptions {
+    /// Nil: before the input is decoded, when only the defaults are known.
+    public static func keeping(_ input: DecodedImage?) -> EncodingOptions {
         var options = EncodingOptions()
-        if let compression = input.tiffCompression { options.tiffCompression = compression }
-        options.webpLossless = input.webpLossless == true
+        if let compression = input?.tiffCompression { options.tiffCompression = compression }
+        options.webpLossless = input?.webpLossless == true
         return options
     }
 }

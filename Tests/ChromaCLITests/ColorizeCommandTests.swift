@@ -105,6 +105,22 @@ struct ColorizeCommandTests {
         #expect(trained.status == 0 && trained.stderr.contains("is run/model.chroma") && !trained.stderr.contains("//"), "\(trained.stderr)")
     }
 
+    @Test("JPEG to JPEG with the YCbCr model keeps the input's luminance, unless --quality or --subsampling asks for another encoding")
+    func keptLuminance() throws {
+        let scratch = try Scratch("colorize-kept-luminance")
+        defer { scratch.remove() }
+        try scratch.write(ImageEncoder.encodeJPEG(testPicture(width: 160, height: 96), quality: 97, subsampling: .s444), "in.jpg")
+        var options = DecodingOptions()
+        options.jpegLuminanceOnly = true
+        func luminance(_ name: String) throws -> [UInt8] { try ImageDecoder.decode(ImageFile.readBytes(scratch.path + "/" + name), options: options).samples }
+        for (name, extra, kept) in [("kept.jpg", [String](), true), ("quality.jpg", ["--quality", "97"], false),
+                                    ("subsampled.jpg", ["--subsampling", "444"], false)] {
+            let result = try CLIRunner.run(["colorize", scratch.path + "/in.jpg", "--space", "ycbcr", "-o", scratch.path + "/" + name] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try (luminance(name) == luminance("in.jpg")) == kept, "\(name)")
+        }
+    }
+
     @Test("standard input to standard output")
     func pipeline() throws {
         let scratch = try Scratch("colorize-pipe")

@@ -130,6 +130,34 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  int progressive, chroma_buffer *out,
                                  char *message, size_t message_size);
 
+// MARK: - JPEG coefficients (colorizing without touching luminance)
+
+/// A JPEG's quantised DCT coefficients, as `chroma_jpeg_read_coefficients` found them.
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int components;         ///< 1 (gray) or 3 (YCbCr)
+    uint32_t chroma_width;  ///< the chroma planes the output takes: the file's own Cb and Cr
+    uint32_t chroma_height; ///< sizes, or half the image's each way for a gray file (4:2:0)
+} chroma_jpeg_coefficients;
+
+/// After read_header: reads the coefficients of a gray or YCbCr JPEG whose
+/// luminance is at full resolution. CHROMA_ERR_UNSUPPORTED (message says why)
+/// for other colour spaces and layouts; decode those through pixels instead.
+chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_jpeg_coefficients *info);
+/// The luminance (0…255) area-averaged onto a `grid_width` × `grid_height`
+/// grid (no larger than the image): cell (i, j) is the mean of the pixels in
+/// [i·w/gw, (i+1)·w/gw) × [j·h/gh, (j+1)·h/gh), partly covered pixels weighted
+/// by their coverage; computed from the coefficients without an inverse DCT.
+chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means);
+/// Encodes a JPEG whose luminance coefficients are the file's, unchanged, and
+/// whose Cb and Cr are `cb` and `cr` (`chroma_width` × `chroma_height` floats,
+/// JFIF units 0…255): forward DCT, quantised with the file's chroma tables,
+/// or for a gray file with the standard chroma table at `quality` (4:2:0).
+/// The reader's markers are not copied (metadata is the caller's).
+chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, int quality,
+                                            int progressive, chroma_buffer *out, char *message, size_t message_size);
+
 // MARK: - TIFF
 
 typedef struct chroma_tiff_reader chroma_tiff_reader;

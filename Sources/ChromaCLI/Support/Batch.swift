@@ -103,7 +103,7 @@ final class Batch: @unchecked Sendable {
         let colorized = try colorizer.colorize(file: job.input, to: job.output, format: options.format, decoding: options.decoding,
                                                encoding: options.encoding(like:), stripsMetadata: options.strip,
                                                overwrite: options.overwrite)
-        size = (colorized.pixels.width, colorized.pixels.height)
+        size = (colorized.width, colorized.height)
         if colorized.pages > 1 { return .writtenFirstPage(of: colorized.pages) }
         return .written
     }

@@ -8,11 +8,11 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Output format (png, jpeg, tiff or webp); default: from the output name, else the input's.")
     var format: ImageFormat?
 
-    @Option(help: "JPEG and lossy WebP quality, 1…100.")
-    var quality: Int = 92
+    @Option(help: "JPEG and lossy WebP quality, 1…100 (default 92). JPEG to JPEG with a YCbCr model keeps the input's own luminance unless this or --subsampling is given.")
+    var quality: Int?
 
-    @Option(help: "JPEG chroma subsampling: 444, 422 or 420.")
-    var subsampling: ChromaSubsampling = .s420
+    @Option(help: "JPEG chroma subsampling: 444, 422 or 420 (default 420).")
+    var subsampling: ChromaSubsampling?
 
     @Option(name: .customLong("compression"), help: "PNG compression level, 0 (fastest) … 9 (smallest).")
     var compressionLevel: Int = 6
@@ -32,7 +32,7 @@ struct OutputOptions: ParsableArguments {
     @OptionGroup var limits: DecodingLimitOptions  // untitled: listed after the ordinary options
 
     func validate() throws {
-        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, not \(quality)") }
+        if let quality, !(1...100).contains(quality) { throw ValidationError("--quality must be 1…100, not \(quality)") }
         guard (0...9).contains(compressionLevel) else { throw ValidationError("--compression must be 0…9, not \(compressionLevel)") }
     }
 
@@ -42,8 +42,9 @@ struct OutputOptions: ParsableArguments {
     /// (a TIFF's compression, a WebP's losslessness).
     func encoding(like input: DecodedImage?) -> EncodingOptions {
         var options = EncodingOptions()
-        options.jpegQuality = quality
-        options.jpegSubsampling = subsampling
+        options.jpegQuality = quality ?? options.jpegQuality
+        options.jpegSubsampling = subsampling ?? options.jpegSubsampling
+        options.keepsJPEGLuminance = quality == nil && subsampling == nil
         options.pngCompressionLevel = compressionLevel
         options.tiffCompression = tiffCompression ?? input?.tiffCompression ?? .lzw
         options.webpLossless = lossless || input?.webpLossless == true

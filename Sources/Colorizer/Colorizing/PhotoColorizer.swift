@@ -163,8 +163,12 @@ public final class PhotoColorizer {
     }
 
     /// The two chroma planes on the model's grid, in the space's units, saturation applied.
-    public func predictChroma(luminance: Plane) throws -> [Plane] {
-        let grid = gridSize(width: luminance.width, height: luminance.height)
+    /// - Parameters:
+    ///   - luminance: the photo's luminance at its own size, or already on the grid
+    ///     (a JPEG's, computed from its coefficients).
+    ///   - photoSize: the photo's size in pixels, which sets the grid; default: the plane's.
+    public func predictChroma(luminance: Plane, photoSize: (width: Int, height: Int)? = nil) throws -> [Plane] {
+        let grid = gridSize(width: photoSize?.width ?? luminance.width, height: photoSize?.height ?? luminance.height)
         let shrinking = grid.width <= luminance.width && grid.height <= luminance.height
         let small = Resampler.resize(luminance, width: grid.width, height: grid.height,
                                      method: shrinking ? .area : .bilinear, threads: threads)
