@@ -334,47 +334,120 @@ static void forward_dct_matrix(float m[DCTSIZE][DCTSIZE]) {
             m[u][x] = (float)(0.5 * (u == 0 ? 0.70710678118654752 : 1.0) * cos((2 * x + 1) * u * 3.14159265358979324 / 16));
 }
 
-// One plane (JFIF units, width × height) into a component's blocks: edge samples
-// repeated to fill partial blocks, as an encoder does; each block transformed and
-// quantised with `table`. Blocks past the plane's edge (MCU padding) take the edge's.
-static void quantise_plane(j_common_ptr owner, jvirt_barray_ptr array, jpeg_component_info *component,
-                           const JQUANT_TBL *table, const float *plane, JDIMENSION width, JDIMENSION height) {
+// One axis of a bilinear stretch from `grid` samples to `n` (pixel centres
+// aligned: sample i sits at (i + ½)·grid/n − ½ on the grid, clamped to it, as
+// Resampler's bilinear does), projected per block on the DCT's basis: for block
+// b, the grid samples first[b] … first[b] + span[b] − 1 that reach its 8
+// samples, and for each of them p[u] = Σx w(x) · M[u][x], w(x) the grid
+// sample's weight at x. Samples past n repeat the last one, as an encoder pads.
+typedef struct {
+    uint32_t blocks, width;  // width: the most grid samples any block reaches
+    uint32_t *first, *span;
+    float *p;                // blocks × width × DCTSIZE
+} stretch_axis;
+
+static int stretch_axis_make(stretch_axis *axis, uint32_t n, uint32_t grid, uint32_t blocks, const float m[DCTSIZE][DCTSIZE]) {
+    axis->blocks = blocks;
+    axis->first = calloc(blocks, sizeof(uint32_t));
+    axis->span = calloc(blocks, sizeof(uint32_t));
+    axis->p = NULL;
+    if (axis->first == NULL || axis->span == NULL) return 0;
+    uint32_t lower[DCTSIZE];
+    float weight[DCTSIZE];
+    axis->width = 1;
+    for (int pass = 0; pass < 2; pass++) {  // the first pass finds the width, the second fills p
+        if (pass == 1) {
+            axis->p = calloc((size_t)blocks * axis->width * DCTSIZE, sizeof(float));
+            if (axis->p == NULL) return 0;
+        }
+        for (uint32_t b = 0; b < blocks; b++) {
+            uint32_t lo = UINT32_MAX, hi = 0;
+            for (int x = 0; x < DCTSIZE; x++) {
+                uint32_t i = b * DCTSIZE + x < n ? b * DCTSIZE + x : n - 1;
+                double position = (i + 0.5) * ((double)grid / n) - 0.5;
+                if (position < 0) position = 0;
+                if (position > grid - 1) position = grid - 1;
+                lower[x] = (uint32_t)position;
+                weight[x] = (float)(position - lower[x]);
+                if (lower[x] < lo) lo = lower[x];
+                uint32_t top = weight[x] > 0 ? lower[x] + 1 : lower[x];
+                if (top > hi) hi = top;
+            }
+            axis->first[b] = lo;
+            axis->span[b] = hi - lo + 1;
+            if (pass == 0) {
+                if (axis->span[b] > axis->width) axis->width = axis->span[b];
+                continue;
+            }
+            float *p = axis->p + (size_t)b * axis->width * DCTSIZE;
+            for (int x = 0; x < DCTSIZE; x++)
+                for (int u = 0; u < DCTSIZE; u++) {
+                    p[(lower[x] - lo) * DCTSIZE + u] += (1 - weight[x]) * m[u][x];
+                    if (weight[x] > 0) p[(lower[x] + 1 - lo) * DCTSIZE + u] += weight[x] * m[u][x];
+                }
+        }
+    }
+    return 1;
+}
+
+static void stretch_axis_free(stretch_axis *axis) {
+    free(axis->first);
+    free(axis->span);
+    free(axis->p);
+}
+
+// A grid plane (JFIF units) stretched bilinearly to `width` × `height` samples,
+// into a component's blocks, transformed and quantised with `table`. Stretching
+// and the DCT are both linear and separable, so a block's coefficients are
+// F = Pyᵀ · (G − 128) · Px over the few grid samples that reach it (Px, Py from
+// stretch_axis): about 150 multiply-adds a block instead of 1,000 for
+// interpolating 64 samples and transforming them, and no full-size plane.
+// Blocks past the plane (MCU padding) are filled the same way.
+static int quantise_stretched(j_common_ptr owner, jvirt_barray_ptr array, jpeg_component_info *component,
+                              const JQUANT_TBL *table, const float *grid, uint32_t grid_width, uint32_t grid_height,
+                              JDIMENSION width, JDIMENSION height) {
     float m[DCTSIZE][DCTSIZE];
     forward_dct_matrix(m);
     float reciprocal[DCTSIZE2];
     for (int k = 0; k < DCTSIZE2; k++) reciprocal[k] = 1.0f / table->quantval[k];
-    JDIMENSION rows = (JDIMENSION)((height + DCTSIZE - 1) / DCTSIZE), columns = (JDIMENSION)((width + DCTSIZE - 1) / DCTSIZE);
+    JDIMENSION rows = (height + DCTSIZE - 1) / DCTSIZE, columns = (width + DCTSIZE - 1) / DCTSIZE;
     JDIMENSION padded_rows = (rows + component->v_samp_factor - 1) / component->v_samp_factor * component->v_samp_factor;
     JDIMENSION padded_columns = (columns + component->h_samp_factor - 1) / component->h_samp_factor * component->h_samp_factor;
-    for (JDIMENSION row = 0; row < padded_rows; row++) {
+    stretch_axis across = {0}, down = {0};
+    int ok = stretch_axis_make(&across, width, grid_width, padded_columns, m) &&
+             stretch_axis_make(&down, height, grid_height, padded_rows, m);
+    float *h = ok ? malloc(sizeof(float) * down.width * DCTSIZE) : NULL;
+    ok = ok && h != NULL;
+    for (JDIMENSION row = 0; ok && row < padded_rows; row++) {
         JBLOCKARRAY blocks = (*owner->mem->access_virt_barray)(owner, array, row, 1, TRUE);
+        const uint32_t j0 = down.first[row], rows_reached = down.span[row];
+        const float *py = down.p + (size_t)row * down.width * DCTSIZE;
         for (JDIMENSION column = 0; column < padded_columns; column++) {
-            float s[DCTSIZE][DCTSIZE], t[DCTSIZE][DCTSIZE];
-            for (int y = 0; y < DCTSIZE; y++) {
-                size_t sy = (size_t)row * DCTSIZE + y;
-                if (sy >= height) sy = height - 1;
-                for (int x = 0; x < DCTSIZE; x++) {
-                    size_t sx = (size_t)column * DCTSIZE + x;
-                    if (sx >= width) sx = width - 1;
-                    s[y][x] = plane[sy * width + sx] - 128.0f;
-                }
+            const uint32_t i0 = across.first[column], columns_reached = across.span[column];
+            const float *px = across.p + (size_t)column * across.width * DCTSIZE;
+            for (uint32_t j = 0; j < rows_reached; j++) {  // H = (G − 128) · Px, one row per grid row reached
+                float *hj = h + j * DCTSIZE;
+                for (int u = 0; u < DCTSIZE; u++) hj[u] = 0;
+                const float *g = grid + (size_t)(j0 + j) * grid_width + i0;
+                for (uint32_t i = 0; i < columns_reached; i++)
+                    for (int u = 0; u < DCTSIZE; u++) hj[u] += (g[i] - 128.0f) * px[i * DCTSIZE + u];
             }
-            for (int y = 0; y < DCTSIZE; y++)  // t = S · Mᵀ: rows transformed
-                for (int u = 0; u < DCTSIZE; u++) {
-                    float sum = 0;
-                    for (int x = 0; x < DCTSIZE; x++) sum += s[y][x] * m[u][x];
-                    t[y][u] = sum;
-                }
             JCOEFPTR block = blocks[0][column];
-            for (int v = 0; v < DCTSIZE; v++)  // M · t: columns transformed, then quantised
+            for (int v = 0; v < DCTSIZE; v++) {  // F = Pyᵀ · H, quantised
+                float f[DCTSIZE] = {0};
+                for (uint32_t j = 0; j < rows_reached; j++)
+                    for (int u = 0; u < DCTSIZE; u++) f[u] += py[j * DCTSIZE + v] * h[j * DCTSIZE + u];
                 for (int u = 0; u < DCTSIZE; u++) {
-                    float sum = 0;
-                    for (int y = 0; y < DCTSIZE; y++) sum += m[v][y] * t[y][u];
-                    float q = sum * reciprocal[v * DCTSIZE + u];
+                    float q = f[u] * reciprocal[v * DCTSIZE + u];
                     block[v * DCTSIZE + u] = (JCOEF)(q < 0 ? -(int)(0.5f - q) : (int)(q + 0.5f));
                 }
+            }
         }
     }
+    stretch_axis_free(&across);
+    stretch_axis_free(&down);
+    free(h);
+    return ok;
 }
 
 // One axis of the area means: for each block along it, the grid cells its pixels
@@ -453,8 +526,9 @@ chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t g
     return status;
 }
 
-chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, int quality,
-                                            int progressive, chroma_buffer *out, char *message, size_t message_size) {
+chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, uint32_t grid_width,
+                                            uint32_t grid_height, int quality, int progressive, chroma_buffer *out,
+                                            char *message, size_t message_size) {
     out->data = NULL;
     out->size = 0;
     j_decompress_ptr source = &reader->cinfo;
@@ -513,7 +587,12 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
         // Arrays are reached through the memory manager that made them: for a colour file, the reader's (changed in place).
         j_common_ptr owner = gray ? (j_common_ptr)&cinfo : (j_common_ptr)source;
         const JQUANT_TBL *table = cinfo.quant_tbl_ptrs[cinfo.comp_info[c].quant_tbl_no];
-        quantise_plane(owner, arrays[c], &cinfo.comp_info[c], table, c == 1 ? cb : cr, chroma_width, chroma_height);
+        if (!quantise_stretched(owner, arrays[c], &cinfo.comp_info[c], table, c == 1 ? cb : cr, grid_width, grid_height,
+                                chroma_width, chroma_height)) {
+            snprintf(error.message, sizeof error.message, "out of memory");
+            error.failure = CHROMA_ERR_NO_MEMORY;
+            longjmp(error.jump, 1);
+        }
     }
     jpeg_finish_compress(&cinfo);
     jpeg_destroy_compress(&cinfo);

@@ -81,9 +81,25 @@ struct JPEGCoefficientTests {
         let jpeg = try Self.jpeg(variant)
         let coefficients = try JPEGCoefficients(jpeg)
         let (w, h) = (coefficients.chromaWidth, coefficients.chromaHeight)
-        // Smooth chroma, well inside the gamut for this picture's luminance.
-        let cb = (0..<(w * h)).map { Float(118 + 20 * ($0 % w) / w) }, cr = (0..<(w * h)).map { Float(140 - 16 * ($0 / w) / h) }
-        let recoloured = try coefficients.encode(cb: cb, cr: cr, quality: 90)
+        // Smooth chroma on a 6 × 4 grid, well inside the gamut where it is checked; the reference
+        // stretches it to the chroma planes' resolution as Resampler's bilinear does (centres aligned, edges clamped).
+        let (gw, gh) = (6, 4)
+        let gridCb = (0..<(gw * gh)).map { Float(112 + 5 * ($0 % gw)) }, gridCr = (0..<(gw * gh)).map { Float(146 - 6 * ($0 / gw)) }
+        func stretched(_ grid: [Float]) -> [Float] {
+            func tap(_ i: Int, _ n: Int, _ g: Int) -> (Int, Float) {
+                let position = min(max((Double(i) + 0.5) * Double(g) / Double(n) - 0.5, 0), Double(g - 1))
+                let lo = min(Int(position), g - 2)
+                return (lo, Float(position - Double(lo)))
+            }
+            return (0..<(w * h)).map { p in
+                let (x0, tx) = tap(p % w, w, gw), (y0, ty) = tap(p / w, h, gh)
+                let top = grid[y0 * gw + x0] + tx * (grid[y0 * gw + x0 + 1] - grid[y0 * gw + x0])
+                let bottom = grid[(y0 + 1) * gw + x0] + tx * (grid[(y0 + 1) * gw + x0 + 1] - grid[(y0 + 1) * gw + x0])
+                return top + ty * (bottom - top)
+            }
+        }
+        let cb = stretched(gridCb), cr = stretched(gridCr)
+        let recoloured = try coefficients.encode(cb: gridCb, cr: gridCr, gridWidth: gw, gridHeight: gh, quality: 90)
         #expect(try Self.storedLuminance(recoloured).samples == Self.storedLuminance(jpeg).samples, "\(variant): luminance changed")
         let decoded = try ImageDecoder.decode(recoloured)
         #expect(decoded.layout == .rgb && decoded.width == coefficients.width && decoded.height == coefficients.height)
@@ -111,8 +127,7 @@ struct JPEGCoefficientTests {
         let decoded: Result<Image<UInt8>, Error> = Result { try ImageDecoder.decode(bytes) }
         do {
             let coefficients = try JPEGCoefficients(bytes)
-            let recoloured = try coefficients.encode(cb: [Float](repeating: 110, count: coefficients.chromaWidth * coefficients.chromaHeight),
-                                                     cr: [Float](repeating: 150, count: coefficients.chromaWidth * coefficients.chromaHeight))
+            let recoloured = try coefficients.encode(cb: [110, 100, 120, 110], cr: [150, 140, 150, 160], gridWidth: 2, gridHeight: 2)
             // Two files are damaged in ways libjpeg repairs while decoding (a DC predictor that overflows,
             // a progressive scan missing): their coefficients are what it recovered, not what the file meant.
             if !["dc-predictor-overflow.jpg", "progressive-missing-dc.jpg"].contains(name) {

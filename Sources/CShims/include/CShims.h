@@ -151,12 +151,15 @@ chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_j
 /// by their coverage; computed from the coefficients without an inverse DCT.
 chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means);
 /// Encodes a JPEG whose luminance coefficients are the file's, unchanged, and
-/// whose Cb and Cr are `cb` and `cr` (`chroma_width` × `chroma_height` floats,
-/// JFIF units 0…255): forward DCT, quantised with the file's chroma tables,
-/// or for a gray file with the standard chroma table at `quality` (4:2:0).
-/// The reader's markers are not copied (metadata is the caller's).
-chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, int quality,
-                                            int progressive, chroma_buffer *out, char *message, size_t message_size);
+/// whose Cb and Cr are `cb` and `cr`: planes of `grid_width` × `grid_height`
+/// floats (JFIF units, 0…255) spanning the whole image, stretched bilinearly
+/// (pixel centres aligned) to the chroma components' resolution block by block,
+/// then forward-DCT'ed and quantised with the file's chroma tables, or for a
+/// gray file with the standard chroma table at `quality` (4:2:0). The reader's
+/// markers are not copied (metadata is the caller's).
+chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, uint32_t grid_width,
+                                            uint32_t grid_height, int quality, int progressive, chroma_buffer *out,
+                                            char *message, size_t message_size);
 
 // MARK: - TIFF
 

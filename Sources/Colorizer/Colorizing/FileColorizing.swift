@@ -68,9 +68,8 @@ extension PhotoColorizer {
         guard grid.width < jpeg.width && grid.height < jpeg.height else { return nil }  // a photo smaller than the grid is enlarged: pixels
         let luminance = Plane(width: grid.width, height: grid.height, values: try jpeg.luminanceMeans(width: grid.width, height: grid.height))
         let chroma = try predictChroma(luminance: luminance, photoSize: (jpeg.width, jpeg.height))
-        let planes = chroma.map { Resampler.resize($0, width: jpeg.chromaWidth, height: jpeg.chromaHeight, method: .bilinear, threads: threads) }
-        let encoded = try jpeg.encode(cb: planes[0].values, cr: planes[1].values, quality: encoding.jpegQuality,
-                                      progressive: encoding.jpegProgressive)
+        let encoded = try jpeg.encode(cb: chroma[0].values, cr: chroma[1].values, gridWidth: grid.width, gridHeight: grid.height,
+                                      quality: encoding.jpegQuality, progressive: encoding.jpegProgressive)
         let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
         return ColorizedFile(width: jpeg.width, height: jpeg.height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
                              keptLuminance: true)

@@ -8,7 +8,7 @@ import CShims
 ///
 ///     let jpeg = try JPEGCoefficients(bytes)
 ///     let y = try jpeg.luminanceMeans(width: 48, height: 32)   // Y shrunk to 48 × 32
-///     let out = try jpeg.encode(cb: cb, cr: cr)            // chromaWidth × chromaHeight each
+///     let out = try jpeg.encode(cb: cb, cr: cr, gridWidth: 48, gridHeight: 32)
 ///
 /// Gray and YCbCr JPEGs (baseline, progressive, any restart interval and
 /// subsampling) whose luminance is at full resolution; others throw
@@ -18,7 +18,7 @@ public final class JPEGCoefficients {
     public let width: Int, height: Int
     /// 1 for a gray file (the output gains chroma, 4:2:0), 3 for YCbCr.
     public let components: Int
-    /// The size of the Cb and Cr planes `encode` takes: the file's own, or half the image each way for a gray file.
+    /// The resolution of the chroma `encode` writes: the file's own, or half the image each way for a gray file.
     public let chromaWidth: Int, chromaHeight: Int
     private let reader: OpaquePointer
     private let bytes: UnsafeMutableBufferPointer<UInt8>  // libjpeg reads from it until the reader is gone
@@ -87,16 +87,22 @@ public final class JPEGCoefficients {
         return means
     }
 
-    /// A JPEG with this file's luminance coefficients, bit for bit, and `cb`
-    /// and `cr` (each `chromaWidth` × `chromaHeight`, JFIF units 0…255, 128
-    /// neutral) as its chroma, quantised with the file's chroma tables (a gray
-    /// file: the JPEG standard's chroma table at `quality`, 1…100). No
-    /// metadata: add it with `ImageMetadata.embedded(in:)`.
-    public func encode(cb: [Float], cr: [Float], quality: Int = 92, progressive: Bool = false) throws -> [UInt8] {
-        precondition(cb.count == chromaWidth * chromaHeight && cr.count == cb.count, "chroma planes of chromaWidth × chromaHeight")
+    /// A JPEG with this file's luminance coefficients, bit for bit, and new
+    /// chroma: `cb` and `cr` are `gridWidth` × `gridHeight` planes (JFIF units
+    /// 0…255, 128 neutral) over the whole image, stretched bilinearly (pixel
+    /// centres aligned) to the file's chroma resolution (`chromaWidth` ×
+    /// `chromaHeight`) one block at a time, so no full-size plane is ever held,
+    /// and quantised with the file's chroma tables (a gray file: the JPEG
+    /// standard's chroma table at `quality`, 1…100). No metadata: add it with
+    /// `ImageMetadata.embedded(in:)`.
+    public func encode(cb: [Float], cr: [Float], gridWidth: Int, gridHeight: Int, quality: Int = 92,
+                       progressive: Bool = false) throws -> [UInt8] {
+        precondition(gridWidth > 0 && gridHeight > 0 && cb.count == gridWidth * gridHeight && cr.count == cb.count,
+                     "chroma planes of gridWidth × gridHeight")
         var out = chroma_buffer()
         var message = [CChar](repeating: 0, count: 256)
-        let status = chroma_jpeg_write_with_chroma(reader, cb, cr, Int32(quality), progressive ? 1 : 0, &out, &message, message.count)
+        let status = chroma_jpeg_write_with_chroma(reader, cb, cr, UInt32(gridWidth), UInt32(gridHeight), Int32(quality),
+                                                   progressive ? 1 : 0, &out, &message, message.count)
         guard status == CHROMA_OK else { throw ImageIOError(status: status, message: String(nulTerminated: message)) }
         return out.take()
     }
