@@ -92,6 +92,40 @@ static void install_error_manager(shim_error_manager *error) {
     error->message[0] = 0;
 }
 
+// A compressor writing into memory. Each function that uses one sets its own
+// jump point (setjmp must be in the frame that longjmp returns to), then calls
+// compressor_fail when it lands there.
+typedef struct {
+    struct jpeg_compress_struct cinfo;
+    shim_error_manager error;
+    unsigned char *buffer;
+    unsigned long size;
+} shim_compressor;
+
+static void compressor_start(shim_compressor *compressor) {
+    install_error_manager(&compressor->error);
+    compressor->cinfo.err = &compressor->error.base;
+    compressor->buffer = NULL;
+    compressor->size = 0;
+    jpeg_create_compress(&compressor->cinfo);
+    jpeg_mem_dest(&compressor->cinfo, &compressor->buffer, &compressor->size);
+}
+
+static chroma_status compressor_fail(shim_compressor *compressor, char *message, size_t message_size) {
+    snprintf(message, message_size, "%s", compressor->error.message);
+    jpeg_destroy_compress(&compressor->cinfo);
+    free(compressor->buffer);
+    return compressor->error.failure == CHROMA_ERR_NO_MEMORY ? CHROMA_ERR_NO_MEMORY : CHROMA_ERR_USAGE;
+}
+
+static chroma_status compressor_finish(shim_compressor *compressor, chroma_buffer *out) {
+    jpeg_finish_compress(&compressor->cinfo);
+    jpeg_destroy_compress(&compressor->cinfo);
+    out->data = compressor->buffer;
+    out->size = compressor->size;
+    return CHROMA_OK;
+}
+
 // A progressive file can hold thousands of tiny scans, each of which makes
 // libjpeg pass over the whole coefficient buffer: a "scan bomb".
 static void on_jpeg_progress(j_common_ptr cinfo) {
@@ -242,44 +276,30 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
         snprintf(message, message_size, "JPEG cannot hold %d channels at %ux%u", channels, width, height);
         return CHROMA_ERR_USAGE;
     }
-    struct jpeg_compress_struct cinfo;
-    shim_error_manager error;
-    install_error_manager(&error);
-    cinfo.err = &error.base;
-    unsigned char *volatile buffer = NULL;
-    unsigned long size = 0;
-    if (setjmp(error.jump)) {
-        snprintf(message, message_size, "%s", error.message);
-        jpeg_destroy_compress(&cinfo);
-        free(buffer);
-        return error.failure == CHROMA_ERR_NO_MEMORY ? CHROMA_ERR_NO_MEMORY : CHROMA_ERR_USAGE;
-    }
-    jpeg_create_compress(&cinfo);
-    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &size);
-    cinfo.image_width = width;
-    cinfo.image_height = height;
-    cinfo.input_components = channels;
-    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
-    jpeg_set_defaults(&cinfo);
-    jpeg_set_quality(&cinfo, quality < 1 ? 1 : quality > 100 ? 100 : quality, TRUE);
+    shim_compressor compressor;
+    j_compress_ptr cinfo = &compressor.cinfo;
+    if (setjmp(compressor.error.jump)) return compressor_fail(&compressor, message, message_size);
+    compressor_start(&compressor);
+    cinfo->image_width = width;
+    cinfo->image_height = height;
+    cinfo->input_components = channels;
+    cinfo->in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(cinfo);
+    jpeg_set_quality(cinfo, quality < 1 ? 1 : quality > 100 ? 100 : quality, TRUE);
     if (channels == 3) {
         static const int horizontal[3] = {1, 2, 2}, vertical[3] = {1, 1, 2};
-        cinfo.comp_info[0].h_samp_factor = horizontal[subsampling];
-        cinfo.comp_info[0].v_samp_factor = vertical[subsampling];
-        for (int c = 1; c < 3; c++) cinfo.comp_info[c].h_samp_factor = cinfo.comp_info[c].v_samp_factor = 1;
+        cinfo->comp_info[0].h_samp_factor = horizontal[subsampling];
+        cinfo->comp_info[0].v_samp_factor = vertical[subsampling];
+        for (int c = 1; c < 3; c++) cinfo->comp_info[c].h_samp_factor = cinfo->comp_info[c].v_samp_factor = 1;
     }
-    if (progressive) jpeg_simple_progression(&cinfo);
-    jpeg_start_compress(&cinfo, TRUE);
+    if (progressive) jpeg_simple_progression(cinfo);
+    jpeg_start_compress(cinfo, TRUE);
     size_t row_bytes = (size_t)width * channels;
-    while (cinfo.next_scanline < cinfo.image_height) {
-        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo.next_scanline * row_bytes);
-        jpeg_write_scanlines(&cinfo, &row, 1);
+    while (cinfo->next_scanline < cinfo->image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo->next_scanline * row_bytes);
+        jpeg_write_scanlines(cinfo, &row, 1);
     }
-    jpeg_finish_compress(&cinfo);
-    jpeg_destroy_compress(&cinfo);
-    out->data = buffer;
-    out->size = size;
-    return CHROMA_OK;
+    return compressor_finish(&compressor, out);
 }
 
 // MARK: - Coefficients
@@ -532,31 +552,21 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
     out->data = NULL;
     out->size = 0;
     j_decompress_ptr source = &reader->cinfo;
-    struct jpeg_compress_struct cinfo;
-    shim_error_manager error;
-    install_error_manager(&error);
-    cinfo.err = &error.base;
-    unsigned char *volatile buffer = NULL;
-    unsigned long size = 0;
-    if (setjmp(error.jump)) {
-        snprintf(message, message_size, "%s", error.message);
-        jpeg_destroy_compress(&cinfo);
-        free(buffer);
-        return error.failure == CHROMA_ERR_NO_MEMORY ? CHROMA_ERR_NO_MEMORY : CHROMA_ERR_USAGE;
-    }
-    jpeg_create_compress(&cinfo);
-    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &size);
-    jpeg_copy_critical_parameters(source, &cinfo);
+    shim_compressor compressor;
+    j_compress_ptr cinfo = &compressor.cinfo;
+    if (setjmp(compressor.error.jump)) return compressor_fail(&compressor, message, message_size);
+    compressor_start(&compressor);
+    jpeg_copy_critical_parameters(source, cinfo);
     const int gray = source->num_components == 1;
     jvirt_barray_ptr arrays[3];
     JDIMENSION chroma_width, chroma_height;
     if (gray) {
         // Three components now, 4:2:0; luminance keeps its table and slot, chroma gets the standard table in another.
         const int luma_slot = source->comp_info[0].quant_tbl_no, chroma_slot = luma_slot == 1 ? 0 : 1;
-        jpeg_set_colorspace(&cinfo, JCS_YCbCr);
-        cinfo.comp_info[0].quant_tbl_no = luma_slot;
-        cinfo.comp_info[1].quant_tbl_no = cinfo.comp_info[2].quant_tbl_no = chroma_slot;
-        jpeg_add_quant_table(&cinfo, chroma_slot, standard_chroma_table,
+        jpeg_set_colorspace(cinfo, JCS_YCbCr);
+        cinfo->comp_info[0].quant_tbl_no = luma_slot;
+        cinfo->comp_info[1].quant_tbl_no = cinfo->comp_info[2].quant_tbl_no = chroma_slot;
+        jpeg_add_quant_table(cinfo, chroma_slot, standard_chroma_table,
                              jpeg_quality_scaling(quality < 1 ? 1 : quality > 100 ? 100 : quality), TRUE);
         chroma_width = (source->image_width + 1) / 2;
         chroma_height = (source->image_height + 1) / 2;
@@ -564,8 +574,8 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
         for (int c = 0; c < 3; c++) {
             JDIMENSION w = c == 0 ? (source->image_width + 7) / 8 : (chroma_width + 7) / 8;
             JDIMENSION h = c == 0 ? (source->image_height + 7) / 8 : (chroma_height + 7) / 8;
-            int hs = cinfo.comp_info[c].h_samp_factor, vs = cinfo.comp_info[c].v_samp_factor;
-            arrays[c] = (*cinfo.mem->request_virt_barray)((j_common_ptr)&cinfo, JPOOL_IMAGE, TRUE,
+            int hs = cinfo->comp_info[c].h_samp_factor, vs = cinfo->comp_info[c].v_samp_factor;
+            arrays[c] = (*cinfo->mem->request_virt_barray)((j_common_ptr)cinfo, JPOOL_IMAGE, TRUE,
                                                          (w + hs - 1) / hs * hs, (h + vs - 1) / vs * vs, (JDIMENSION)vs);
         }
     } else {
@@ -573,30 +583,26 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
         chroma_width = source->comp_info[1].downsampled_width;
         chroma_height = source->comp_info[1].downsampled_height;
     }
-    if (progressive) jpeg_simple_progression(&cinfo);
-    jpeg_write_coefficients(&cinfo, arrays);  // nothing is encoded before jpeg_finish_compress
+    if (progressive) jpeg_simple_progression(cinfo);
+    jpeg_write_coefficients(cinfo, arrays);  // nothing is encoded before jpeg_finish_compress
     if (gray) {
         jpeg_component_info *luma = &source->comp_info[0];
         for (JDIMENSION row = 0; row < luma->height_in_blocks; row++) {
             JBLOCKARRAY from = (*source->mem->access_virt_barray)((j_common_ptr)source, reader->coefficients[0], row, 1, FALSE);
-            JBLOCKARRAY to = (*cinfo.mem->access_virt_barray)((j_common_ptr)&cinfo, arrays[0], row, 1, TRUE);
+            JBLOCKARRAY to = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, arrays[0], row, 1, TRUE);
             memcpy(to[0], from[0], sizeof(JBLOCK) * luma->width_in_blocks);
         }
     }
     for (int c = 1; c < 3; c++) {
         // Arrays are reached through the memory manager that made them: for a colour file, the reader's (changed in place).
-        j_common_ptr owner = gray ? (j_common_ptr)&cinfo : (j_common_ptr)source;
-        const JQUANT_TBL *table = cinfo.quant_tbl_ptrs[cinfo.comp_info[c].quant_tbl_no];
-        if (!quantise_stretched(owner, arrays[c], &cinfo.comp_info[c], table, c == 1 ? cb : cr, grid_width, grid_height,
+        j_common_ptr owner = gray ? (j_common_ptr)cinfo : (j_common_ptr)source;
+        const JQUANT_TBL *table = cinfo->quant_tbl_ptrs[cinfo->comp_info[c].quant_tbl_no];
+        if (!quantise_stretched(owner, arrays[c], &cinfo->comp_info[c], table, c == 1 ? cb : cr, grid_width, grid_height,
                                 chroma_width, chroma_height)) {
-            snprintf(error.message, sizeof error.message, "out of memory");
-            error.failure = CHROMA_ERR_NO_MEMORY;
-            longjmp(error.jump, 1);
+            snprintf(compressor.error.message, sizeof compressor.error.message, "out of memory");
+            compressor.error.failure = CHROMA_ERR_NO_MEMORY;
+            longjmp(compressor.error.jump, 1);
         }
     }
-    jpeg_finish_compress(&cinfo);
-    jpeg_destroy_compress(&cinfo);
-    out->data = buffer;
-    out->size = size;
-    return CHROMA_OK;
+    return compressor_finish(&compressor, out);
 }
