@@ -101,7 +101,7 @@ struct TrainCommandTests {
                                         "--tolerance", "0", "-o", calibrated])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
-        #expect(rows.count == 22 && rows.filter { $0.hasSuffix("← chosen") }.count == 1, "\(rows)")
+        #expect(rows.count == 44 && rows.filter { $0.hasSuffix("← chosen") }.count == 1, "\(rows)")
 
         // The chosen row's PSNR is the mean over the three colour photos of what the calibrated model gives by default.
         let chosen = try #require(rows.first { $0.hasSuffix("← chosen") })
@@ -149,7 +149,7 @@ struct TrainCommandTests {
         let again = try CLIRunner.run(["model", "calibrate", run + "/model.chroma", "--cifar", cifar, "--limit", "40", "-o", calibrated])
         #expect(again.status == 64 && again.stderr.contains("exists; give --overwrite"), "an existing file is not replaced: \(again.stderr)")
         let rows = String(decoding: calibration.stdout, as: UTF8.self).split(separator: "\n")
-        #expect(rows.count == 22 && rows.allSatisfy { $0.hasPrefix("prior weight") }, "\(rows)")
+        #expect(rows.count == 44 && rows.allSatisfy { $0.hasPrefix("prior weight") }, "\(rows)")
         #expect(rows.filter { $0.hasSuffix("← chosen") }.count == 1)
 
         let evaluation = try CLIRunner.run(["evaluate", "--model", calibrated, "--cifar", cifar, "--temperature", "0.5", "--json"])

@@ -23,7 +23,7 @@ struct ModelCalibrateCommand: ParsableCommand {
             A model trained with --loss bins:N predicts a distribution over chroma bins \
             instead. For it the command counts how often each bin occurs in the training \
             images, and tries dividing the distribution by that prior to the power α (0, 0.05, \
-            … 0.5: rarer, stronger colours gain) with annealed-mean temperatures 0.6 and 0.4 \
+            … 0.5: rarer, stronger colours gain) with annealed-mean temperatures 1, 0.8, 0.6 and 0.4 \
             (lower leans to the likeliest colour), at saturation 1; of those within \
             --tolerance dB of the best mean PSNR it picks the most colourful.
 

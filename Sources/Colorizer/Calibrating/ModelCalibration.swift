@@ -52,12 +52,12 @@ public struct ModelCalibration {
 
     /// The settings tried: for a squared-error model, saturations 1.0, 1.05, … 2.0;
     /// for a binned model, prior weights 0, 0.05, … 0.5, each at annealed-mean
-    /// temperatures 0.6 and 0.4 (saturation 1).
+    /// temperatures 1 (the distribution's mean), 0.8, 0.6 and 0.4 (saturation 1).
     public static func grid(for task: ColorizationTask) -> [Evaluator.Calibration] {
         task.bins == nil
             ? stride(from: 1.0, through: 2.0001, by: 0.05).map { .init(saturation: Float($0)) }
             : stride(from: 0.0, through: 0.5001, by: 0.05).flatMap { weight in
-                [0.6, 0.4].map { Evaluator.Calibration(temperature: Float($0), priorWeight: Float(weight)) }
+                [1.0, 0.8, 0.6, 0.4].map { Evaluator.Calibration(temperature: Float($0), priorWeight: Float(weight)) }
             }
     }
 
