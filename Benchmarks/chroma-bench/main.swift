@@ -11,7 +11,9 @@
 //
 // Every figure is the median of several runs.
 import Foundation
+import ImageIO
 
+ProcessMemory.reuseLargeBuffers()  // as the chroma command does: every figure is what it would see
 let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () -> Void] = [
     "color": ColorBenchmark.run,

@@ -17,10 +17,10 @@
 /// - Parameters:
 ///   - input: the photo's path.
 ///   - output: where the colorized photo goes.
-///   - space: the bundled model's colour space: `.lab` (the default) or `.ycbcr`.
+///   - space: the bundled model's colour space: `.ycbcr` (`BundledModels.defaultSpace`) or `.lab`.
 ///   - overwrite: replace an existing `output` (never `input` itself).
 /// - Throws: `ImageIOError` for files that cannot be read, decoded or written,
 ///   `ColorizerError` or `ModelFileError` for a model that cannot be used.
-public func colorize(file input: String, to output: String, space: ChromaSpace = .lab, overwrite: Bool = false) throws {
+public func colorize(file input: String, to output: String, space: ChromaSpace = BundledModels.defaultSpace, overwrite: Bool = false) throws {
     _ = try PhotoColorizer.bundled(space).colorize(file: input, to: output, overwrite: overwrite)
 }

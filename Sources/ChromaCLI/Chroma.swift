@@ -28,6 +28,7 @@ struct Chroma: ParsableCommand {
     static func main() {
         StandardStreams.reserve()
         BLAS.useOneThread()  // stops OpenBLAS's idle workers from spinning through every command
+        ProcessMemory.reuseLargeBuffers()  // the photos of a batch reuse pages instead of having fresh ones zeroed
         signal(SIGPIPE, SIG_IGN)  // a closed pipe is a write error to report, not a silent death
         let arguments = (1..<Int(CommandLine.argc)).map { index in
             FileNames.decode(UnsafeBufferPointer(start: CommandLine.unsafeArgv[index], count: strlen(CommandLine.unsafeArgv[index]!))

@@ -76,13 +76,14 @@ struct ColorizeCommandTests {
         // A folder of replacements: its lab.chroma is used (a tiny test model, whose output differs from the built-in one's).
         try FileManager.default.createDirectory(atPath: scratch.path + "/models", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: try Self.model(scratch), toPath: scratch.path + "/models/lab.chroma")
-        let builtIn = try CLIRunner.run(["colorize", "-", "--format", "png"], stdin: jpeg, program: copy)
-        let replaced = try CLIRunner.run(["colorize", "-", "--format", "png"], stdin: jpeg, program: copy,
+        let builtIn = try CLIRunner.run(["colorize", "-", "--space", "lab", "--format", "png"], stdin: jpeg, program: copy)
+        let replaced = try CLIRunner.run(["colorize", "-", "--space", "lab", "--format", "png"], stdin: jpeg, program: copy,
                                          environment: ["CHROMA_MODELS": scratch.path + "/models"])
         #expect(builtIn.status == 0 && replaced.status == 0, "\(replaced.stderr)")
         #expect(builtIn.stdout != replaced.stdout)
         try Data("not a model".utf8).write(to: URL(fileURLWithPath: scratch.path + "/models/lab.chroma"))
-        let broken = try CLIRunner.run(["colorize", "-"], stdin: jpeg, program: copy, environment: ["CHROMA_MODELS": scratch.path + "/models"])
+        let broken = try CLIRunner.run(["colorize", "-", "--space", "lab"], stdin: jpeg, program: copy,
+                                       environment: ["CHROMA_MODELS": scratch.path + "/models"])
         #expect(broken.status == 1 && broken.stderr.contains(scratch.path + "/models/lab.chroma"), "\(broken.stderr)")
     }
 

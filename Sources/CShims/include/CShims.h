@@ -220,6 +220,13 @@ chroma_status chroma_deflate(const uint8_t *data, size_t size, chroma_buffer *ou
 /// CRC-32 (IEEE 802.3), as PNG chunks use it.
 uint32_t chroma_crc32(const uint8_t *data, size_t size);
 
+// MARK: - Memory
+
+/// Serves allocations of up to 1 GiB from the heap and keeps freed memory
+/// there (glibc's mmap and trim thresholds), so that buffers freed by one
+/// photo are reused by the next instead of being unmapped and zeroed again.
+void chroma_reuse_large_buffers(void);
+
 // MARK: - Files
 
 /// Opens an unnamed file in `directory` for writing (Linux O_TMPFILE): if the

@@ -42,8 +42,8 @@ struct Colorize: ParsableCommand {
     @Option(parsing: .unconditional, help: "Added to each output's name before the extension, e.g. -color.")
     var suffix: String = ""
 
-    @Option(help: "Colour space of the bundled model to use: lab or ycbcr.")
-    var space: ChromaSpace = .lab
+    @Option(help: "Colour space of the bundled model to use: ycbcr or lab.")
+    var space: ChromaSpace = BundledModels.defaultSpace
 
     @Option(help: "A trained model file to use instead of the bundled one.")
     var model: String?

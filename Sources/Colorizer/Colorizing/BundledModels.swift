@@ -8,6 +8,12 @@ import NeuralNet
 /// built into the program by `scripts/train-models` (the CBundledModels
 /// target), so that it works wherever its binary is copied.
 public enum BundledModels {
+    /// The space whose model colorizes when none is named: YCbCr. On real
+    /// photographs it scores the higher PSNR (23.28 against Lab's 23.11 dB on
+    /// 86 validation photos), and JPEG to JPEG it keeps the photo's own
+    /// luminance coefficients, never decoding them (docs/results/photos.md).
+    public static let defaultSpace: ChromaSpace = .ycbcr
+
     /// `$CHROMA_MODELS`, when set: a folder whose `lab.chroma` and
     /// `ycbcr.chroma` take the place of the built-in models.
     public static var overrideFolder: String? {

@@ -5,8 +5,8 @@ import NeuralNet
 extension PhotoColorizer {
     /// The bundled colorizer for `space` (`$CHROMA_MODELS`'s when set), with its calibrated settings.
     ///
-    ///     let colorized = try PhotoColorizer.bundled(.lab).colorize(image)
-    public static func bundled(_ space: ChromaSpace = .lab) throws -> PhotoColorizer {
+    ///     let colorized = try PhotoColorizer.bundled().colorize(image)
+    public static func bundled(_ space: ChromaSpace = BundledModels.defaultSpace) throws -> PhotoColorizer {
         try PhotoColorizer(model: BundledModels.load(space))
     }
 
