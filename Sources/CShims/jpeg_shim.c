@@ -339,6 +339,16 @@ chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_j
     return CHROMA_OK;
 }
 
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+// Two copies of the coefficient loops, the AVX2 one chosen at load time where the CPU has it (as CColor's kernels).
+#define VECTORIZED __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define VECTORIZED
+#endif
+// No fused multiply-adds: the two copies must give the same coefficients, so that a
+// photo colorizes to the same bytes on any CPU.
+#pragma STDC FP_CONTRACT OFF
+
 // The JPEG standard's chroma quantisation table (ITU T.81, Annex K.2), natural order.
 static const unsigned int standard_chroma_table[DCTSIZE2] = {
     17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
@@ -423,7 +433,7 @@ static void stretch_axis_free(stretch_axis *axis) {
 // stretch_axis): about 150 multiply-adds a block instead of 1,000 for
 // interpolating 64 samples and transforming them, and no full-size plane.
 // Blocks past the plane (MCU padding) are filled the same way.
-static int quantise_stretched(j_common_ptr owner, jvirt_barray_ptr array, jpeg_component_info *component,
+VECTORIZED static int quantise_stretched(j_common_ptr owner, jvirt_barray_ptr array, jpeg_component_info *component,
                               const JQUANT_TBL *table, const float *grid, uint32_t grid_width, uint32_t grid_height,
                               JDIMENSION width, JDIMENSION height) {
     float m[DCTSIZE][DCTSIZE];
@@ -457,9 +467,9 @@ static int quantise_stretched(j_common_ptr owner, jvirt_barray_ptr array, jpeg_c
                 float f[DCTSIZE] = {0};
                 for (uint32_t j = 0; j < rows_reached; j++)
                     for (int u = 0; u < DCTSIZE; u++) f[u] += py[j * DCTSIZE + v] * h[j * DCTSIZE + u];
-                for (int u = 0; u < DCTSIZE; u++) {
+                for (int u = 0; u < DCTSIZE; u++) {  // rounded half away from zero, as libjpeg quantises
                     float q = f[u] * reciprocal[v * DCTSIZE + u];
-                    block[v * DCTSIZE + u] = (JCOEF)(q < 0 ? -(int)(0.5f - q) : (int)(q + 0.5f));
+                    block[v * DCTSIZE + u] = (JCOEF)(int)(q + (q < 0 ? -0.5f : 0.5f));
                 }
             }
         }
@@ -506,7 +516,7 @@ static axis_projection *axis_projections(uint32_t n, uint32_t grid, const float 
     return all;
 }
 
-chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means) {
+VECTORIZED chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means) {
     j_decompress_ptr cinfo = &reader->cinfo;
     jpeg_component_info *luma = &cinfo->comp_info[0];
     float m[DCTSIZE][DCTSIZE];
