@@ -8,12 +8,12 @@ guard arguments.count == 3 else {
     exit(2)
 }
 do {
-    // One call: a file in, a colorized file out (bundled Lab model, metadata kept).
+    // One call: a file in, a colorized file out (the default bundled model, YCbCr; metadata kept).
     try Chroma.colorize(file: arguments[1], to: arguments[2])
 
     // An image in memory, with the other bundled model.
     let image = try ImageFile.read(arguments[1])
-    let colorized = try PhotoColorizer.bundled(.ycbcr).colorize(image)
+    let colorized = try PhotoColorizer.bundled(.lab).colorize(image)
     print("colorized \(arguments[1]) → \(arguments[2]); in memory: \(colorized.width)×\(colorized.height) \(colorized.layout)")
 } catch {
     print("colorize-one: \(error)")
