@@ -29,12 +29,14 @@ extension PhotoColorizer {
     /// input's metadata (none with `stripsMetadata`, but for chroma's own mark)
     /// and `encoding(colorized)`'s options.
     ///
-    /// JPEG to JPEG with a YCbCr model, when `encoding`'s `keepsJPEGLuminance`
-    /// allows it, never decodes the pixels: only new chroma is encoded beside the file's own
-    /// luminance coefficients, which stay bit for bit as they were (no
-    /// generation loss). The network's input is the same area means of the
-    /// luminance, computed from the coefficients instead of from pixels. Gray and YCbCr JPEGs that are upright go this way;
-    /// others (CMYK, an EXIF orientation to apply) go through pixels.
+    /// JPEG to JPEG with a YCbCr model, when `encoding(nil)`'s
+    /// `keepsJPEGLuminance` allows it, never decodes the pixels: only new
+    /// chroma is encoded beside the file's own luminance coefficients, which
+    /// stay bit for bit as they were (no generation loss). The network's input
+    /// is the same area means of the luminance, computed from the coefficients
+    /// instead of from pixels. Gray and YCbCr JPEGs that are upright go this
+    /// way; others (CMYK, an EXIF orientation to apply, a photo smaller than
+    /// the grid) go through pixels.
     public func colorize(fileBytes: [UInt8], outputName: String, format: ImageFormat? = nil,
                          decoding: DecodingOptions = .init(),
                          encoding: (DecodedImage?) -> EncodingOptions = EncodingOptions.keeping,
@@ -65,7 +67,7 @@ extension PhotoColorizer {
         // A file libjpeg cannot read this way, or at all, goes through pixels, which say why if it is broken.
         guard let jpeg = try? JPEGCoefficients(bytes, options: decoding) else { return nil }
         let grid = gridSize(width: jpeg.width, height: jpeg.height)
-        guard grid.width < jpeg.width && grid.height < jpeg.height else { return nil }  // a photo smaller than the grid is enlarged: pixels
+        guard grid.width <= jpeg.width && grid.height <= jpeg.height else { return nil }  // a photo smaller than the grid is enlarged: pixels
         let luminance = Plane(width: grid.width, height: grid.height, values: try jpeg.luminanceMeans(width: grid.width, height: grid.height))
         let chroma = try predictChroma(luminance: luminance, photoSize: (jpeg.width, jpeg.height))
         let encoded = try jpeg.encode(cb: chroma[0].values, cr: chroma[1].values, gridWidth: grid.width, gridHeight: grid.height,
