@@ -82,6 +82,10 @@ struct TrainCommandTests {
                 "alone, the photos are divided by photo; validation gets centred squares only: \(alone.stderr)")
         let neither = try CLIRunner.run(["train", "-o", scratch.path + "/none"])
         #expect(neither.status == 64 && neither.stderr.contains("--cifar, --images, or both"), "\(neither.stderr)")
+        let tooMany = try CLIRunner.run(["train", "--images", scratch.path + "/photos", "--crops", "257", "-o", scratch.path + "/many"])
+        #expect(tooMany.status == 64 && tooMany.stderr.contains("--crops must be 0…256"), "memory is bounded: \(tooMany.stderr)")
+        let stray = try CLIRunner.run(["train", "--cifar", cifar, "--crops", "8", "-o", scratch.path + "/stray"])
+        #expect(stray.status == 64 && stray.stderr.contains("--crops belongs to --images"), "\(stray.stderr)")
     }
 
     @Test("model calibrate --photos scores the grid on colour photos, colorized as colorize does it")

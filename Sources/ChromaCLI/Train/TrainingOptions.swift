@@ -11,10 +11,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Folder with CIFAR-10's binary batches.")
     var cifar: String?
 
-    @Option(help: "A folder of PNG/JPEG photos to train on: each photo's centred square and --crops random squares of it, reduced to 32×32. Alone: instead of CIFAR (divided by --split); with --cifar: added to CIFAR's training images (validation stays CIFAR's).")
+    @Option(help: "A folder of photos (PNG, JPEG, TIFF, WebP) to train on: each photo's centred square and --crops random squares of it, reduced to 32×32. Alone: instead of CIFAR (divided by --split); with --cifar: added to CIFAR's training images (validation stays CIFAR's).")
     var images: String?
 
-    @Option(help: "--images: random square crops per photo, each ½ to 1 of its shorter side, besides its centred square.")
+    @Option(help: "--images: random square crops per photo, 0…256, each ½ to 1 of its shorter side, besides its centred square.")
     var crops = 4
 
     @Option(help: "Training/validation/test percentages over all images, e.g. 80/10/10 (default for CIFAR-10: its own division).",
@@ -68,7 +68,9 @@ struct TrainingOptions: ParsableArguments {
         if case .bins = loss, task != .colorize { throw ValidationError("--loss bins:N belongs to --task colorize") }
         guard augmentGamma.isEmpty || augmentGamma.count == 2 else { throw ValidationError("--augment-gamma takes two numbers, LO,HI") }
         guard (0...1).contains(mosaic) else { throw ValidationError("--mosaic must be 0…1, not \(mosaic)") }
-        guard (0...10_000).contains(crops) else { throw ValidationError("--crops must be 0…10000, not \(crops)") }
+        // Each crop is 3 KB held in memory for the whole run: 400 photos at 256 crops are 316 MB.
+        guard (0...256).contains(crops) else { throw ValidationError("--crops must be 0…256, not \(crops)") }
+        if crops != 4 && images == nil { throw ValidationError("--crops belongs to --images") }
         switch task {
         case .denoise:
             guard let noiseStd, noiseStd > 0, noiseStd <= 1 else { throw ValidationError("--task denoise needs --noise-std in (0, 1]") }
