@@ -55,7 +55,6 @@ enum ColorizeBenchmark {
         return (psnr, DeltaE2000.mean(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original)))
     }
 
-    /// `chroma-bench colorize`: 12-megapixel JPEGs tiled from real photos, colorized file to file.
     /// Four 12-megapixel JPEGs tiled from real photos (quality 92, 4:2:0) in a
     /// scratch folder with an `out` folder beside them; nil without photos.
     static func benchmarkJPEGs() -> (folder: String, files: Int, megapixels: Double, encoding: EncodingOptions)? {
@@ -78,6 +77,7 @@ enum ColorizeBenchmark {
         convertSpeed(folder: folder, files: files, megapixels: megapixels, encoding: encoding)
     }
 
+    /// `chroma-bench colorize`: the four JPEGs colorized file to file, beside the codec floor.
     static func speed() {
         guard let (folder, files, megapixels, encoding) = benchmarkJPEGs() else { return }
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -96,12 +96,8 @@ struct ModelCalibrateCommand: ParsableCommand {
         let rule: ModelCalibration.Rule = colourfulness.map { .atLeastColourful($0) } ?? .withinPSNR(dB: tolerance)
         let calibration: ModelCalibration
         if let photos {
-            guard ImageFile.isDirectory(photos) else {
-                throw CommandFailure(subject: photos, reason: ImageFile.exists(photos) ? "is not a folder" : "no such folder")
-            }
-            var files = try reporting(photos) { try InputScan([photos], recursive: true).images.map(\.path) }
+            var files = try InputScan.photos(in: photos, recursive: true)
             if let limit { files = Array(files.prefix(limit)) }
-            guard !files.isEmpty else { throw CommandFailure(subject: photos, reason: "no PNG, JPEG, TIFF or WebP photos here") }
             let bar = ProgressBar()
             defer { bar.clear() }
             calibration = try reporting(model) {

@@ -38,6 +38,20 @@ enum PassedBy: Hashable, CustomStringConvertible {
     }
 }
 
+extension InputScan {
+    /// The images in `folder` that a command scores photos on (`evaluate --photos`,
+    /// `model calibrate --photos`), or a failure naming the folder: missing, not a
+    /// folder, or holding no image.
+    static func photos(in folder: String, recursive: Bool) throws -> [String] {
+        guard ImageFile.isDirectory(folder) else {
+            throw CommandFailure(subject: folder, reason: ImageFile.exists(folder) ? "is not a folder" : "no such folder")
+        }
+        let files = try reporting(folder) { try InputScan([folder], recursive: recursive).images.map(\.path) }
+        guard !files.isEmpty else { throw CommandFailure(subject: folder, reason: "no PNG, JPEG, TIFF or WebP photos here") }
+        return files
+    }
+}
+
 /// The command line's inputs, expanded: the images to process, what was
 /// passed by, and every input file's identity, so that no output ever lands on one.
 struct InputScan {

@@ -117,11 +117,7 @@ struct Evaluate: ParsableCommand {
             try PhotoColorizer(model: space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model), tiles: tiles,
                                saturation: prediction.saturation, temperature: prediction.temperature, priorWeight: prediction.priorWeight)
         }
-        guard ImageFile.isDirectory(folder) else {
-            throw CommandFailure(subject: folder, reason: ImageFile.exists(folder) ? "is not a folder" : "no such folder")
-        }
-        let files = try reporting(folder) { try InputScan([folder], recursive: recursive).images.map(\.path) }
-        guard !files.isEmpty else { throw CommandFailure(subject: folder, reason: "no PNG, JPEG, TIFF or WebP photos here") }
+        let files = try InputScan.photos(in: folder, recursive: recursive)
         var evaluation = PhotoEvaluation()
         let bar = ProgressBar()
         let start = Date()

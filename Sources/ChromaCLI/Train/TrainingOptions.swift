@@ -15,7 +15,7 @@ struct TrainingOptions: ParsableArguments {
     var images: String?
 
     @Option(help: "--images: random square crops per photo, 0…256, each ½ to 1 of its shorter side, besides its centred square.")
-    var crops = 4
+    var crops = RunRecord.Settings.defaultCrops
 
     @Option(help: "Training/validation/test percentages over all images, e.g. 80/10/10 (default for CIFAR-10: its own division).",
             transform: TrainingOptions.parseSplit)
@@ -70,7 +70,7 @@ struct TrainingOptions: ParsableArguments {
         guard (0...1).contains(mosaic) else { throw ValidationError("--mosaic must be 0…1, not \(mosaic)") }
         // Each crop is 3 KB held in memory for the whole run: 400 photos at 256 crops are 316 MB.
         guard (0...256).contains(crops) else { throw ValidationError("--crops must be 0…256, not \(crops)") }
-        if crops != 4 && images == nil { throw ValidationError("--crops belongs to --images") }
+        if crops != RunRecord.Settings.defaultCrops && images == nil { throw ValidationError("--crops belongs to --images") }
         switch task {
         case .denoise:
             guard let noiseStd, noiseStd > 0, noiseStd <= 1 else { throw ValidationError("--task denoise needs --noise-std in (0, 1]") }
@@ -96,7 +96,7 @@ struct TrainingOptions: ParsableArguments {
                            images: images.map(Paths.normalized), split: split, schedule: schedule,
                            task: task == .colorize ? nil : task, noiseStd: noiseStd)
         settings.mosaic = mosaic > 0 ? mosaic : nil
-        settings.crops = images != nil && crops != 4 ? crops : nil
+        settings.crops = images != nil && crops != RunRecord.Settings.defaultCrops ? crops : nil
         return settings
     }
 
@@ -111,7 +111,7 @@ struct TrainingOptions: ParsableArguments {
     /// The images a run's settings name, divided as they say.
     static func loadSplit(_ settings: RunRecord.Settings) throws -> Split {
         let photos = try settings.images.map { folder in
-            let loaded = try ImageFolder.load(folder, randomCrops: settings.crops ?? 4, seed: settings.seed)
+            let loaded = try ImageFolder.load(folder, randomCrops: settings.crops ?? RunRecord.Settings.defaultCrops, seed: settings.seed)
             for failure in loaded.failures { Diagnostics.error(failure.file, failure.reason) }
             return loaded
         }

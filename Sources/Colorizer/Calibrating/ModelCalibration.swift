@@ -102,10 +102,7 @@ public struct ModelCalibration {
         for (index, file) in photos.enumerated() {
             progress(index, photos.count)
             do {
-                let decoded = try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(file, maxBytes: options.maxFileBytes), options: options)
-                let original = decoded.pixels.eightBit
-                guard original.hasColour(tolerance: 0) else { continue }
-                let truth = original.rgb()
+                guard let (decoded, truth) = try PhotoEvaluation.colourPhoto(file, options: options) else { continue }
                 for (setting, colorizer) in colorizers.enumerated() {
                     let colorized = try colorizer.colorize(decoded).pixels.eightBit.rgb()
                     colorized.samples.withUnsafeBufferPointer { result in

@@ -30,17 +30,22 @@ public struct PhotoEvaluation: Sendable {
 
     public init() {}
 
+    /// A photo file as the protocol reads it: decoded (upright, with its metadata) for
+    /// the colorizer, and its 8-bit RGB to score against; nil for a photo without colour.
+    public static func colourPhoto(_ file: String, options: DecodingOptions) throws -> (decoded: DecodedImage, truth: Image<UInt8>)? {
+        let decoded = try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(file, maxBytes: options.maxFileBytes), options: options)
+        let original = decoded.pixels.eightBit
+        return original.hasColour(tolerance: 0) ? (decoded, original.rgb()) : nil
+    }
+
     /// Reads, colorizes and scores one photo file.
     public mutating func add(file: String, colorizer: PhotoColorizer, options: DecodingOptions = .init()) {
         do {
-            let decoded = try ImageDecoder.decodeWithMetadata(ImageFile.readBytes(file, maxBytes: options.maxFileBytes), options: options)
-            let original = decoded.pixels.eightBit
-            guard original.hasColour(tolerance: 0) else {
+            guard let (decoded, truth) = try Self.colourPhoto(file, options: options) else {
                 skippedGray.append(file)
                 return
             }
             let colorized = try colorizer.colorize(decoded).pixels.eightBit
-            let truth = original.rgb()
             var map: [Float] = []
             let model = ImageScores(result: colorized, original: truth, deltaE: &map)
             let gray = ImageScores(result: ChromaSpace.lab.grayImage(of: truth), original: truth, deltaE: &map)

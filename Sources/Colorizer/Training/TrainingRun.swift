@@ -27,8 +27,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var limit: Int?
         /// A folder of photos: used instead of CIFAR when `cifar` is empty, added to CIFAR's training images when not.
         public var images: String?
-        /// Random crops per photo of `images`, besides its centred square; nil: 4.
+        /// Random crops per photo of `images`, besides its centred square; nil: `defaultCrops`.
         public var crops: Int?
+        /// The crops per photo when a run names none (and in runs from before `crops` was recorded).
+        public static let defaultCrops = 4
         /// Percentages for training, validation and test, e.g. [80, 10, 10]; nil: CIFAR-10's own division.
         public var split: [Int]?
         /// Nil (in older runs) is `.constant`.
