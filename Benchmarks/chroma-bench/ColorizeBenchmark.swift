@@ -99,21 +99,23 @@ enum ColorizeBenchmark {
         var floorSeconds: [Int: Double] = [:]
         for jobs in [1, 2] {
             floorSeconds[jobs] = run(jobs: jobs, floor)
-            print("floor (decode + encode)          \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / floorSeconds[jobs]!)) MP/s")
+            print("floor (decode + encode)                  \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / floorSeconds[jobs]!)) MP/s")
         }
         // What `chroma colorize` does file to file: a YCbCr model keeps the JPEG's luminance
         // coefficients (JPEGCoefficients); "through pixels" is the same model decoding and re-encoding.
         var reencoding = encoding
         reencoding.keepsJPEGLuminance = false
-        let cases: [(name: String, space: ChromaSpace, encoding: EncodingOptions)] = [
-            ("lab", .lab, encoding), ("ycbcr, coefficients", .ycbcr, encoding), ("ycbcr, through pixels", .ycbcr, reencoding),
+        // "one grid": without the prediction on the finer grid (`--single-grid`), as before it existed.
+        let cases: [(name: String, space: ChromaSpace, encoding: EncodingOptions, finerGrid: Bool)] = [
+            ("lab", .lab, encoding, true), ("ycbcr, coefficients", .ycbcr, encoding, true),
+            ("ycbcr, coefficients, one grid", .ycbcr, encoding, false), ("ycbcr, through pixels", .ycbcr, reencoding, true),
         ]
-        for (name, space, options) in cases {
+        for (name, space, options, finerGrid) in cases {
             guard let model = model(space) else { continue }
             var seconds: [Int: Double] = [:]
             for jobs in [1, 2] {
                 let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
-                    let colorizer = try! PhotoColorizer(model: model)
+                    let colorizer = try! PhotoColorizer(model: model, usesFinerGrid: finerGrid)
                     colorizer.threads = 1
                     return colorizer
                 })
@@ -122,7 +124,7 @@ enum ColorizeBenchmark {
                                                                      encoding: { _ in options })
                     try! ImageFile.write(result.bytes, to: output, overwrite: true)
                 }
-                print("colorize, \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(jobs) job\(jobs == 1 ? " " : "s")  "
+                print("colorize, \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(jobs) job\(jobs == 1 ? " " : "s")  "
                       + "\(format(megapixels / seconds[jobs]!)) MP/s  (\(format(seconds[jobs]! / floorSeconds[jobs]!, 2))× the floor's time)")
             }
             print("  two jobs are \(format(seconds[1]! / seconds[2]!, 2))× faster than one")

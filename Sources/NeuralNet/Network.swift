@@ -31,6 +31,8 @@ public final class Network: @unchecked Sendable {
     let parameterOffsets: [Int]
     let stateOffsets: [Int]
     private var workspace: Workspace?
+    /// The workspace used before `workspace` (see `prepare`).
+    private var previousWorkspace: Workspace?
     private var lastTraining = false
 
     public var parameterCount: Int { parameters.count }
@@ -220,36 +222,41 @@ public final class Network: @unchecked Sendable {
     ///   and average its output, mirrored back, with the sample's own: twice the work, for a
     ///   prediction that no longer depends on which way the scene faces. Meant for fully
     ///   convolutional networks, whose output positions follow the input's, as mirroring the
-    ///   output reverses its rows. The extra memory is one chunk's.
+    ///   output reverses its rows. The mirror images run in the same batch as the samples
+    ///   (so that even one sample keeps two threads busy); the extra memory is one chunk's
+    ///   copy of the input and its mirror image.
     public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256, mirrorAveraged: Bool = false) throws -> [Float] {
         precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
         let outputShape = try outputShape(for: shape), out = outputShape.count
+        let copies = mirrorAveraged ? 2 : 1
         if let limit = maxWorkspaceBytes {
-            // The result and the mirror copy count against the bound too, and are checked before either exists.
+            // The result and the joined input count against the bound too, and are checked before either exists.
             let batch = min(chunk, count)
-            let extra = (count * out + (mirrorAveraged ? batch * shape.count : 0)).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-            let (needed, overflow) = try workspaceBytes(batch: batch, shape: shape).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
+            let extra = (count * out + (mirrorAveraged ? 2 * batch * shape.count : 0)).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+            let (needed, overflow) = try workspaceBytes(batch: copies * batch, shape: shape).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
             if overflow || extra.overflow || needed > limit {
                 throw NetworkError.workspaceTooLarge(bytes: overflow || extra.overflow ? Int.max : needed, limit: limit, input: shape)
             }
         }
         var result = [Float](repeating: 0, count: count * out)
-        var mirrorInput = [Float](repeating: 0, count: mirrorAveraged ? min(chunk, count) * shape.count : 0)
+        // With mirrorAveraged: a chunk's samples, then their mirror images.
+        var joined = [Float](repeating: 0, count: mirrorAveraged ? 2 * min(chunk, count) * shape.count : 0)
         try input.withUnsafeBufferPointer { source in
             var start = 0
             while start < count {
                 let n = min(chunk, count - start)
                 let samples = source.baseAddress! + start * shape.count
-                let output = try forward(samples, batch: n, shape: shape, training: false)
-                try result.withUnsafeMutableBufferPointer { result in
+                let output = try joined.withUnsafeMutableBufferPointer { joined in
+                    guard mirrorAveraged else { return try forward(samples, batch: n, shape: shape, training: false) }
+                    joined.baseAddress!.update(from: samples, count: n * shape.count)
+                    Network.mirror(samples, into: joined.baseAddress! + n * shape.count, count: n * shape.count, width: shape.width)
+                    return try forward(joined.baseAddress!, batch: 2 * n, shape: shape, training: false)
+                }
+                result.withUnsafeMutableBufferPointer { result in
                     let target = result.baseAddress! + start * out
                     target.update(from: output.baseAddress!, count: n * out)
                     guard mirrorAveraged else { return }
-                    let mirrored = try mirrorInput.withUnsafeMutableBufferPointer {
-                        Network.mirror(samples, into: $0.baseAddress!, count: n * shape.count, width: shape.width)
-                        return try forward($0.baseAddress!, batch: n, shape: shape, training: false)
-                    }
-                    let width = outputShape.width
+                    let mirrored = output.baseAddress! + n * out, width = outputShape.width
                     for row in stride(from: 0, to: n * out, by: width) {
                         for x in 0..<width { target[row + x] = 0.5 * (target[row + x] + mirrored[row + width - 1 - x]) }
                     }
@@ -315,6 +322,12 @@ public final class Network: @unchecked Sendable {
             }
             self.skipGradients = skipGradients
         }
+
+        /// The bytes its buffers hold.
+        var bytes: Int {
+            let floats = (values + gradients + saved + Array(skipGradients.values)).reduce(scratch.count) { $0 + $1.count }
+            return floats * MemoryLayout<Float>.size
+        }
     }
 
     /// The bytes a pass over `batch` samples of `shape` allocates: every
@@ -347,11 +360,20 @@ public final class Network: @unchecked Sendable {
                 throw NetworkError.workspaceTooLarge(bytes: needed, limit: limit, input: shape)
             }
         }
-        if let work = workspace, work.batch == batch, work.shapes[0] == shape, work.threads == threads,
-           work.withInputGradient == computesInputGradient {
-            return work
+        func fits(_ work: Workspace?) -> Bool {
+            guard let work else { return false }
+            return work.batch == batch && work.shapes[0] == shape && work.threads == threads && work.withInputGradient == computesInputGradient
+        }
+        if fits(workspace) { return workspace! }
+        if fits(previousWorkspace) {
+            swap(&workspace, &previousWorkspace)
+            return workspace!
         }
         let work = Workspace(network: self, batch: batch, shapes: try shapes(for: shape))
+        // Under a bound (inference), the one before stays for a caller alternating between two
+        // shapes (a colorizer's two grids) when the two together are within it.
+        let both = (workspace?.bytes ?? 0) + work.bytes
+        previousWorkspace = maxWorkspaceBytes.map { both <= $0 } ?? false ? workspace : nil
         workspace = work
         return work
     }

@@ -313,6 +313,22 @@ struct PhotoEvaluationCommandTests {
         let text = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path + "/photos", "--tiles", "2"])
         #expect(text.status == 0 && String(decoding: text.stdout, as: UTF8.self).contains("2 photos (1 without colour skipped, 0 failed)"),
                 "\(String(decoding: text.stdout, as: UTF8.self))")
+        // A photo twice the grid's size is also seen on the finer grid, unless --single-grid; both as colorize does it.
+        try scratch.write(try ImageEncoder.encodePNG(testPicture(width: 140, height: 100)), "large/c.png")
+        func psnr(_ extra: [String]) throws -> (evaluated: Double, colorized: Double) {
+            let run = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path + "/large", "--json"] + extra)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
+            let row = try #require((object["photos"] as? [[String: Any]])?.first?["model"] as? [String: Double])
+            let colorized = try CLIRunner.run(["colorize", scratch.path + "/large/c.png", "-o", scratch.path + "/c-out.png", "--overwrite",
+                                               "--model", model] + extra)
+            #expect(colorized.status == 0, "\(colorized.stderr)")
+            var map: [Float] = []
+            return (row["psnr"]!, ImageScores(result: try ImageFile.read(scratch.path + "/c-out.png"), original: testPicture(width: 140, height: 100),
+                                              deltaE: &map).psnr)
+        }
+        let twoGrids = try psnr([]), oneGrid = try psnr(["--single-grid"])
+        #expect(abs(twoGrids.evaluated - twoGrids.colorized) < 1e-9 && abs(oneGrid.evaluated - oneGrid.colorized) < 1e-9)
+        #expect(abs(twoGrids.evaluated - oneGrid.evaluated) > 1e-4, "\(twoGrids) \(oneGrid)")
         let both = try CLIRunner.run(["evaluate", "--model", model, "--photos", scratch.path, "--cifar", scratch.path])
         #expect(both.status == 64)
         // A folder that is not there is one line naming it, not a table of zeros.

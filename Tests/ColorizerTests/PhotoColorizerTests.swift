@@ -78,6 +78,7 @@ struct PhotoColorizerTests {
         // of the grid's largest step (bilinear), never by a whole step (blocks).
         let flat = Image<UInt8>(width: 1280, height: 256, layout: .gray, samples: [UInt8](repeating: 120, count: 1280 * 256))
         let colorizer = try Self.colorizer(.ycbcr)
+        colorizer.usesFinerGrid = false  // the grid 4 × smaller than the photo
         let chroma = try colorizer.predictChroma(luminance: ChromaSpace.ycbcr.luminancePlane(of: flat))
         #expect(chroma[0].width == 320 && chroma[0].height == 64)
         var gridStep: Float = 0
@@ -91,6 +92,60 @@ struct PhotoColorizerTests {
         }
         #expect(gridStep > 4, "the untrained model varies enough to tell")
         #expect(worstStep <= gridStep / 4 + 2, "steps of \(worstStep) where the grid steps by \(gridStep)")
+    }
+
+    @Test("the finer grid: twice the grid where the photo is that large, left out where it is not or where memory forbids")
+    func finerGrid() throws {
+        let colorizer = try Self.colorizer(.lab, tiles: 1)
+        #expect(colorizer.usesFinerGrid, "on by default")
+        #expect(colorizer.gridSize(width: 4000, height: 3000) == (42, 32))
+        #expect(colorizer.predictionGrid(width: 4000, height: 3000) == (84, 64))
+        #expect(colorizer.predictionGrid(width: 60, height: 50) == (38, 32), "a photo smaller than the fine grid keeps the coarse one")
+        #expect(colorizer.predictionGrid(width: 32, height: 32) == (32, 32), "CIFAR's size: the network's own grid")
+        let photo = Self.photo(width: 420, height: 320, layout: .gray)
+        let luminance = ChromaSpace.lab.luminancePlane(of: photo)
+        let both = try colorizer.predictChroma(luminance: luminance)
+        #expect(both[0].width == 84 && both[0].height == 64)
+        colorizer.usesFinerGrid = false
+        #expect(colorizer.predictionGrid(width: 4000, height: 3000) == (42, 32))
+        let single = try colorizer.predictChroma(luminance: luminance)
+        #expect(single[0].width == 42 && single[0].height == 32)
+        // A bound the coarse grid fits and the fine one does not: the coarse prediction, unchanged.
+        colorizer.usesFinerGrid = true
+        let channels = colorizer.task.inputChannels
+        let coarseBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 32, width: 42))
+        let fineBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 64, width: 84))
+        #expect(fineBytes > coarseBytes + (1 << 16), "room for the coarse grid's result below the bound")
+        colorizer.maxNetworkBytes = fineBytes - 1
+        let bounded = try colorizer.predictChroma(luminance: luminance)
+        #expect(bounded[0].width == 42 && bounded[0].height == 32)
+        // (its input is the fine grid's means averaged two by two: the same area means up to rounding)
+        for channel in 0..<2 {
+            #expect(zip(bounded[channel].values, single[channel].values).allSatisfy { abs($0 - $1) < 1e-3 })
+        }
+        // The two grids' average differs from either alone.
+        colorizer.maxNetworkBytes = PhotoColorizer.defaultMaxNetworkBytes
+        colorizer.usesFinerGrid = false
+        colorizer.tiles = 2
+        let fineAlone = try colorizer.predictChroma(luminance: luminance)
+        #expect(fineAlone[0].width == 84)
+        #expect(fineAlone[0].values != both[0].values)
+        let stretched = Resampler.resize(single[0], width: 84, height: 64, method: .bilinear, threads: 1)
+        #expect(stretched.values != both[0].values)
+    }
+
+    @Test("the two grids' outputs are averaged as a bilinear stretch of the coarse one would be")
+    func averageMatchesResampler() {
+        var random = SeededRandom(seed: 11)
+        let coarse = (0..<(3 * 5 * 4)).map { _ in random.uniform() }, fine = (0..<(3 * 10 * 8)).map { _ in random.uniform() }
+        let mean = PhotoColorizer.average(coarse, stretchedFrom: (5, 4), with: fine, size: (10, 8))
+        for channel in 0..<3 {
+            let stretched = Resampler.resize(Plane(width: 5, height: 4, values: Array(coarse[channel * 20 ..< (channel + 1) * 20])),
+                                             width: 10, height: 8, method: .bilinear, threads: 1)
+            for p in 0..<80 {
+                #expect(abs(mean[channel * 80 + p] - 0.5 * (fine[channel * 80 + p] + stretched.values[p])) < 1e-6)
+            }
+        }
     }
 
     @Test("a model of the wrong kind is refused")

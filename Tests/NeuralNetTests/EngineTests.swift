@@ -55,6 +55,24 @@ struct EngineTests {
         #expect(distance(try network.predict(x, count: 3, shape: shape, chunk: 2, mirrorAveraged: true), averaged) < 1e-6)
     }
 
+    @Test("inference alternating between two input shapes gives what a fresh network gives, bound or no bound")
+    func alternatingShapes() throws {
+        let architecture = try Architecture("c6 p c6 u:bilinear c3")
+        let small = Shape(channels: 2, height: 4, width: 6), large = Shape(channels: 2, height: 8, width: 12)
+        var random = SeededRandom(seed: 21)
+        let x = (0..<small.count).map { _ in random.uniform() }, y = (0..<large.count).map { _ in random.uniform() }
+        let expected = (try Network(architecture: architecture, inputChannels: 2, seed: 4).predict(x, count: 1, shape: small, mirrorAveraged: true),
+                        try Network(architecture: architecture, inputChannels: 2, seed: 4).predict(y, count: 1, shape: large, mirrorAveraged: true))
+        for bound in [nil, 1 << 30, try Network(architecture: architecture, inputChannels: 2).workspaceBytes(batch: 2, shape: large) + (1 << 12)] {
+            let network = Network(architecture: architecture, inputChannels: 2, seed: 4)
+            network.maxWorkspaceBytes = bound
+            for _ in 0..<3 {
+                #expect(try network.predict(x, count: 1, shape: small, mirrorAveraged: true) == expected.0)
+                #expect(try network.predict(y, count: 1, shape: large, mirrorAveraged: true) == expected.1)
+            }
+        }
+    }
+
     @Test("Adam's update matches a hand-computed step")
     func adamStep() throws {
         let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)  // weight and bias

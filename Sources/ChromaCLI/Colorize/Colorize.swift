@@ -172,7 +172,8 @@ struct Colorize: ParsableCommand {
 
     func makeColorizer(_ modelBytes: [UInt8], threads: Int) throws -> PhotoColorizer {
         let colorizer = try PhotoColorizer(model: ModelFile(decoding: modelBytes), tiles: tiles, saturation: prediction.saturation,
-                                           temperature: prediction.temperature, priorWeight: prediction.priorWeight)
+                                           temperature: prediction.temperature, priorWeight: prediction.priorWeight,
+                                           usesFinerGrid: !prediction.singleGrid)
         colorizer.threads = threads
         colorizer.maxNetworkBytes = maxNetworkMiB << 20
         return colorizer

@@ -115,7 +115,8 @@ struct Evaluate: ParsableCommand {
         let model = self.model ?? space.map(BundledModels.origin(of:)) ?? ""
         let colorizer = try reporting(model) {
             try PhotoColorizer(model: space.map { try BundledModels.load($0) } ?? ModelFile.load(from: model), tiles: tiles,
-                               saturation: prediction.saturation, temperature: prediction.temperature, priorWeight: prediction.priorWeight)
+                               saturation: prediction.saturation, temperature: prediction.temperature, priorWeight: prediction.priorWeight,
+                               usesFinerGrid: !prediction.singleGrid)
         }
         let files = try InputScan.photos(in: folder, recursive: recursive)
         var evaluation = PhotoEvaluation()

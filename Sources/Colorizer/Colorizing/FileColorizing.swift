@@ -66,11 +66,11 @@ extension PhotoColorizer {
         }
         // A file libjpeg cannot read this way, or at all, goes through pixels, which say why if it is broken.
         guard let jpeg = try? JPEGCoefficients(bytes, options: decoding) else { return nil }
-        let grid = gridSize(width: jpeg.width, height: jpeg.height)
+        let grid = predictionGrid(width: jpeg.width, height: jpeg.height)
         guard grid.width <= jpeg.width && grid.height <= jpeg.height else { return nil }  // a photo smaller than the grid is enlarged: pixels
         let luminance = Plane(width: grid.width, height: grid.height, values: try jpeg.luminanceMeans(width: grid.width, height: grid.height))
         let chroma = try predictChroma(luminance: luminance, photoSize: (jpeg.width, jpeg.height))
-        let encoded = try jpeg.encode(cb: chroma[0].values, cr: chroma[1].values, gridWidth: grid.width, gridHeight: grid.height,
+        let encoded = try jpeg.encode(cb: chroma[0].values, cr: chroma[1].values, gridWidth: chroma[0].width, gridHeight: chroma[0].height,
                                       quality: encoding.jpegQuality, progressive: encoding.jpegProgressive)
         let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
         return ColorizedFile(width: jpeg.width, height: jpeg.height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),

@@ -11,6 +11,8 @@ import Threading
 /// the network predicts chroma on the whole grid at once (it is fully
 /// convolutional), and the chroma is brought back to full size bilinearly and
 /// joined to the photo's own full-resolution luminance, one row at a time.
+/// By default the network also sees the photo on a grid twice as fine, and the
+/// two predictions are averaged (see `usesFinerGrid`).
 ///
 /// Not thread-safe (the network reuses its buffers): give each thread its own.
 public final class PhotoColorizer {
@@ -27,6 +29,20 @@ public final class PhotoColorizer {
     public var tiles: Int
     /// Multiplies the predicted chroma's distance from neutral (1: as predicted, 0: gray).
     public var saturation: Float
+    /// Whether the network also predicts on a grid twice as fine as `tiles`'
+    /// (both sides doubled), and the two predictions are averaged: the
+    /// network's outputs (a binned model's logits) on the coarse grid are
+    /// stretched bilinearly onto the fine one and averaged with its own, and
+    /// the chroma comes out on the fine grid. On the coarse grid a photo shows
+    /// its whole scene at the scale of the training images; on the fine one its
+    /// objects at twice that size, where the network sees more of their
+    /// texture. Their average is better than either alone (on 86 validation
+    /// photos with the YCbCr model: 23.48 dB against 23.28 coarse and 23.21
+    /// fine; docs/results/photos.md), for about five times the network's
+    /// work (a few milliseconds on a 32-pixel grid). The fine grid is left out
+    /// where the photo is smaller than it (it would only be enlarged) and where
+    /// it would need more than `maxNetworkBytes`.
+    public var usesFinerGrid = true
     /// Threads for one photo's conversions and network pass.
     public var threads: Int = Threads.available {
         didSet { network.threads = threads }
@@ -42,8 +58,9 @@ public final class PhotoColorizer {
     ///     in (0, 1]; defaults to the model's calibrated value.
     ///   - priorWeight: for a calibrated model trained on bins, the power of the bins'
     ///     prior the prediction is divided by, 0…1; defaults to the model's calibrated value.
+    ///   - usesFinerGrid: whether to average with a prediction on a grid twice as fine (see `usesFinerGrid`).
     public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil,
-                temperature: Float? = nil, priorWeight: Float? = nil) throws {
+                temperature: Float? = nil, priorWeight: Float? = nil, usesFinerGrid: Bool = true) throws {
         let metadata = try ModelMetadata(of: model)
         let task = try metadata.colorization().adjusted(temperature: temperature, priorWeight: priorWeight)
         self.task = task
@@ -56,6 +73,7 @@ public final class PhotoColorizer {
         network = model.network
         self.tiles = tiles
         self.saturation = saturation ?? metadata.defaultSaturation
+        self.usesFinerGrid = usesFinerGrid
     }
 
     /// A colorizer from a model file on disk.
@@ -88,6 +106,16 @@ public final class PhotoColorizer {
         if grid.width > longest { grid.width = longest / multiple * multiple }
         if grid.height > longest { grid.height = longest / multiple * multiple }
         return grid
+    }
+
+    /// The grid the chroma comes out on for a `width` × `height` photo:
+    /// `gridSize`'s with both sides doubled when `usesFinerGrid` and the photo
+    /// is at least that large, else `gridSize`'s. (The network-memory bound
+    /// can still leave the fine grid out: `predictChroma`'s planes tell.)
+    public func predictionGrid(width: Int, height: Int) -> (width: Int, height: Int) {
+        let grid = gridSize(width: width, height: height)
+        guard usesFinerGrid, 2 * grid.width <= width, 2 * grid.height <= height else { return grid }
+        return (2 * grid.width, 2 * grid.height)
     }
 
     /// The longest the grid's longer side may be, in multiples of its shorter side's nominal size (`tiles` × 32).
@@ -162,35 +190,91 @@ public final class PhotoColorizer {
         return Image(width: width, height: height, layout: hasAlpha ? .rgba : .rgb, samples: samples)
     }
 
-    /// The two chroma planes on the model's grid, in the space's units, saturation applied.
+    /// The two chroma planes, in the space's units, saturation applied, on
+    /// `predictionGrid`'s grid (or `gridSize`'s when the fine grid would
+    /// need more than `maxNetworkBytes`).
     /// - Parameters:
-    ///   - luminance: the photo's luminance at its own size, or already on the grid
-    ///     (a JPEG's, computed from its coefficients).
+    ///   - luminance: the photo's luminance at its own size, or already area-averaged
+    ///     onto `predictionGrid`'s grid (a JPEG's, computed from its coefficients).
     ///   - photoSize: the photo's size in pixels, which sets the grid; default: the plane's.
     public func predictChroma(luminance: Plane, photoSize: (width: Int, height: Int)? = nil) throws -> [Plane] {
-        let grid = gridSize(width: photoSize?.width ?? luminance.width, height: photoSize?.height ?? luminance.height)
+        let photo = photoSize ?? (luminance.width, luminance.height)
+        let coarse = gridSize(width: photo.width, height: photo.height), grid = predictionGrid(width: photo.width, height: photo.height)
         let shrinking = grid.width <= luminance.width && grid.height <= luminance.height
-        let small = Resampler.resize(luminance, width: grid.width, height: grid.height,
-                                     method: shrinking ? .area : .bilinear, threads: threads)
-        let plane = grid.width * grid.height
-        var inputs = [Float](repeating: 0, count: task.inputChannels * plane)
-        small.values.withUnsafeBufferPointer { l in
-            inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: 1, plane: plane, into: $0.baseAddress!) }
-        }
+        let onGrid = Resampler.resize(luminance, width: grid.width, height: grid.height,
+                                      method: shrinking ? .area : .bilinear, threads: threads)
         network.threads = threads
         network.maxWorkspaceBytes = maxNetworkBytes
-        let output: [Float]
-        do {
-            output = try network.predict(inputs, count: 1, shape: Shape(channels: task.inputChannels, height: grid.height, width: grid.width),
-                                         mirrorAveraged: task.averagesMirror)
-        } catch let NetworkError.workspaceTooLarge(bytes, limit, _) {
-            throw ColorizerError.gridTooLarge(width: grid.width, height: grid.height, bytes: bytes, limit: limit)
+        // The coarse grid's area means are the fine grid's, averaged two by two.
+        let onCoarse = Resampler.resize(onGrid, width: coarse.width, height: coarse.height, method: .area, threads: threads)
+        var outputs = try networkOutputs(luminance: onCoarse)
+        var size = coarse
+        if grid != coarse {
+            do {
+                outputs = Self.average(outputs, stretchedFrom: coarse, with: try networkOutputs(luminance: onGrid), size: grid)
+                size = grid
+            } catch ColorizerError.gridTooLarge {
+                // Over the memory bound the coarse grid's prediction stands alone.
+            }
         }
-        let chroma = output.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: 1, plane: plane) }
+        let plane = size.width * size.height
+        let chroma = outputs.withUnsafeBufferPointer { task.chroma(fromOutputs: $0.baseAddress!, count: 1, plane: plane) }
         return (0..<2).map { channel in
-            Plane(width: grid.width, height: grid.height, values: (0..<plane).map { p in
+            Plane(width: size.width, height: size.height, values: (0..<plane).map { p in
                 task.chroma(fromNormalised: chroma[channel * plane + p], saturation: saturation)
             })
         }
+    }
+
+    /// The network's outputs (channels × grid) for luminance on its grid.
+    private func networkOutputs(luminance: Plane) throws -> [Float] {
+        let plane = luminance.width * luminance.height
+        var inputs = [Float](repeating: 0, count: task.inputChannels * plane)
+        luminance.values.withUnsafeBufferPointer { l in
+            inputs.withUnsafeMutableBufferPointer { task.inputs(luminance: l.baseAddress!, count: 1, plane: plane, into: $0.baseAddress!) }
+        }
+        do {
+            return try network.predict(inputs, count: 1, shape: Shape(channels: task.inputChannels, height: luminance.height, width: luminance.width),
+                                       mirrorAveraged: task.averagesMirror)
+        } catch let NetworkError.workspaceTooLarge(bytes, limit, _) {
+            throw ColorizerError.gridTooLarge(width: luminance.width, height: luminance.height, bytes: bytes, limit: limit)
+        }
+    }
+
+    /// The mean of `fine` and `coarse` stretched bilinearly to twice its size, channel by
+    /// channel: `fine` holds `channels` planes of `size`, `coarse` as many of `coarseSize`,
+    /// and `size` is twice `coarseSize` on both sides.
+    ///
+    /// Pixel centres aligned (as `Resampler`'s bilinear): fine pixel 2i lies a quarter
+    /// pixel before coarse pixel i, 2i + 1 a quarter after, so each takes ¾ of pixel i
+    /// and ¼ of its neighbour on that side (the edge repeated beyond the border).
+    static func average(_ coarse: [Float], stretchedFrom coarseSize: (width: Int, height: Int), with fine: [Float],
+                        size: (width: Int, height: Int)) -> [Float] {
+        precondition(size.width == 2 * coarseSize.width && size.height == 2 * coarseSize.height, "the fine grid is twice the coarse one")
+        let cw = coarseSize.width, ch = coarseSize.height, coarsePlane = cw * ch, plane = size.width * size.height
+        var mean = fine
+        coarse.withUnsafeBufferPointer { coarse in
+            mean.withUnsafeMutableBufferPointer { mean in
+                let wide = UnsafeMutablePointer<Float>.allocate(capacity: 2 * ch * size.width)  // the coarse rows stretched across
+                defer { wide.deallocate() }
+                for channel in 0..<coarse.count / coarsePlane {
+                    let source = coarse.baseAddress! + channel * coarsePlane, target = mean.baseAddress! + channel * plane
+                    for y in 0..<ch {
+                        let row = source + y * cw, out = wide + y * size.width
+                        for x in 0..<cw {
+                            let left = row[max(x - 1, 0)], centre = row[x], right = row[min(x + 1, cw - 1)]
+                            out[2 * x] = 0.75 * centre + 0.25 * left
+                            out[2 * x + 1] = 0.75 * centre + 0.25 * right
+                        }
+                    }
+                    for y in 0..<size.height {
+                        let i = y / 2, other = y % 2 == 0 ? max(i - 1, 0) : min(i + 1, ch - 1)
+                        let near = wide + i * size.width, far = wide + other * size.width, out = target + y * size.width
+                        for x in 0..<size.width { out[x] = 0.5 * out[x] + 0.5 * (0.75 * near[x] + 0.25 * far[x]) }
+                    }
+                }
+            }
+        }
+        return mean
     }
 }
