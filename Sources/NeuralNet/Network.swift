@@ -172,7 +172,13 @@ public final class Network: @unchecked Sendable {
     ///   - training: batch norm uses (and updates) batch statistics when true.
     @discardableResult
     public func forward(_ input: UnsafePointer<Float>, batch: Int, shape: Shape, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
-        let work = try prepare(batch: batch, shape: shape)
+        try forward(input, batch: batch, shape: shape, training: training, backwardFollows: true)
+    }
+
+    /// `forward`, in a workspace without gradients unless `backwardFollows` (`predict`'s: half the memory).
+    private func forward(_ input: UnsafePointer<Float>, batch: Int, shape: Shape, training: Bool,
+                         backwardFollows: Bool) throws -> UnsafeMutableBufferPointer<Float> {
+        let work = try prepare(batch: batch, shape: shape, withGradients: backwardFollows)
         work.values[0].pointer.update(from: input, count: batch * shape.count)
         lastTraining = training
         for i in layers.indices { layers[i].forward(pass(i, work, training: training)) }
@@ -189,6 +195,7 @@ public final class Network: @unchecked Sendable {
     /// Where the loss's gradient with respect to the last output goes before `backward()`.
     public var outputGradient: UnsafeMutableBufferPointer<Float> {
         guard let work = workspace else { preconditionFailure("no forward pass yet") }
+        precondition(work.withGradients, "no gradients after predict()")
         return work.gradients.last!.buffer
     }
 
@@ -201,6 +208,7 @@ public final class Network: @unchecked Sendable {
     /// Back-propagates `outputGradient` through the last forward pass; sets `gradients`.
     public func backward() {
         guard let work = workspace else { preconditionFailure("backward() before forward()") }
+        precondition(work.withGradients, "backward() after predict()")
         gradients.zero()
         for i in layers.indices.reversed() {
             layers[i].backward(pass(i, work, training: lastTraining))
@@ -233,7 +241,7 @@ public final class Network: @unchecked Sendable {
             // The result and the joined input count against the bound too, and are checked before either exists.
             let batch = min(chunk, count)
             let extra = (count * out + (mirrorAveraged ? 2 * batch * shape.count : 0)).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-            let (needed, overflow) = try workspaceBytes(batch: copies * batch, shape: shape).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
+            let (needed, overflow) = try workspaceBytes(batch: copies * batch, shape: shape, withGradients: false).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
             if overflow || extra.overflow || needed > limit {
                 throw NetworkError.workspaceTooLarge(bytes: overflow || extra.overflow ? Int.max : needed, limit: limit, input: shape)
             }
@@ -247,10 +255,10 @@ public final class Network: @unchecked Sendable {
                 let n = min(chunk, count - start)
                 let samples = source.baseAddress! + start * shape.count
                 let output = try joined.withUnsafeMutableBufferPointer { joined in
-                    guard mirrorAveraged else { return try forward(samples, batch: n, shape: shape, training: false) }
+                    guard mirrorAveraged else { return try forward(samples, batch: n, shape: shape, training: false, backwardFollows: false) }
                     joined.baseAddress!.update(from: samples, count: n * shape.count)
                     Network.mirror(samples, into: joined.baseAddress! + n * shape.count, count: n * shape.count, width: shape.width)
-                    return try forward(joined.baseAddress!, batch: 2 * n, shape: shape, training: false)
+                    return try forward(joined.baseAddress!, batch: 2 * n, shape: shape, training: false, backwardFollows: false)
                 }
                 result.withUnsafeMutableBufferPointer { result in
                     let target = result.baseAddress! + start * out
@@ -299,15 +307,18 @@ public final class Network: @unchecked Sendable {
         let scratchPerThread: Int
         let threads: Int
         let withInputGradient: Bool
+        /// Whether it holds gradients (and skip gradients) for `backward()`; not for `predict`.
+        let withGradients: Bool
 
-        init(network: Network, batch: Int, shapes: [Shape]) {
+        init(network: Network, batch: Int, shapes: [Shape], withGradients: Bool) {
             self.batch = batch
             self.shapes = shapes
             threads = network.threads
             withInputGradient = network.computesInputGradient
+            self.withGradients = withGradients
             values = shapes.map { FloatBuffer(count: batch * $0.count) }
             gradients = shapes.enumerated().map { i, shape in
-                FloatBuffer(count: i == 0 && !network.computesInputGradient ? 0 : batch * shape.count)
+                FloatBuffer(count: !withGradients || (i == 0 && !network.computesInputGradient) ? 0 : batch * shape.count)
             }
             saved = network.layers.enumerated().map { i, layer in
                 FloatBuffer(count: layer.savedCount(input: shapes[i], output: shapes[i + 1], batch: batch))
@@ -318,7 +329,7 @@ public final class Network: @unchecked Sendable {
             scratch = FloatBuffer(count: scratchPerThread * threads)
             var skipGradients: [Int: FloatBuffer] = [:]
             for (i, layer) in network.layers.enumerated() {
-                if let join = layer as? any SkipJoin { skipGradients[i] = FloatBuffer(count: batch * shapes[join.source].count) }
+                if let join = layer as? any SkipJoin { skipGradients[i] = FloatBuffer(count: withGradients ? batch * shapes[join.source].count : 0) }
             }
             self.skipGradients = skipGradients
         }
@@ -332,44 +343,47 @@ public final class Network: @unchecked Sendable {
 
     /// The bytes a pass over `batch` samples of `shape` allocates: every
     /// layer's activation and gradient, what layers save for backward, skip
-    /// gradients and per-thread scratch (saturating at `Int.max`).
-    public func workspaceBytes(batch: Int, shape: Shape) throws -> Int {
+    /// gradients and per-thread scratch (saturating at `Int.max`); `predict`'s holds no
+    /// gradients (`withGradients` false).
+    public func workspaceBytes(batch: Int, shape: Shape, withGradients: Bool = true) throws -> Int {
         let shapes = try shapes(for: shape)
         var floats = 0
         func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }
         func product(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
         for (i, shape) in shapes.enumerated() {
             add(product(batch, shape.count))
-            if i > 0 || computesInputGradient { add(product(batch, shape.count)) }
+            if withGradients && (i > 0 || computesInputGradient) { add(product(batch, shape.count)) }
         }
         var scratch = 0
         for (i, layer) in layers.enumerated() {
             add(layer.savedCount(input: shapes[i], output: shapes[i + 1], batch: batch))
             scratch = max(scratch, layer.scratchPerThread(input: shapes[i], output: shapes[i + 1]))
-            if let join = layer as? any SkipJoin { add(product(batch, shapes[join.source].count)) }
+            if withGradients, let join = layer as? any SkipJoin { add(product(batch, shapes[join.source].count)) }
         }
         add(product(scratch, threads))
         return product(floats, MemoryLayout<Float>.size)
     }
 
-    private func prepare(batch: Int, shape: Shape) throws -> Workspace {
+    private func prepare(batch: Int, shape: Shape, withGradients: Bool) throws -> Workspace {
         precondition(batch > 0, "empty batch")
-        if let limit = maxWorkspaceBytes, workspace?.batch != batch || workspace?.shapes[0] != shape {
-            let needed = try workspaceBytes(batch: batch, shape: shape)
-            if needed > limit {
-                throw NetworkError.workspaceTooLarge(bytes: needed, limit: limit, input: shape)
-            }
-        }
+        // A workspace with gradients also serves a pass without.
         func fits(_ work: Workspace?) -> Bool {
             guard let work else { return false }
             return work.batch == batch && work.shapes[0] == shape && work.threads == threads && work.withInputGradient == computesInputGradient
+                && (work.withGradients || !withGradients)
         }
         if fits(workspace) { return workspace! }
         if fits(previousWorkspace) {
             swap(&workspace, &previousWorkspace)
             return workspace!
         }
-        let work = Workspace(network: self, batch: batch, shapes: try shapes(for: shape))
+        if let limit = maxWorkspaceBytes {
+            let needed = try workspaceBytes(batch: batch, shape: shape, withGradients: withGradients)
+            if needed > limit {
+                throw NetworkError.workspaceTooLarge(bytes: needed, limit: limit, input: shape)
+            }
+        }
+        let work = Workspace(network: self, batch: batch, shapes: try shapes(for: shape), withGradients: withGradients)
         // Under a bound (inference), the one before stays for a caller alternating between two
         // shapes (a colorizer's two grids) when the two together are within it.
         let both = (workspace?.bytes ?? 0) + work.bytes

@@ -113,8 +113,8 @@ struct PhotoColorizerTests {
         // A bound the coarse grid fits and the fine one does not: the coarse prediction, unchanged.
         colorizer.usesFinerGrid = true
         let channels = colorizer.task.inputChannels
-        let coarseBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 32, width: 42))
-        let fineBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 64, width: 84))
+        let coarseBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 32, width: 42), withGradients: false)
+        let fineBytes = try colorizer.network.workspaceBytes(batch: 1, shape: Shape(channels: channels, height: 64, width: 84), withGradients: false)
         #expect(fineBytes > coarseBytes + (1 << 16), "room for the coarse grid's result below the bound")
         colorizer.maxNetworkBytes = fineBytes - 1
         let bounded = try colorizer.predictChroma(luminance: luminance)

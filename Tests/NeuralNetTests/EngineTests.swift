@@ -73,6 +73,21 @@ struct EngineTests {
         }
     }
 
+    @Test("predict allocates no gradients (and says so if backward follows); forward still does")
+    func predictWithoutGradients() throws {
+        let network = Network(architecture: try Architecture("c6 p c6 u:bilinear c3"), inputChannels: 2, seed: 4)
+        let shape = Shape(channels: 2, height: 4, width: 6)
+        let (with, without) = (try network.workspaceBytes(batch: 1, shape: shape), try network.workspaceBytes(batch: 1, shape: shape, withGradients: false))
+        #expect(without < with)
+        network.maxWorkspaceBytes = without + 2 * 3 * 4 * 6 * 4  // the workspace and the result
+        let x = [Float](repeating: 0.5, count: shape.count)
+        let predicted = try network.predict(x, count: 1, shape: shape)
+        #expect(throws: NetworkError.self) { try network.forward(x, batch: 1, shape: shape, training: true) }
+        network.maxWorkspaceBytes = nil
+        #expect(Array(try network.forward(x, batch: 1, shape: shape, training: false)) == predicted)
+        network.backward()  // the forward pass's workspace has gradients
+    }
+
     @Test("Adam's update matches a hand-computed step")
     func adamStep() throws {
         let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)  // weight and bias
