@@ -13,8 +13,9 @@ struct Colorize: ParsableCommand {
         abstract: "Colorize grayscale (or colour) photos with a trained model.",
         discussion: """
             Each photo's luminance is kept at full resolution; the model predicts chroma on a \
-            grid whose shorter side is --tiles × 32 pixels, and the chroma is upsampled and \
-            joined to it. A colour photo is reduced to its luminance first. Alpha is kept.
+            grid whose shorter side is --tiles × 32 pixels and on one twice as fine (unless \
+            --single-grid), the two are averaged, and the chroma is upsampled and joined to \
+            the luminance. A colour photo is reduced to its luminance first. Alpha is kept.
 
             Outputs mirror the inputs' names under -o (with --suffix added); each is written \
             to a temporary file and renamed into place, so an interrupted run leaves no \

@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
 
             With --photos DIR, colorizers are scored on real photographs as users get them: each \
             colour photo reduced to its luminance and colorized at full size exactly as \
-            chroma colorize does it (same grid, --tiles and settings), then scored against the \
+            chroma colorize does it (same grids, --tiles, --single-grid and settings), then scored against the \
             original (PSNR, SSIM, ΔE2000, colourfulness), beside the gray baseline (L* kept, \
             a* = b* = 0) and with the number of photos better than gray on PSNR and on ΔE2000. \
             Photos without colour are skipped and counted. --json adds a row per photo.
