@@ -26,15 +26,18 @@ enum ColorizeBenchmark {
         return try? BundledModels.load(space)
     }
 
-    /// `chroma-bench tiles`: mean PSNR and ΔE2000 against the originals for each grid size.
+    /// `chroma-bench tiles`: mean PSNR and ΔE2000 against the originals for each grid size alone,
+    /// and for `colorize`'s default (the grid of 1 averaged with one twice as fine).
     static func tiles() {
         let photos = colourPhotos()
         print("grid size on real photos: \(photos.count) colour photos (\(photos.map(\.name).joined(separator: ", "))), reduced to gray and colorized")
         print("space  tiles  PSNR dB (gray)   ΔE2000 (gray)   photos better than gray (PSNR, ΔE)")
         for space in ChromaSpace.allCases {
             guard let colorizer = model(space).flatMap({ try? PhotoColorizer(model: $0) }) else { print("\(space.rawValue): no model"); continue }
-            for tiles in [1, 2, 3, 4, 6, 8] {
+            // Each grid alone, then the default: the grid of 1 averaged with one twice as fine ("1+2").
+            for (tiles, finer) in [1, 2, 3, 4, 6, 8].map({ ($0, false) }) + [(1, true)] {
                 colorizer.tiles = tiles
+                colorizer.usesFinerGrid = finer
                 var psnr = 0.0, grayPSNR = 0.0, deltaE = 0.0, grayDeltaE = 0.0, betterPSNR = 0, betterDeltaE = 0
                 for photo in photos {
                     let gray = space.image(from: space.neutral(luminance: space.luminancePlane(of: photo.image)))
@@ -45,7 +48,7 @@ enum ColorizeBenchmark {
                     if scores.0.deltaE < scores.1.deltaE { betterDeltaE += 1 }
                 }
                 let n = Double(photos.count)
-                print("\(space.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(tiles)      \(format(psnr / n, 2)) (\(format(grayPSNR / n, 2)))    \(format(deltaE / n, 2)) (\(format(grayDeltaE / n, 2)))    \(betterPSNR)/\(photos.count), \(betterDeltaE)/\(photos.count)")
+                print("\(space.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \((finer ? "\(tiles)+\(2 * tiles)" : "\(tiles)").padding(toLength: 6, withPad: " ", startingAt: 0)) \(format(psnr / n, 2)) (\(format(grayPSNR / n, 2)))    \(format(deltaE / n, 2)) (\(format(grayDeltaE / n, 2)))    \(betterPSNR)/\(photos.count), \(betterDeltaE)/\(photos.count)")
             }
         }
     }
