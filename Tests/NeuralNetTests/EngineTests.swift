@@ -88,6 +88,42 @@ struct EngineTests {
         network.backward()  // the forward pass's workspace has gradients
     }
 
+    @Test("a stride-1 \"same\" convolution computes the textbook sum, samples and borders kept apart", arguments: [1, 3, 5])
+    func sameConvolution(kernel: Int) throws {
+        // One convolution, linear: the last layer of a spec is. Five samples on two threads put
+        // several samples in one padded matrix, sharing padding rows.
+        let network = Network(architecture: try Architecture("c3:k\(kernel)"), inputChannels: 2, seed: 5)
+        network.threads = 2
+        let shape = Shape(channels: 2, height: 5, width: 7), batch = 5, pad = kernel / 2
+        var random = SeededRandom(seed: 13)
+        let x = (0..<(batch * shape.count)).map { _ in random.normal() }
+        for i in 0..<network.parameterCount { network.parameters[i] = random.normal() }  // the bias too, nonzero
+        let y = Array(try network.forward(x, batch: batch, shape: shape, training: false))
+        let taps = kernel * kernel, weights = 3 * 2 * taps
+        var worst: Float = 0
+        for j in 0..<batch {
+            for o in 0..<3 {
+                for row in 0..<5 {
+                    for column in 0..<7 {
+                        var sum = Double(network.parameters[weights + o])
+                        for c in 0..<2 {
+                            for ky in 0..<kernel {
+                                for kx in 0..<kernel {
+                                    let (sy, sx) = (row + ky - pad, column + kx - pad)
+                                    guard (0..<5).contains(sy), (0..<7).contains(sx) else { continue }
+                                    sum += Double(network.parameters[(o * 2 + c) * taps + ky * kernel + kx])
+                                        * Double(x[j * shape.count + (c * 5 + sy) * 7 + sx])
+                                }
+                            }
+                        }
+                        worst = max(worst, abs(Float(sum) - y[((j * 3 + o) * 5 + row) * 7 + column]))
+                    }
+                }
+            }
+        }
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+
     @Test("Adam's update matches a hand-computed step")
     func adamStep() throws {
         let network = Network(architecture: try Architecture("c1:k1"), inputChannels: 1)  // weight and bias

@@ -18,6 +18,9 @@ struct GradientCheckTests {
         Case(spec: "c3 linear", input: Shape(channels: 2, height: 5, width: 6), batch: 2),
         Case(spec: "c4:k5:s2 linear", input: Shape(channels: 2, height: 7, width: 9), batch: 2),
         Case(spec: "c3:k3:s2:valid linear", input: Shape(channels: 3, height: 7, width: 8), batch: 3),
+        // Several samples to a thread: they share padding rows in one padded matrix.
+        Case(spec: "c3 linear", input: Shape(channels: 2, height: 4, width: 5), batch: 5),
+        Case(spec: "c3:k5 linear", input: Shape(channels: 2, height: 5, width: 6), batch: 5),
         Case(spec: "c2:k1 linear", input: Shape(channels: 3, height: 4, width: 4), batch: 2),
         Case(spec: "c2:k4:s3 linear", input: Shape(channels: 1, height: 10, width: 11), batch: 2),
         Case(spec: "t3 linear", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
