@@ -9,6 +9,27 @@ public enum UpsampleMode: String, Sendable, Equatable {
     case bilinear
 }
 
+extension UpsampleMode {
+    /// `planes` planes of `width` × `height` floats, one after another, each
+    /// upsampled ×2 in both directions as the network's `u` layer does it.
+    public func doubled(_ values: [Float], planes: Int, width: Int, height: Int) -> [Float] {
+        precondition(values.count == planes * width * height, "\(values.count) floats for \(planes) planes of \(width) × \(height)")
+        var result = [Float](repeating: 0, count: 4 * values.count)
+        var rows = [Float](repeating: 0, count: 2 * width * height)
+        values.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { y in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    for plane in 0..<planes {
+                        Upsample.upsample(x.baseAddress! + plane * width * height, width: width, height: height, mode: self,
+                                          rows: rows.baseAddress!, into: y.baseAddress! + 4 * plane * width * height)
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
 /// ×2 upsampling in both directions.
 struct Upsample: Layer {
     let mode: UpsampleMode
@@ -30,23 +51,30 @@ struct Upsample: Layer {
 
     // x: [B, C, H, W] → y: [B, C, 2H, 2W]
     func forward(_ p: LayerPass) {
-        let h = p.input.height, w = p.input.width, W = p.output.width
         Threads.split(p.batch * p.input.channels, threads: p.threads) { thread, planes in
-            let rows = p.scratch + thread * p.scratchPerThread  // [h, 2w]: rows widened first
+            let rows = p.scratch + thread * p.scratchPerThread
             for plane in planes {
-                let x = p.x + plane * p.input.plane, y = p.y + plane * p.output.plane
-                switch mode {
-                case .nearest:
-                    for oy in 0..<2 * h {
-                        for ox in 0..<W { y[oy * W + ox] = x[(oy / 2) * w + ox / 2] }
-                    }
-                case .bilinear:
-                    for iy in 0..<h { Self.widen(x + iy * w, count: w, into: rows + iy * W) }
-                    for oy in 0..<2 * h {
-                        let (a, b, t) = Self.taps(oy, h)
-                        for ox in 0..<W { y[oy * W + ox] = t * rows[a * W + ox] + (1 - t) * rows[b * W + ox] }
-                    }
-                }
+                Self.upsample(p.x + plane * p.input.plane, width: p.input.width, height: p.input.height, mode: mode,
+                              rows: rows, into: p.y + plane * p.output.plane)
+            }
+        }
+    }
+
+    /// One plane x [h, w] → y [2h, 2w]; `rows` is scratch of h · 2w floats (bilinear widens the rows first).
+    @inline(__always)
+    static func upsample(_ x: UnsafePointer<Float>, width w: Int, height h: Int, mode: UpsampleMode,
+                         rows: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let W = 2 * w
+        switch mode {
+        case .nearest:
+            for oy in 0..<2 * h {
+                for ox in 0..<W { y[oy * W + ox] = x[(oy / 2) * w + ox / 2] }
+            }
+        case .bilinear:
+            for iy in 0..<h { widen(x + iy * w, count: w, into: rows + iy * W) }
+            for oy in 0..<2 * h {
+                let (a, b, t) = taps(oy, h)
+                for ox in 0..<W { y[oy * W + ox] = t * rows[a * W + ox] + (1 - t) * rows[b * W + ox] }
             }
         }
     }
