@@ -7,7 +7,7 @@
 //   Colorizer     stages 4–5: the task and model metadata, training, calibration, metrics, comparison,
 //                 colorizing photos → Datasets, NeuralNet, ColorSpace, CBundledModels
 //   Datasets      CIFAR and photo folders → ColorSpace, ImageIO
-//   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS
+//   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS, CNeuralNet (memory-bound loops, AVX2/AVX-512 where there is one)
 //   ColorSpace    stage 2: Lab, YCbCr, resampling → ImageIO, CColor (per-pixel kernels, AVX2 where there is one)
 //   ImageIO       stage 1: PNG, JPEG, TIFF, WebP, metadata, files and paths → CShims (libpng, libjpeg, libtiff, zlib), CWebP
 //   Threading     how many threads, and work split across them (ColorSpace, NeuralNet, Colorizer)
@@ -38,6 +38,9 @@ let package = Package(
 
         // The colour conversions' per-pixel arithmetic: plain C loops, compiled for AVX2 too.
         .target(name: "CColor"),
+        // The network's memory-bound loops (the bins' cross-entropy, bilinear upsampling, ReLU's
+        // backward): plain C loops, compiled for AVX2 and AVX-512 too.
+        .target(name: "CNeuralNet"),
 
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),
@@ -52,7 +55,7 @@ let package = Package(
         // Stage 4's data: CIFAR-10 batches, splits, shuffled batches, augmentation.
         .target(name: "Datasets", dependencies: ["ColorSpace", "ImageIO"]),
         // Stage 3: the network engine.
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "Threading"]),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CNeuralNet", "Threading"]),
 
         // The two bundled colorizers (scripts/train-models writes them), built into the program.
         .target(name: "CBundledModels", exclude: ["lab.chroma", "ycbcr.chroma"]),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNeuralNet
 import Threading
 
 /// An element-wise non-linearity.
@@ -46,7 +47,7 @@ struct ActivationLayer: Layer {
         Threads.split(p.batch, threads: p.threads) { _, samples in
             let start = samples.lowerBound * p.input.count, end = samples.upperBound * p.input.count
             switch activation {
-            case .relu: for i in start..<end { dx[i] = p.x[i] > 0 ? p.dy[i] : 0 }
+            case .relu: chroma_nn_relu_backward(p.x + start, p.dy + start, end - start, dx + start)
             case .leaky: for i in start..<end { dx[i] = p.x[i] > 0 ? p.dy[i] : 0.01 * p.dy[i] }
             case .sigmoid: for i in start..<end { dx[i] = p.y[i] * (1 - p.y[i]) * p.dy[i] }
             case .tanh: for i in start..<end { dx[i] = (1 - p.y[i] * p.y[i]) * p.dy[i] }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNeuralNet
 import Threading
 
 /// A `side × side` grid of bins over pairs of values in `lower…upper`: the
@@ -68,40 +69,20 @@ public struct BinGrid: Equatable, Sendable {
     /// - `gradient`: samples × count × plane, ∂loss/∂logits = (softmax − encoded target) / pixels
     public func crossEntropy(logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, samples: Int, plane: Int,
                              gradient: UnsafeMutablePointer<Float>? = nil, threads: Int = Threads.available) -> Float {
-        let bins = count, pixels = Float(samples * plane)
+        let bins = count, pixels = Float(samples * plane), lower = lower, upper = upper, step = step, side = side
         let sliceCount = max(1, min(threads, samples))
         var totals = [Double](repeating: 0, count: sliceCount)
         totals.withUnsafeMutableBufferPointer { totals in
             Threads.split(samples, threads: sliceCount) { thread, slice in
-                // The pixel loops are innermost so that they run over contiguous memory;
-                // scratch is raw memory because Swift arrays cost a uniqueness check per write.
+                // One sample at a time in CNeuralNet: its max, exponentials, sums and
+                // gradient are passes over the sample's logits with the pixels innermost.
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane + (gradient == nil ? bins * plane : 0))
                 defer { scratch.deallocate() }
-                let largest = scratch, sum = scratch + plane, shift = scratch + 2 * plane
                 for s in slice {
-                    let z = logits + s * bins * plane, first = targets + s * 2 * plane, second = first + plane
-                    let e = gradient.map { $0 + s * bins * plane } ?? scratch + 3 * plane
-                    largest.update(from: z, count: plane)
-                    for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p]) } }
-                    for p in 0..<plane { sum[p] = 0; shift[p] = -largest[p] }
-                    for k in 0..<bins {
-                        vectorExp(z + k * plane, offset: shift, count: plane, into: e + k * plane)
-                        for p in 0..<plane { sum[p] += e[k * plane + p] }
-                    }
-                    // −Σ q·log softmax(z) = log Σ exp z − Σ q·z (the weights q sum to 1)
-                    var total: Double = 0
-                    for p in 0..<plane {
-                        var loss = logf(sum[p]) + largest[p]
-                        forEachCorner(first[p], second[p]) { k, weight in loss -= weight * z[k * plane + p] }
-                        total += Double(loss)
-                    }
-                    totals[thread] += total
-                    guard gradient != nil else { continue }
-                    for p in 0..<plane { sum[p] = 1 / (sum[p] * pixels) }
-                    for k in 0..<bins { for p in 0..<plane { e[k * plane + p] *= sum[p] } }
-                    for p in 0..<plane {
-                        forEachCorner(first[p], second[p]) { k, weight in e[k * plane + p] -= weight / pixels }
-                    }
+                    let first = targets + s * 2 * plane
+                    totals[thread] += chroma_nn_bins_cross_entropy(
+                        logits + s * bins * plane, first, first + plane, bins, side, lower, upper, step, plane,
+                        pixels, gradient.map { $0 + s * bins * plane }, scratch)
                 }
             }
         }

@@ -1,0 +1,71 @@
+// CNeuralNet: the network's element-wise loops that are memory passes, not
+// matrix products: the bins' softmax cross-entropy and its exponential, the ×2
+// bilinear upsampling and its adjoint, ReLU's backward.
+//
+// Why C: as in CColor, each kernel is a plain loop the compiler turns into
+// vector code, compiled three times on x86-64 Linux (baseline, x86-64-v3 with
+// AVX2, x86-64-v4 with AVX-512) with the fastest copy the CPU runs chosen at
+// load time. Swift built for the baseline has 128-bit vectors only, and its
+// checked arithmetic kept several of these loops from vectorising at all.
+//
+// Every copy gives the same floats: no fused multiply-adds, and sums are taken
+// in the same order whatever the vector width (across pixels, never within
+// one pixel's sum). The loops do exactly the arithmetic, in the order, that
+// NeuralNet's Swift code did before them, so training is bit for bit what it
+// was. NeuralNet calls these functions; it owns the threading and the layers.
+//
+// Layouts: a plane is height × width floats, row after row; a sample's logits
+// are `bins` planes one after another.
+#ifndef CHROMA_CNEURALNET_H
+#define CHROMA_CNEURALNET_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// out[i] = e^(source[i] * scale + offset[i]) for count floats (out may be source).
+/// Cephes' single-precision method: relative error within 3e-7 for inputs in
+/// -87...88; below -87 gives 0, above 88 gives e^88, NaN stays NaN.
+void chroma_nn_exp(const float *source, const float *offset, float scale, long count, float *out);
+
+/// One sample's softmax cross-entropy over `bins` logit planes against
+/// targets encoded bilinearly on a side × side grid of bin centres
+/// (lower + i * step on each axis, upper the last), summed over its `plane` pixels.
+///
+/// - z:        bins * plane logits
+/// - first, second: plane target values each (clamped to lower...upper)
+/// - gradient: bins * plane, written with (softmax - encoded target) / pixels; may be NULL
+/// - pixels:   the number of pixels the loss is averaged over (the whole batch's)
+/// - scratch:  3 * plane floats, plus bins * plane when gradient is NULL
+/// Returns the sum over the sample's pixels of -sum_k q_k log softmax(z)_k, in double.
+double chroma_nn_bins_cross_entropy(const float *z, const float *first, const float *second,
+                                    long bins, long side, float lower, float upper, float step, long plane,
+                                    float pixels, float *gradient, float *scratch);
+
+/// One plane of height × width upsampled ×2 in both directions, bilinearly with
+/// pixel centres aligned (new pixels take 3/4 of the nearer and 1/4 of the
+/// farther neighbour; edges repeat).
+///
+/// - x:    height * width
+/// - rows: scratch, height * 2 * width floats
+/// - y:    2 * height * 2 * width, written
+void chroma_nn_upsample_bilinear(const float *x, long width, long height, float *rows, float *y);
+
+/// The adjoint of chroma_nn_upsample_bilinear: each of dy's values flows back to
+/// the four inputs it was made from, with the weights it was made with.
+///
+/// - dy:  2 * height * 2 * width
+/// - row: scratch, 2 * width floats
+/// - dx:  height * width, written (not accumulated)
+void chroma_nn_upsample_bilinear_backward(const float *dy, long width, long height, float *row, float *dx);
+
+/// ReLU's backward: dx[i] = x[i] > 0 ? dy[i] : 0 for count floats.
+void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

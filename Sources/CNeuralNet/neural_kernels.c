@@ -1,0 +1,182 @@
+// The kernels declared in CNeuralNet.h: plain loops over contiguous floats
+// whose bodies are always-inlined functions, so that the compiler vectorises
+// them, in each of the copies below.
+#include "CNeuralNet.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+// Three copies of each kernel; the loader picks the widest the CPU runs.
+#define VECTORIZED __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VECTORIZED
+#endif
+#define INLINE static inline __attribute__((always_inline))
+
+// No fused multiply-adds: they round differently from a multiply then an add,
+// and every copy must give the floats the others (and the Swift code before
+// them) give, so that the same seed trains the same model on any x86-64 CPU.
+#pragma STDC FP_CONTRACT OFF
+
+// MARK: The exponential
+
+INLINE float exp_one(float input) {
+    float x = input < -87.0f ? -87.0f : input;
+    x = x > 88.0f ? 88.0f : x;
+    // Adding 1.5 * 2^23 rounds x * log2(e) to an integer held in the low mantissa bits.
+    const float magic = 12582912.0f;
+    float shifted = x * 1.44269504f + magic;
+    float n = shifted - magic;
+    // ln 2 in two parts, so that n * ln 2 is exact enough to subtract.
+    float r = x - n * 0.693359375f + n * 2.1219444e-4f;
+    float p = 1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 0.166666655f;
+    p = p * r + 0.50000001f;
+    p = p * (r * r) + r + 1.0f;
+    uint32_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    // 2^n straight into the exponent bits (n is -126...127 after the clamp).
+    uint32_t exponent = (bits - 0x4B400000u + 127u) << 23;
+    float scale;
+    memcpy(&scale, &exponent, sizeof scale);
+    float result = p * scale;
+    return input < -87.0f ? 0.0f : result;
+}
+
+VECTORIZED
+void chroma_nn_exp(const float *source, const float *offset, float scale, long count, float *out) {
+    for (long i = 0; i < count; i++) out[i] = exp_one(source[i] * scale + offset[i]);
+}
+
+// MARK: Softmax cross-entropy over bins
+
+/// A value's first bin index on one axis of the grid, and the next bin's weight.
+INLINE long locate(float value, long side, float lower, float upper, float step, float *weight) {
+    float clamped = value >= lower ? value : lower;
+    clamped = upper < clamped ? upper : clamped;
+    float position = (clamped - lower) / step;
+    long index = (long)position;
+    if (index > side - 2) index = side - 2;
+    *weight = position - (float)index;
+    return index;
+}
+
+/// The four bins a target pair is encoded on, and their weights.
+INLINE void corners(float first, float second, long side, float lower, float upper, float step,
+                    long bin[4], float weight[4]) {
+    float wi, wj;
+    long i = locate(first, side, lower, upper, step, &wi), j = locate(second, side, lower, upper, step, &wj);
+    long k = i * side + j;
+    bin[0] = k;            weight[0] = (1 - wi) * (1 - wj);
+    bin[1] = k + 1;        weight[1] = (1 - wi) * wj;
+    bin[2] = k + side;     weight[2] = wi * (1 - wj);
+    bin[3] = k + side + 1; weight[3] = wi * wj;
+}
+
+VECTORIZED
+double chroma_nn_bins_cross_entropy(const float *z, const float *first, const float *second,
+                                    long bins, long side, float lower, float upper, float step, long plane,
+                                    float pixels, float *gradient, float *scratch) {
+    float *largest = scratch, *sum = scratch + plane, *shift = scratch + 2 * plane;
+    float *e = gradient ? gradient : scratch + 3 * plane;
+    // The pixel loops are innermost, over contiguous memory; each pixel's max and
+    // sum run over the bins in order, whatever the vector width.
+    memcpy(largest, z, (size_t)plane * sizeof *z);
+    for (long k = 1; k < bins; k++) {
+        const float *zk = z + k * plane;
+        for (long p = 0; p < plane; p++) largest[p] = zk[p] >= largest[p] ? zk[p] : largest[p];
+    }
+    for (long p = 0; p < plane; p++) { sum[p] = 0; shift[p] = -largest[p]; }
+    for (long k = 0; k < bins; k++) {
+        const float *zk = z + k * plane;
+        float *ek = e + k * plane;
+        for (long p = 0; p < plane; p++) {
+            ek[p] = exp_one(zk[p] * 1.0f + shift[p]);
+            sum[p] += ek[p];
+        }
+    }
+    // -sum_k q_k log softmax(z)_k = log sum_k exp z_k - sum_k q_k z_k (the weights q sum to 1)
+    double total = 0;
+    for (long p = 0; p < plane; p++) {
+        long bin[4];
+        float weight[4];
+        corners(first[p], second[p], side, lower, upper, step, bin, weight);
+        float loss = logf(sum[p]) + largest[p];
+        for (int c = 0; c < 4; c++) loss -= weight[c] * z[bin[c] * plane + p];
+        total += (double)loss;
+    }
+    if (!gradient) return total;
+    for (long p = 0; p < plane; p++) sum[p] = 1 / (sum[p] * pixels);
+    for (long k = 0; k < bins; k++) {
+        float *ek = e + k * plane;
+        for (long p = 0; p < plane; p++) ek[p] *= sum[p];
+    }
+    for (long p = 0; p < plane; p++) {
+        long bin[4];
+        float weight[4];
+        corners(first[p], second[p], side, lower, upper, step, bin, weight);
+        for (int c = 0; c < 4; c++) e[bin[c] * plane + p] -= weight[c] / pixels;
+    }
+    return total;
+}
+
+// MARK: ×2 bilinear upsampling
+
+/// One row of w values widened to 2w: output 2i is 1/4 x[i-1] + 3/4 x[i],
+/// output 2i + 1 is 3/4 x[i] + 1/4 x[i+1]; edges repeat.
+INLINE void widen(const float *x, long w, float *out) {
+    out[0] = 0.25f * x[0] + 0.75f * x[0];
+    out[2 * w - 1] = 0.75f * x[w - 1] + 0.25f * x[w - 1];
+    for (long i = 1; i < w; i++) out[2 * i] = 0.25f * x[i - 1] + 0.75f * x[i];
+    for (long i = 0; i < w - 1; i++) out[2 * i + 1] = 0.75f * x[i] + 0.25f * x[i + 1];
+}
+
+/// The adjoint of widen over n = 2w values r[0 ... n-1] taken `stride` apart:
+/// each input's four contributions (two when an edge repeats one) summed in the
+/// order a loop over the outputs adds them.
+INLINE float narrowed(const float *r, long stride, long left, long centre, long right) {
+    return 0.0f + 0.25f * r[left * stride] + 0.75f * r[centre * stride] + 0.75f * r[(centre + 1) * stride]
+        + 0.25f * r[right * stride];
+}
+
+VECTORIZED
+void chroma_nn_upsample_bilinear(const float *x, long w, long h, float *rows, float *y) {
+    long W = 2 * w;
+    for (long iy = 0; iy < h; iy++) widen(x + iy * w, w, rows + iy * W);
+    for (long oy = 0; oy < 2 * h; oy++) {
+        long i = oy / 2, a, b;
+        float t;
+        if (oy % 2 == 0) { a = i > 0 ? i - 1 : 0; b = i; t = 0.25f; }
+        else { a = i; b = i + 1 < h ? i + 1 : h - 1; t = 0.75f; }
+        const float *ra = rows + a * W, *rb = rows + b * W;
+        float *out = y + oy * W;
+        for (long ox = 0; ox < W; ox++) out[ox] = t * ra[ox] + (1 - t) * rb[ox];
+    }
+}
+
+VECTORIZED
+void chroma_nn_upsample_bilinear_backward(const float *dy, long w, long h, float *row, float *dx) {
+    long W = 2 * w;
+    for (long iy = 0; iy < h; iy++) {
+        // Input row iy gathers output rows 2iy - 1 ... 2iy + 2 (clamped at the edges), ...
+        long left = iy > 0 ? 2 * iy - 1 : 0, right = iy < h - 1 ? 2 * iy + 2 : 2 * iy + 1;
+        for (long ox = 0; ox < W; ox++) row[ox] = narrowed(dy + ox, W, left, 2 * iy, right);
+        // ... then input column ix gathers columns 2ix - 1 ... 2ix + 2 the same way.
+        float *out = dx + iy * w;
+        out[0] = narrowed(row, 1, 0, 0, w > 1 ? 2 : 1);
+        for (long ix = 1; ix < w - 1; ix++) out[ix] = narrowed(row, 1, 2 * ix - 1, 2 * ix, 2 * ix + 2);
+        if (w > 1) out[w - 1] = narrowed(row, 1, 2 * w - 3, 2 * w - 2, 2 * w - 1);
+    }
+}
+
+// MARK: Activations
+
+VECTORIZED
+void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx) {
+    for (long i = 0; i < count; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+}
