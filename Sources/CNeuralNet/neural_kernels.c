@@ -50,6 +50,9 @@ INLINE float exp_one(float input) {
 
 VECTORIZED
 void chroma_nn_exp(const float *source, const float *offset, float scale, long count, float *out) {
+    // Each output reads only its own inputs, so out may be source: without this
+    // the compiler's overlap check sent in-place calls down its scalar loop.
+#pragma clang loop vectorize(assume_safety)
     for (long i = 0; i < count; i++) out[i] = exp_one(source[i] * scale + offset[i]);
 }
 
@@ -123,6 +126,36 @@ double chroma_nn_bins_cross_entropy(const float *z, const float *first, const fl
         for (int c = 0; c < 4; c++) e[bin[c] * plane + p] -= weight[c] / pixels;
     }
     return total;
+}
+
+VECTORIZED
+void chroma_nn_annealed_mean(const float *z, long bins, long side, const float *bias, float temperature,
+                             float lower, float step, long plane, float *first, float *second, float *scratch) {
+    float *largest = scratch, *sum = scratch + plane, *shift = scratch + 2 * plane;
+    float scale = 1 / temperature;
+    for (long p = 0; p < plane; p++) { largest[p] = z[p] - bias[0]; sum[p] = 0; first[p] = 0; second[p] = 0; }
+    for (long k = 1; k < bins; k++) {
+        const float *zk = z + k * plane;
+        for (long p = 0; p < plane; p++) {
+            float v = zk[p] - bias[k];
+            largest[p] = v >= largest[p] ? v : largest[p];
+        }
+    }
+    for (long k = 0; k < bins; k++) {
+        const float *zk = z + k * plane;
+        float i = (float)(k / side), j = (float)(k % side);
+        for (long p = 0; p < plane; p++) shift[p] = -(bias[k] + largest[p]) / temperature;
+        for (long p = 0; p < plane; p++) {
+            float weight = exp_one(zk[p] * scale + shift[p]);
+            sum[p] += weight;
+            first[p] += weight * i;
+            second[p] += weight * j;
+        }
+    }
+    for (long p = 0; p < plane; p++) {
+        first[p] = lower + step * first[p] / sum[p];
+        second[p] = lower + step * second[p] / sum[p];
+    }
 }
 
 // MARK: ×2 bilinear upsampling

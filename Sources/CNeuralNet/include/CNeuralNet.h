@@ -1,6 +1,6 @@
 // CNeuralNet: the network's element-wise loops that are memory passes, not
-// matrix products: the bins' softmax cross-entropy and its exponential, the ×2
-// bilinear upsampling and its adjoint, ReLU's backward.
+// matrix products: the bins' softmax cross-entropy, annealed mean and their
+// exponential, the ×2 bilinear upsampling and its adjoint, ReLU's backward.
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
 // vector code, compiled three times on x86-64 Linux (baseline, x86-64-v3 with
@@ -43,6 +43,17 @@ void chroma_nn_exp(const float *source, const float *offset, float scale, long c
 double chroma_nn_bins_cross_entropy(const float *z, const float *first, const float *second,
                                     long bins, long side, float lower, float upper, float step, long plane,
                                     float pixels, float *gradient, float *scratch);
+
+/// One sample's annealed mean: for each pixel, softmax((z - bias) / temperature)
+/// over the bins weighting the bin centres (lower + i * step, lower + j * step)
+/// of bin i * side + j.
+///
+/// - z:       bins * plane logits
+/// - bias:    bins values
+/// - first, second: plane values each, written
+/// - scratch: 3 * plane floats
+void chroma_nn_annealed_mean(const float *z, long bins, long side, const float *bias, float temperature,
+                             float lower, float step, long plane, float *first, float *second, float *scratch);
 
 /// One plane of height × width upsampled ×2 in both directions, bilinearly with
 /// pixel centres aligned (new pixels take 3/4 of the nearer and 1/4 of the

@@ -116,30 +116,13 @@ public struct BinGrid: Equatable, Sendable {
                              bias: [Float]? = nil, into out: UnsafeMutablePointer<Float>) {
         precondition(temperature > 0, "the temperature must be positive")
         precondition(bias == nil || bias!.count == count, "one bias per bin")
-        let bins = count, step = self.step, bias = bias ?? [Float](repeating: 0, count: count)
-        // Raw scratch, as in crossEntropy: Swift arrays cost a uniqueness check per write.
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * plane)
+        let bins = count, bias = bias ?? [Float](repeating: 0, count: count)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
         defer { scratch.deallocate() }
-        let largest = scratch, sum = scratch + plane, weight = scratch + 2 * plane, shift = scratch + 3 * plane
         for s in 0..<samples {
-            let z = logits + s * bins * plane, first = out + s * 2 * plane, second = first + plane
-            for p in 0..<plane { largest[p] = z[p] - bias[0]; sum[p] = 0; first[p] = 0; second[p] = 0 }
-            for k in 1..<bins { for p in 0..<plane { largest[p] = max(largest[p], z[k * plane + p] - bias[k]) } }
-            for k in 0..<bins {
-                let i = Float(k / side), j = Float(k % side)
-                for p in 0..<plane { shift[p] = -(bias[k] + largest[p]) / temperature }
-                weight.update(from: z + k * plane, count: plane)
-                expInPlace(weight, offset: shift, scale: 1 / temperature, count: plane)
-                for p in 0..<plane {
-                    sum[p] += weight[p]
-                    first[p] += weight[p] * i
-                    second[p] += weight[p] * j
-                }
-            }
-            for p in 0..<plane {
-                first[p] = lower + step * first[p] / sum[p]
-                second[p] = lower + step * second[p] / sum[p]
-            }
+            let first = out + s * 2 * plane
+            chroma_nn_annealed_mean(logits + s * bins * plane, bins, side, bias, temperature, lower, step, plane,
+                                    first, first + plane, scratch)
         }
     }
 }
