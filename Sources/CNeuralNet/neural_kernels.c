@@ -207,6 +207,79 @@ void chroma_nn_upsample_bilinear_backward(const float *dy, long w, long h, float
     }
 }
 
+// MARK: Batch norm
+
+enum { side_by_side = 8 };
+
+VECTORIZED
+void chroma_nn_batch_norm_statistics(const float *x, long samples, long channels, long first, long last, long plane,
+                                     double *sum, double *squares) {
+    long c = first;
+    for (; c + side_by_side <= last; c += side_by_side) {
+        double s[side_by_side] = {0}, q[side_by_side] = {0};
+        for (long b = 0; b < samples; b++) {
+            const float *base = x + (b * channels + c) * plane;
+            for (long i = 0; i < plane; i++) {
+                for (int j = 0; j < side_by_side; j++) {
+                    double v = (double)base[j * plane + i];
+                    s[j] += v;
+                    q[j] += v * v;
+                }
+            }
+        }
+        for (int j = 0; j < side_by_side; j++) { sum[c + j] = s[j]; squares[c + j] = q[j]; }
+    }
+    for (; c < last; c++) {
+        double s = 0, q = 0;
+        for (long b = 0; b < samples; b++) {
+            const float *values = x + (b * channels + c) * plane;
+            for (long i = 0; i < plane; i++) { double v = (double)values[i]; s += v; q += v * v; }
+        }
+        sum[c] = s;
+        squares[c] = q;
+    }
+}
+
+VECTORIZED
+void chroma_nn_batch_norm_gradient_sums(const float *x, const float *dy, long samples, long channels, long first,
+                                        long last, long plane, const float *mean, const float *inverse_std,
+                                        float *sum_dy, float *sum_dy_xhat) {
+    long c = first;
+    for (; c + side_by_side <= last; c += side_by_side) {
+        float s[side_by_side] = {0}, t[side_by_side] = {0}, m[side_by_side], inv[side_by_side];
+        for (int j = 0; j < side_by_side; j++) { m[j] = mean[c + j]; inv[j] = inverse_std[c + j]; }
+        for (long b = 0; b < samples; b++) {
+            const float *xs = x + (b * channels + c) * plane, *dys = dy + (b * channels + c) * plane;
+            for (long i = 0; i < plane; i++) {
+                for (int j = 0; j < side_by_side; j++) {
+                    float g = dys[j * plane + i];
+                    s[j] += g;
+                    t[j] += g * (xs[j * plane + i] - m[j]) * inv[j];
+                }
+            }
+        }
+        for (int j = 0; j < side_by_side; j++) { sum_dy[c + j] = s[j]; sum_dy_xhat[c + j] = t[j]; }
+    }
+    for (; c < last; c++) {
+        float s = 0, t = 0;
+        for (long b = 0; b < samples; b++) {
+            const float *xs = x + (b * channels + c) * plane, *dys = dy + (b * channels + c) * plane;
+            for (long i = 0; i < plane; i++) { s += dys[i]; t += dys[i] * (xs[i] - mean[c]) * inverse_std[c]; }
+        }
+        sum_dy[c] = s;
+        sum_dy_xhat[c] = t;
+    }
+}
+
+VECTORIZED
+void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long count, float mean, float inverse_std,
+                                         float scale, float sum_dy, float sum_dy_xhat, float n, float *dx) {
+    for (long i = 0; i < count; i++) {
+        float xhat = (x[i] - mean) * inverse_std;
+        dx[i] = scale * (dy[i] - sum_dy / n - xhat * sum_dy_xhat / n);
+    }
+}
+
 // MARK: Activations
 
 VECTORIZED

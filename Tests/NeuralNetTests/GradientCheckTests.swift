@@ -36,6 +36,11 @@ struct GradientCheckTests {
         Case(spec: "c4:tanh c2 tanh", input: Shape(channels: 2, height: 5, width: 5), batch: 2),
         Case(spec: "c4:bn:tanh c2", input: Shape(channels: 2, height: 4, width: 5), batch: 3),
         Case(spec: "c4:bn:leaky c2:bn", input: Shape(channels: 1, height: 6, width: 6), batch: 4, kinked: true),
+        // Twenty channels on two threads: batch norm's sums run eight channels side by side, then one by one.
+        Case(spec: "c20:bn:tanh c2", input: Shape(channels: 2, height: 4, width: 5), batch: 3),
+        // One-pixel-high and one-pixel-wide planes: both edges repeat the same pixel.
+        Case(spec: "c2:tanh u:bilinear c2", input: Shape(channels: 1, height: 1, width: 3), batch: 2),
+        Case(spec: "c2:tanh u:bilinear c2", input: Shape(channels: 1, height: 3, width: 1), batch: 2),
         Case(spec: "c3:tanh skip c2:tanh concat c2", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
         Case(spec: "skip c3:tanh concat c2", input: Shape(channels: 2, height: 4, width: 4), batch: 2),
         Case(spec: "skip c3:tanh c2 add", input: Shape(channels: 2, height: 4, width: 5), batch: 2),

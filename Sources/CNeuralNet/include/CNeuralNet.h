@@ -72,6 +72,27 @@ void chroma_nn_upsample_bilinear(const float *x, long width, long height, float 
 /// - dx:  height * width, written (not accumulated)
 void chroma_nn_upsample_bilinear_backward(const float *dy, long width, long height, float *row, float *dx);
 
+/// Batch norm's statistics for channels first ..< last of a batch stored
+/// [samples, channels, plane]: sum[c] and squares[c] are the sums of x and x²
+/// over the channel's samples × plane values, in double, added sample by sample
+/// and pixel by pixel. Eight channels run side by side: each sum stays one
+/// chain in that order (the same doubles as one channel at a time), but eight
+/// independent chains keep the adder busy where one waits on its own latency.
+void chroma_nn_batch_norm_statistics(const float *x, long samples, long channels, long first, long last, long plane,
+                                     double *sum, double *squares);
+
+/// Batch norm backward's sums for channels first ..< last: sum_dy[c] = Σ dy and
+/// sum_dy_xhat[c] = Σ dy · (x − mean[c]) · inverse_std[c], in float, in the
+/// order of chroma_nn_batch_norm_statistics.
+void chroma_nn_batch_norm_gradient_sums(const float *x, const float *dy, long samples, long channels, long first,
+                                        long last, long plane, const float *mean, const float *inverse_std,
+                                        float *sum_dy, float *sum_dy_xhat);
+
+/// Batch norm's input gradient (training statistics) for one plane of `count` values:
+/// dx = scale · (dy − sum_dy / n − x̂ · sum_dy_xhat / n), x̂ = (x − mean) · inverse_std.
+void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long count, float mean, float inverse_std,
+                                         float scale, float sum_dy, float sum_dy_xhat, float n, float *dx);
+
 /// ReLU's backward: dx[i] = x[i] > 0 ? dy[i] : 0 for count floats.
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx);
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNeuralNet
 import Threading
 
 /// Batch normalisation per channel over batch, height and width (Ioffe & Szegedy 2015).
@@ -34,14 +35,15 @@ struct BatchNorm: Layer {
         let runningMean = p.state, runningVariance = p.state + C
         let mean = p.saved, inverseStd = p.saved + C
         Threads.split(C, threads: p.threads) { _, channels in
+            var sums = [Double](repeating: 0, count: C), squareSums = sums
+            if p.training {
+                chroma_nn_batch_norm_statistics(p.x, p.batch, C, channels.lowerBound, channels.upperBound, plane,
+                                                &sums, &squareSums)
+            }
             for c in channels {
                 var mu: Float, variance: Float
                 if p.training {
-                    var sum: Double = 0, squares: Double = 0
-                    for b in 0..<p.batch {
-                        let x = p.x + (b * C + c) * plane
-                        for i in 0..<plane { sum += Double(x[i]); squares += Double(x[i]) * Double(x[i]) }
-                    }
+                    let sum = sums[c], squares = squareSums[c]
                     mu = Float(sum / Double(n))
                     variance = max(0, Float(squares / Double(n)) - mu * mu)
                     let unbiased = n > 1 ? variance * n / (n - 1) : variance
@@ -69,15 +71,11 @@ struct BatchNorm: Layer {
         let gamma = p.parameters
         let mean = p.saved, inverseStd = p.saved + C
         Threads.split(C, threads: p.threads) { _, channels in
+            var sumsDy = [Float](repeating: 0, count: C), sumsDyXhat = sumsDy
+            chroma_nn_batch_norm_gradient_sums(p.x, p.dy, p.batch, C, channels.lowerBound, channels.upperBound, plane,
+                                               mean, inverseStd, &sumsDy, &sumsDyXhat)
             for c in channels {
-                var sumDy: Float = 0, sumDyXhat: Float = 0
-                for b in 0..<p.batch {
-                    let x = p.x + (b * C + c) * plane, dy = p.dy + (b * C + c) * plane
-                    for i in 0..<plane {
-                        sumDy += dy[i]
-                        sumDyXhat += dy[i] * (x[i] - mean[c]) * inverseStd[c]
-                    }
-                }
+                let sumDy = sumsDy[c], sumDyXhat = sumsDyXhat[c]
                 p.gradients[c] += sumDyXhat
                 p.gradients[C + c] += sumDy
                 guard let dx = p.dx else { continue }
@@ -85,11 +83,11 @@ struct BatchNorm: Layer {
                 for b in 0..<p.batch {
                     let x = p.x + (b * C + c) * plane, dy = p.dy + (b * C + c) * plane
                     let target = dx + (b * C + c) * plane
-                    for i in 0..<plane {
-                        let xhat = (x[i] - mean[c]) * inverseStd[c]
-                        target[i] = p.training
-                            ? scale * (dy[i] - sumDy / n - xhat * sumDyXhat / n)
-                            : scale * dy[i]
+                    if p.training {
+                        chroma_nn_batch_norm_input_gradient(x, dy, plane, mean[c], inverseStd[c], scale, sumDy, sumDyXhat,
+                                                            n, target)
+                    } else {
+                        for i in 0..<plane { target[i] = scale * dy[i] }
                     }
                 }
             }
