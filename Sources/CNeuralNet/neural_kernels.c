@@ -207,9 +207,46 @@ void chroma_nn_upsample_bilinear_backward(const float *dy, long w, long h, float
     }
 }
 
-// MARK: Batch norm
-
+// Sums that must keep their order (one chain per channel) run eight channels
+// side by side: eight independent chains keep the adder busy where one waits
+// on its own latency.
 enum { side_by_side = 8 };
+
+// MARK: The shifted convolution
+
+VECTORIZED
+void chroma_nn_shifted_scatter_gradient(const float *dy, long samples, long channels, long height, long width,
+                                        long padded_width, long padded_plane, float *wide, float *bias_gradient) {
+    long plane = height * width, wide_count = samples * padded_plane;
+    for (long j = 0; j < samples; j++) {
+        long o = 0;
+        for (; o + side_by_side <= channels; o += side_by_side) {
+            float sum[side_by_side] = {0};
+            for (long row = 0; row < height; row++) {
+                for (int k = 0; k < side_by_side; k++) {
+                    const float *from = dy + (j * channels + o + k) * plane + row * width;
+                    float *to = wide + (o + k) * wide_count + j * padded_plane + row * padded_width;
+                    for (long i = 0; i < width; i++) to[i] = from[i];
+                }
+                for (long i = 0; i < width; i++) {
+                    for (int k = 0; k < side_by_side; k++) sum[k] += dy[(j * channels + o + k) * plane + row * width + i];
+                }
+            }
+            for (int k = 0; k < side_by_side; k++) bias_gradient[o + k] += sum[k];
+        }
+        for (; o < channels; o++) {
+            float sum = 0;
+            for (long row = 0; row < height; row++) {
+                const float *from = dy + (j * channels + o) * plane + row * width;
+                float *to = wide + o * wide_count + j * padded_plane + row * padded_width;
+                for (long i = 0; i < width; i++) { to[i] = from[i]; sum += from[i]; }
+            }
+            bias_gradient[o] += sum;
+        }
+    }
+}
+
+// MARK: Batch norm
 
 VECTORIZED
 void chroma_nn_batch_norm_statistics(const float *x, long samples, long channels, long first, long last, long plane,

@@ -72,6 +72,16 @@ void chroma_nn_upsample_bilinear(const float *x, long width, long height, float 
 /// - dx:  height * width, written (not accumulated)
 void chroma_nn_upsample_bilinear_backward(const float *dy, long width, long height, float *row, float *dx);
 
+/// The shifted convolution's output gradient for n samples of `channels`
+/// planes height × width (dy, [n, channels, height, width]) written into the
+/// padded grid's layout (wide, [channels, n · padded_plane]: row pitch
+/// padded_width, sample pitch padded_plane; the padding positions are left as
+/// they are), and each channel's sum of dy, added to bias_gradient[c] once per
+/// sample in the order sample by sample, row by row. Eight channels run side by
+/// side, each sum one chain in that order.
+void chroma_nn_shifted_scatter_gradient(const float *dy, long samples, long channels, long height, long width,
+                                        long padded_width, long padded_plane, float *wide, float *bias_gradient);
+
 /// Batch norm's statistics for channels first ..< last of a batch stored
 /// [samples, channels, plane]: sum[c] and squares[c] are the sums of x and x²
 /// over the channel's samples × plane values, in double, added sample by sample

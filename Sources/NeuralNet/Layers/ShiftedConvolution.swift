@@ -1,3 +1,5 @@
+import CNeuralNet
+
 /// Stride-1 "same" convolution with an odd kernel, without im2col.
 ///
 /// A group of n samples is copied, zero-padded by p = (k − 1)/2, into one wide
@@ -137,17 +139,8 @@ struct ShiftedConvolution {
         let pitch = n * paddedPlane + tail, wide = n * paddedPlane, plane = height * width
         pad(x, samples: n, sampleCount: inChannels * plane, into: s.padded)
         s.wide.update(repeating: 0, count: outChannels * wide)
-        for j in 0..<n {
-            for o in 0..<outChannels {
-                let source = dy + (j * outChannels + o) * plane, target = s.wide + o * wide + j * paddedPlane
-                var sum: Float = 0
-                for row in 0..<height {
-                    let from = source + row * width, to = target + row * paddedWidth
-                    for i in 0..<width { to[i] = from[i]; sum += from[i] }
-                }
-                s.biasGradient[o] += sum
-            }
-        }
+        chroma_nn_shifted_scatter_gradient(dy, n, outChannels, height, width, paddedWidth, paddedPlane, s.wide,
+                                           s.biasGradient)
         for ky in 0..<kernel {
             BLAS.gemm(transposeB: true, m: outChannels, n: stacked, k: wide,
                       a: s.wide, lda: wide, b: s.padded + ky * paddedWidth, ldb: pitch,
