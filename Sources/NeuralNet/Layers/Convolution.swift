@@ -72,9 +72,9 @@ struct Convolution: Layer {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters, bias = p.parameters + outChannels * K
         if let fast = shifted(g) {
+            let weightsByTap = fast.splitWeights(weights, scratch: p.scratch)
             Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread)
-                fast.splitWeights(weights, into: scratch.weightsByTap)
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
                     let n = min(fast.group, samples.upperBound - first)
                     fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
@@ -109,10 +109,10 @@ struct Convolution: Layer {
         let count = parameterCount(inputChannels: p.input.channels)
         let used = Threads.slices(p.batch, threads: p.threads)
         if let fast = shifted(g) {
+            let weightsByTap = fast.splitWeights(weights, scratch: p.scratch)
             Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread)
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
                 scratch.gradientsByTap.update(repeating: 0, count: fast.taps * outChannels * p.input.channels + outChannels)
-                fast.splitWeights(weights, into: scratch.weightsByTap)
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
                     let n = min(fast.group, samples.upperBound - first)
                     fast.backward(x: p.x + first * p.input.count, dy: p.dy + first * p.output.count,

@@ -63,13 +63,23 @@ struct ShiftedConvolution {
         let biasGradient: UnsafeMutablePointer<Float>
     }
 
-    func scratch(_ base: UnsafeMutablePointer<Float>) -> Scratch {
+    /// A thread's scratch at `base`; `weightsByTap`, when given, is where `splitWeights`
+    /// put the weights for all threads (thread 0's region), instead of this thread's own.
+    func scratch(_ base: UnsafeMutablePointer<Float>, weightsByTap shared: UnsafeMutablePointer<Float>? = nil) -> Scratch {
         let n = group, paddedCount = stacked * (n * paddedPlane + tail)
         let padded = base, paddedGradient = padded + paddedCount, wide = paddedGradient + paddedCount
         let weightsByTap = wide + outChannels * n * paddedPlane
         let gradientsByTap = weightsByTap + taps * outChannels * inChannels
-        return Scratch(padded: padded, paddedGradient: paddedGradient, wide: wide, weightsByTap: weightsByTap,
+        return Scratch(padded: padded, paddedGradient: paddedGradient, wide: wide, weightsByTap: shared ?? weightsByTap,
                        gradientsByTap: gradientsByTap, biasGradient: gradientsByTap + taps * outChannels * inChannels)
+    }
+
+    /// The weights by kernel row, once per pass for every thread: written into the
+    /// weights region of the scratch at `scratch` (thread 0's), which it returns.
+    func splitWeights(_ weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let target = self.scratch(scratch).weightsByTap
+        splitWeights(weights, into: target)
+        return target
     }
 
     /// Where W_ky[o, (kx, c)] sits in the by-row layout.

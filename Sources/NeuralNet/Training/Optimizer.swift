@@ -1,3 +1,4 @@
+import Threading
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,11 +45,14 @@ public final class Adam: Optimizer {
         let correction1 = 1 - powf(beta1, Float(steps)), correction2 = 1 - powf(beta2, Float(steps))
         let p = network.parameters.pointer, g = network.gradients.pointer, m = m.pointer, v = v.pointer
         let (lr, b1, b2, eps, decay) = (learningRate, beta1, beta2, epsilon, learningRate * weightDecay)
-        for i in 0..<network.parameterCount {
-            m[i] = b1 * m[i] + (1 - b1) * g[i]
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            let update = lr * (m[i] / correction1) / (sqrtf(v[i] / correction2) + eps)
-            p[i] -= update + decay * p[i]
+        // Each parameter's update reads only its own values, so the threads' shares give the same floats.
+        Threads.split(network.parameterCount, threads: network.threads) { _, share in
+            for i in share {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                let update = lr * (m[i] / correction1) / (sqrtf(v[i] / correction2) + eps)
+                p[i] -= update + decay * p[i]
+            }
         }
     }
 
