@@ -63,21 +63,14 @@ enum ColorBenchmark {
         let peer = [1, 2].map { opencv(image, threads: $0) }
         print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 runs; MP/s")
         print("lab: float planes; lab8: 8-bit L*a*b* bytes; ycbcr: float planes; ycbcr8: libjpeg's 8-bit; gray8: Y alone")
+        print("one and two threads in turn; 2÷1: the median of the seven pairs' ratios (a VM's drifting speed moves both alike)")
         print(peer[0].version.map { "beside: OpenCV \($0), cvtColor on the same image" } ?? "beside: \(peer[0].problem)")
-        print("space    threads   chroma (forward  inverse)     OpenCV (forward  inverse)")
+        print("space    threads   chroma (forward  inverse)     2÷1    OpenCV (forward  inverse)")
         for test in cases {
-            for threads in [1, 2] {
-                var forward: [Double] = [], inverse: [Double] = [], total: [Double] = []
-                for _ in 0..<7 {
-                    var converted: Any?
-                    let f = time { converted = test.forward(image, threads) }
-                    let i = time { test.inverse(converted!, threads) }
-                    forward.append(f); inverse.append(i); total.append(f + i)
-                }
-                let inverseFigure = test.name == "gray8" ? "–" : format(megapixels / median(inverse))
-                let ours = "\(format(megapixels / median(total))) (\(format(megapixels / median(forward)))  \(inverseFigure))"
-                let theirs = test.opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
-                print("\(pad(test.name, 8)) \(threads)         \(pad(ours, 28)) \(theirs)")
+            report(test.name, opencv: test.opencv, peer: peer, megapixels: megapixels) { threads in
+                var converted: Any?
+                let f = time { converted = test.forward(image, threads) }
+                return (f, time { test.inverse(converted!, threads) })
             }
         }
         runReusing(image, peer: peer)
@@ -87,22 +80,40 @@ enum ColorBenchmark {
         let megapixels = Double(image.pixelCount) / 1e6
         print("into outputs kept from the previous call (chroma's into: variants, OpenCV's dst=)")
         for test in reusingCases {
-            for threads in [1, 2] {
-                var converted = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: [])
-                var back = converted
-                test.forward(image, &converted, threads)  // sizes the outputs
+            var outputs: [Int: (converted: Image<UInt8>, back: Image<UInt8>)] = [:]
+            for threads in [1, 2] {  // sizes each thread count's outputs
+                var converted = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: []), back = converted
+                test.forward(image, &converted, threads)
                 test.inverse(converted, &back, threads)
-                var forward: [Double] = [], inverse: [Double] = [], total: [Double] = []
-                for _ in 0..<7 {
-                    let f = time { test.forward(image, &converted, threads) }
-                    let i = time { test.inverse(converted, &back, threads) }
-                    forward.append(f); inverse.append(i); total.append(f + i)
-                }
-                let inverseFigure = test.name == "gray8" ? "–" : format(megapixels / median(inverse))
-                let ours = "\(format(megapixels / median(total))) (\(format(megapixels / median(forward)))  \(inverseFigure))"
-                let theirs = peer[threads - 1].figures[test.opencv] ?? "–"
-                print("\(pad(test.name, 8)) \(threads)         \(pad(ours, 28)) \(theirs)")
+                outputs[threads] = (converted, back)
             }
+            report(test.name, opencv: test.opencv, peer: peer, megapixels: megapixels) { threads in
+                let f = time { test.forward(image, &outputs[threads]!.converted, threads) }
+                return (f, time { test.inverse(outputs[threads]!.converted, &outputs[threads]!.back, threads) })
+            }
+        }
+    }
+
+    /// Seven round trips on one thread and on two, in turn (`roundTrip(threads)` gives the
+    /// forward and inverse seconds); prints both rows, with the median of the pairs' ratios.
+    static func report(_ name: String, opencv: String?, peer: [(version: String?, figures: [String: String], problem: String)],
+                       megapixels: Double, _ roundTrip: (Int) -> (Double, Double)) {
+        var forward: [Int: [Double]] = [:], inverse: [Int: [Double]] = [:], total: [Int: [Double]] = [:], ratios: [Double] = []
+        for _ in 0..<7 {
+            for threads in [1, 2] {
+                let (f, i) = roundTrip(threads)
+                forward[threads, default: []].append(f)
+                inverse[threads, default: []].append(i)
+                total[threads, default: []].append(f + i)
+            }
+            ratios.append(total[1]!.last! / total[2]!.last!)
+        }
+        for threads in [1, 2] {
+            let inverseFigure = name == "gray8" ? "–" : format(megapixels / median(inverse[threads]!))
+            let ours = "\(format(megapixels / median(total[threads]!))) (\(format(megapixels / median(forward[threads]!)))  \(inverseFigure))"
+            let ratio = threads == 2 ? format(median(ratios), 2) + "×" : ""
+            let theirs = opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
+            print("\(pad(name, 8)) \(threads)         \(pad(ours, 28)) \(pad(ratio, 6)) \(theirs)")
         }
     }
 

@@ -1,12 +1,15 @@
-// CNeuralNet: the network's element-wise loops that are memory passes, not
-// matrix products: the bins' softmax cross-entropy, annealed mean and their
-// exponential, the ×2 bilinear upsampling and its adjoint, ReLU's backward.
+// CNeuralNet: the network's loops that are passes over memory, not matrix
+// products: the bins' softmax cross-entropy, annealed mean and their
+// exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
+// and input gradient, the shifted convolution's gradient scatter, ReLU's
+// backward.
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
 // vector code, compiled three times on x86-64 Linux (baseline, x86-64-v3 with
-// AVX2, x86-64-v4 with AVX-512) with the fastest copy the CPU runs chosen at
-// load time. Swift built for the baseline has 128-bit vectors only, and its
-// checked arithmetic kept several of these loops from vectorising at all.
+// AVX2, x86-64-v4 with AVX-512; the upsampling without the last, whose copy
+// measured slower), the widest copy the CPU runs chosen at load time. Swift
+// built for the baseline has 128-bit vectors only, and its checked arithmetic
+// kept several of these loops from vectorising at all.
 //
 // Every copy gives the same floats: no fused multiply-adds, and sums are taken
 // in the same order whatever the vector width (across pixels, never within
