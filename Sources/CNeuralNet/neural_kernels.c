@@ -220,6 +220,71 @@ enum { side_by_side = 8 };
 // MARK: The shifted convolution
 
 VECTORIZED
+void chroma_nn_shifted_pad(const float *x, long samples, long sample_count, long channels, long height, long width,
+                           long pad, long kernel, long padded_width, long padded_plane, long pitch, float *padded) {
+    for (long c = 0; c < channels; c++) {
+        float *target = padded + c * pitch;
+        long cursor = 0;  // everything before it is written
+        for (long j = 0; j < samples; j++) {
+            const float *source = x + j * sample_count + c * height * width;
+            for (long y = 0; y < height; y++) {
+                long start = j * padded_plane + pad * padded_width + pad + y * padded_width;
+                memset(target + cursor, 0, (size_t)(start - cursor) * sizeof *target);
+                memcpy(target + start, source + y * width, (size_t)width * sizeof *target);
+                cursor = start + width;
+            }
+        }
+        memset(target + cursor, 0, (size_t)(pitch - cursor) * sizeof *target);
+    }
+    for (long kx = 1; kx < kernel; kx++) {
+        for (long c = 0; c < channels; c++) {
+            float *row = padded + (kx * channels + c) * pitch;
+            memcpy(row, padded + c * pitch + kx, (size_t)(pitch - kx) * sizeof *row);
+            memset(row + pitch - kx, 0, (size_t)kx * sizeof *row);
+        }
+    }
+}
+
+VECTORIZED
+void chroma_nn_shifted_gather_outputs(const float *wide, long samples, long channels, long height, long width,
+                                      long padded_width, long padded_plane, const float *bias, float *y) {
+    long wide_count = samples * padded_plane, plane = height * width;
+    for (long j = 0; j < samples; j++) {
+        for (long o = 0; o < channels; o++) {
+            const float *source = wide + o * wide_count + j * padded_plane;
+            float *target = y + (j * channels + o) * plane, value = bias[o];
+            for (long row = 0; row < height; row++) {
+                const float *from = source + row * padded_width;
+                float *to = target + row * width;
+                for (long i = 0; i < width; i++) to[i] = from[i] + value;
+            }
+        }
+    }
+}
+
+VECTORIZED
+void chroma_nn_shifted_gather_input_gradient(const float *padded_gradient, long samples, long channels, long kernel,
+                                             long height, long width, long pad, long padded_width,
+                                             long padded_plane, long pitch, float *dx) {
+    long plane = height * width;
+    for (long j = 0; j < samples; j++) {
+        for (long c = 0; c < channels; c++) {
+            float *target = dx + (j * channels + c) * plane;
+            long interior = j * padded_plane + pad * padded_width + pad;
+            for (long row = 0; row < height; row++) {
+                float *to = target + row * width;
+                const float *first = padded_gradient + c * pitch + interior + row * padded_width;
+                for (long i = 0; i < width; i++) to[i] = first[i];
+                for (long kx = 1; kx < kernel; kx++) {
+                    const float *from = padded_gradient + (kx * channels + c) * pitch + interior + row * padded_width - kx;
+                    for (long i = 0; i < width; i++) to[i] += from[i];
+                }
+            }
+        }
+    }
+}
+
+VECTORIZED
 void chroma_nn_shifted_scatter_gradient(const float *dy, long samples, long channels, long height, long width,
                                         long padded_width, long padded_plane, float *wide, float *bias_gradient) {
     long plane = height * width, wide_count = samples * padded_plane;
@@ -319,6 +384,23 @@ void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long c
     for (long i = 0; i < count; i++) {
         float xhat = (x[i] - mean) * inverse_std;
         dx[i] = scale * (dy[i] - sum_dy / n - xhat * sum_dy_xhat / n);
+    }
+}
+
+// MARK: Max-pooling
+
+VECTORIZED
+void chroma_nn_max_pool(const float *x, long in_width, long out_height, long out_width, float *y, float *winners) {
+    for (long oy = 0; oy < out_height; oy++) {
+        for (long ox = 0; ox < out_width; ox++) {
+            long first = 2 * oy * in_width + 2 * ox, best = first;
+            float value = x[first];
+            if (x[first + 1] > value) { best = first + 1; value = x[best]; }
+            if (x[first + in_width] > value) { best = first + in_width; value = x[best]; }
+            if (x[first + in_width + 1] > value) { best = first + in_width + 1; value = x[best]; }
+            y[oy * out_width + ox] = value;
+            winners[oy * out_width + ox] = (float)best;
+        }
     }
 }
 

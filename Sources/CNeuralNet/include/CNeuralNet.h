@@ -75,6 +75,33 @@ void chroma_nn_upsample_bilinear(const float *x, long width, long height, float 
 /// - dx:  height * width, written (not accumulated)
 void chroma_nn_upsample_bilinear_backward(const float *dy, long width, long height, float *row, float *dx);
 
+/// The shifted convolution's padded input: n samples of `channels` planes
+/// height × width (x, sample after sample, `sample_count` floats apart) written
+/// into `padded` as k = `kernel` stacked copies of [channels, pitch], copy kx
+/// shifted left by kx. In copy 0, sample j's row y starts at
+/// j · padded_plane + pad · padded_width + pad + y · padded_width; every other
+/// position of the pitch is zero.
+void chroma_nn_shifted_pad(const float *x, long samples, long sample_count, long channels, long height, long width,
+                           long pad, long kernel, long padded_width, long padded_plane, long pitch, float *padded);
+
+/// The shifted convolution's outputs: y[j, o] (planes height × width) from the
+/// wide product's padded-grid positions (wide, [channels, n · padded_plane]),
+/// plus bias[o].
+void chroma_nn_shifted_gather_outputs(const float *wide, long samples, long channels, long height, long width,
+                                      long padded_width, long padded_plane, const float *bias, float *y);
+
+/// The shifted convolution's input gradient: dx[j, c] (planes height × width)
+/// as the sum over kx = 0 ..< kernel, in that order, of the stacked gradient's
+/// copy kx at the interior positions shifted back by kx.
+void chroma_nn_shifted_gather_input_gradient(const float *padded_gradient, long samples, long channels, long kernel,
+                                             long height, long width, long pad, long padded_width,
+                                             long padded_plane, long pitch, float *dx);
+
+/// 2 × 2 max-pooling with stride 2 of one plane (in_width wide): y[oy, ox] is
+/// the largest of its window (the first of equals, in row order), winners[oy,
+/// ox] that input's index within the plane, as a float.
+void chroma_nn_max_pool(const float *x, long in_width, long out_height, long out_width, float *y, float *winners);
+
 /// The shifted convolution's output gradient for n samples of `channels`
 /// planes height × width (dy, [n, channels, height, width]) written into the
 /// padded grid's layout (wide, [channels, n · padded_plane]: row pitch

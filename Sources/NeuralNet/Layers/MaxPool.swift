@@ -1,3 +1,4 @@
+import CNeuralNet
 import Threading
 
 /// 2×2 max-pooling with stride 2; an odd last row or column is dropped.
@@ -20,18 +21,7 @@ struct MaxPool: Layer {
         Threads.split(p.batch * p.input.channels, threads: p.threads) { _, planes in
             for plane in planes {
                 let x = p.x + plane * p.input.plane, y = p.y + plane * p.output.plane
-                let winners = p.saved + plane * p.output.plane
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        let first = 2 * oy * inW + 2 * ox
-                        var best = first, value = x[first]
-                        if x[first + 1] > value { best = first + 1; value = x[best] }
-                        if x[first + inW] > value { best = first + inW; value = x[best] }
-                        if x[first + inW + 1] > value { best = first + inW + 1; value = x[best] }
-                        y[oy * outW + ox] = value
-                        winners[oy * outW + ox] = Float(best)
-                    }
-                }
+                chroma_nn_max_pool(x, inW, outH, outW, y, p.saved + plane * p.output.plane)
             }
         }
     }

@@ -100,22 +100,8 @@ struct ShiftedConvolution {
 
     /// Xs ← the n samples at x, zero-padded, channel-major, in k copies shifted by 0…k − 1.
     func pad(_ x: UnsafePointer<Float>, samples n: Int, sampleCount: Int, into padded: UnsafeMutablePointer<Float>) {
-        let pitch = n * paddedPlane + tail
-        padded.update(repeating: 0, count: inChannels * pitch)
-        for j in 0..<n {
-            for c in 0..<inChannels {
-                let source = x + j * sampleCount + c * height * width
-                let target = padded + c * pitch + j * paddedPlane + pad * paddedWidth + pad
-                for y in 0..<height { (target + y * paddedWidth).update(from: source + y * width, count: width) }
-            }
-        }
-        for kx in 1..<kernel {
-            for c in 0..<inChannels {
-                let row = padded + (kx * inChannels + c) * pitch
-                row.update(from: padded + c * pitch + kx, count: pitch - kx)
-                (row + pitch - kx).update(repeating: 0, count: kx)
-            }
-        }
+        chroma_nn_shifted_pad(x, n, sampleCount, inChannels, height, width, pad, kernel, paddedWidth, paddedPlane,
+                              n * paddedPlane + tail, padded)
     }
 
     // x: n × [Cin, H, W] → y: n × [Cout, H, W]; s.weightsByTap must hold splitWeights' result.
@@ -128,17 +114,7 @@ struct ShiftedConvolution {
                       a: s.weightsByTap + ky * outChannels * stacked, b: s.padded + ky * paddedWidth, ldb: pitch,
                       beta: ky == 0 ? 0 : 1, c: s.wide)
         }
-        let plane = height * width
-        for j in 0..<n {
-            for o in 0..<outChannels {
-                let source = s.wide + o * wide + j * paddedPlane, target = y + (j * outChannels + o) * plane
-                let value = bias[o]
-                for row in 0..<height {
-                    let from = source + row * paddedWidth, to = target + row * width
-                    for i in 0..<width { to[i] = from[i] + value }
-                }
-            }
-        }
+        chroma_nn_shifted_gather_outputs(s.wide, n, outChannels, height, width, paddedWidth, paddedPlane, bias, y)
     }
 
     // dYw ← dy at the valid positions, 0 elsewhere;  dW_ky += dYw · Xs[:, q + ky·Wp]ᵀ;  db += Σ dy;
@@ -163,21 +139,8 @@ struct ShiftedConvolution {
                       a: s.weightsByTap + ky * outChannels * stacked, lda: stacked,
                       b: s.wide, ldb: wide, beta: 1, c: s.paddedGradient + ky * paddedWidth, ldc: pitch)
         }
-        for j in 0..<n {
-            for c in 0..<inChannels {
-                let target = dx + (j * inChannels + c) * plane
-                let interior = j * paddedPlane + pad * paddedWidth + pad
-                (0..<height).forEach { row in
-                    let to = target + row * width
-                    let first = s.paddedGradient + c * pitch + interior + row * paddedWidth
-                    to.update(from: first, count: width)
-                    for kx in 1..<kernel {
-                        let from = s.paddedGradient + (kx * inChannels + c) * pitch + interior + row * paddedWidth - kx
-                        for i in 0..<width { to[i] += from[i] }
-                    }
-                }
-            }
-        }
+        chroma_nn_shifted_gather_input_gradient(s.paddedGradient, n, inChannels, kernel, height, width, pad, paddedWidth,
+                                                paddedPlane, pitch, dx)
     }
 
     /// Adds the by-row weight gradients, in the layer's layout, and the bias gradients to `gradients`.
