@@ -61,7 +61,9 @@ void chroma_nn_exp(const float *source, const float *offset, float scale, long c
 
 // MARK: Softmax cross-entropy over bins
 
-/// A value's first bin index on one axis of the grid, and the next bin's weight.
+/// A value's first bin index on one axis of the grid, and the next bin's weight:
+/// BinGrid's encoding (its `locate`, which `frequencies` uses); BinGridTests
+/// checks the cross-entropy against the encoding as documented.
 INLINE long locate(float value, long side, float lower, float upper, float step, float *weight) {
     float clamped = value >= lower ? value : lower;
     clamped = upper < clamped ? upper : clamped;
