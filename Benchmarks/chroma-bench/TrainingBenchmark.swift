@@ -27,17 +27,30 @@ enum TrainingBenchmark {
             let summary = try! ModelSummary(network: Network(architecture: architecture, inputChannels: inputs), input: shape)
             let letter = String(name.dropFirst().prefix(1))
             for threads in [1, 2] {
-                let training = trainingRate(architecture, shape, loss: loss, threads: threads)
+                // With a peer, chroma and PyTorch run in turn, three times each, and the ratio is the
+                // median of the pairs' ratios: this VM's speed drifts by more than the difference.
+                var training = [trainingRate(architecture, shape, loss: loss, threads: threads)]
+                let peer = Self.peerCases.contains(letter) ? pytorch(case: letter, threads: threads).map { version, rate in
+                    var rates = [rate]
+                    for _ in 1..<3 {
+                        training.append(trainingRate(architecture, shape, loss: loss, threads: threads))
+                        if case .success(let (_, rate)) = pytorch(case: letter, threads: threads) { rates.append(rate) }
+                    }
+                    return (version, rates)
+                } : nil
                 let inference = inferenceRate(architecture, shape, threads: threads)
-                let gflops = training * Double(summary.trainingFlops) / 1e9
+                let gflops = median(training) * Double(summary.trainingFlops) / 1e9
                 let share = peak.map { format(100 * gflops / (threads == 1 ? $0.one : $0.two)) + "%" } ?? "–"
-                print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(threads)        \(format(training, 0).leftPadded(8))   \(format(gflops).leftPadded(6))  \(share.leftPadded(6))  \(format(inference, 0).leftPadded(8))")
-                guard Self.peerCases.contains(letter) else { continue }
-                switch pytorch(case: letter, threads: threads) {
-                case .success(let (version, rate)):
-                    print("  PyTorch \(version)       \(threads)        \(format(rate, 0).leftPadded(8))   chroma is \(String(format: "%.2f", training / rate))× PyTorch's rate")
+                print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(threads)        \(format(median(training), 0).leftPadded(8))   \(format(gflops).leftPadded(6))  \(share.leftPadded(6))  \(format(inference, 0).leftPadded(8))")
+                switch peer {
+                case .success(let (version, rates)):
+                    let ratios = zip(training, rates).map { $0 / $1 }
+                    print("  PyTorch \(version)       \(threads)        \(format(median(rates), 0).leftPadded(8))   chroma is \(String(format: "%.2f", median(ratios)))× PyTorch's rate"
+                          + (ratios.count > 1 ? " (median of \(ratios.count) runs in turn: \(ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))" : ""))
                 case .failure(let problem):
                     print("  \(problem.description)")
+                case nil:
+                    break
                 }
             }
         }
