@@ -321,6 +321,14 @@ chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_j
         return reader->error.failure = CHROMA_ERR_UNSUPPORTED;
     }
     reader->coefficients = jpeg_read_coefficients(cinfo);
+    // A component's quantisation table is latched when a scan first holds it: a file
+    // whose scans never hold one (not truncated: its end marker came first) has none.
+    for (int c = 0; c < cinfo->num_components; c++) {
+        if (cinfo->comp_info[c].quant_table == NULL) {
+            snprintf(reader->error.message, sizeof reader->error.message, "no scan holds component %d", c + 1);
+            return reader->error.failure = CHROMA_ERR_CORRUPT;
+        }
+    }
     info->width = cinfo->image_width;
     info->height = cinfo->image_height;
     info->components = cinfo->num_components;

@@ -7,6 +7,14 @@ import Testing
 /// refused with an error or decode cleanly.
 @Suite("Fuzz regressions: PNG and JPEG")
 struct FuzzRegressionTests {
+    @Test("a JPEG none of whose scans holds its luminance is refused by the coefficient path, not read through a missing table")
+    func componentInNoScan() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions/jpeg/component-in-no-scan.jpg").path
+        let data = try #require(FileManager.default.contents(atPath: path))
+        #expect(throws: (any Error).self) { try JPEGCoefficients(Array(data)) }
+    }
+
     @Test("images that crashed a decoder", arguments: ["png", "jpeg", "tiff", "webp"])
     func images(target: String) {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -21,6 +29,13 @@ struct FuzzRegressionTests {
             options.appliesOrientation = true
             if let decoded = try? ImageDecoder.decodeWithMetadata(Array(data), options: options), let format = ImageFormat.sniff(Array(data)) {
                 _ = try? ImageEncoder.encode(.eightBit(Image(width: 2, height: 2, layout: .rgb)), as: format, metadata: decoded.metadata)
+            }
+            // The JPEG coefficient path, as the fuzz target calls it.
+            if target == "jpeg", let coefficients = try? JPEGCoefficients(Array(data), options: options) {
+                let grid = (width: min(coefficients.width, 7), height: min(coefficients.height, 5))
+                _ = try? coefficients.luminanceMeans(width: grid.width, height: grid.height)
+                let plane = [Float](repeating: 100, count: grid.width * grid.height)
+                _ = try? coefficients.encode(cb: plane, cr: plane, gridWidth: grid.width, gridHeight: grid.height)
             }
         }
     }
