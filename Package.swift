@@ -38,8 +38,9 @@ let package = Package(
 
         // The colour conversions' per-pixel arithmetic: plain C loops, compiled for AVX2 too.
         .target(name: "CColor"),
-        // The network's memory-bound loops (the bins' cross-entropy, bilinear upsampling, ReLU's
-        // backward): plain C loops, compiled for AVX2 and AVX-512 too.
+        // The network's loops that are passes over memory, not matrix products (the bins' head,
+        // upsampling, batch norm, the shifted convolution's copies, pooling): plain C loops,
+        // compiled for AVX2 and AVX-512 too.
         .target(name: "CNeuralNet"),
 
         // How many threads, and work split across them (CHROMA_THREADS).

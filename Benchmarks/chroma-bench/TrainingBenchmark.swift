@@ -29,28 +29,27 @@ enum TrainingBenchmark {
             for threads in [1, 2] {
                 // With a peer, chroma and PyTorch run in turn, three times each, and the ratio is the
                 // median of the pairs' ratios: this VM's speed drifts by more than the difference.
-                var training = [trainingRate(architecture, shape, loss: loss, threads: threads)]
-                let peer = Self.peerCases.contains(letter) ? pytorch(case: letter, threads: threads).map { version, rate in
-                    var rates = [rate]
-                    for _ in 1..<3 {
-                        training.append(trainingRate(architecture, shape, loss: loss, threads: threads))
-                        if case .success(let (_, rate)) = pytorch(case: letter, threads: threads) { rates.append(rate) }
+                let hasPeer = Self.peerCases.contains(letter)
+                var training: [Double] = [], rates: [Double] = [], version: String?, problem: PeerProblem?
+                for _ in 0..<(hasPeer ? 3 : 1) {
+                    training.append(trainingRate(architecture, shape, loss: loss, threads: threads))
+                    guard hasPeer else { break }
+                    switch pytorch(case: letter, threads: threads) {
+                    case .success(let (peerVersion, rate)): version = peerVersion; rates.append(rate)
+                    case .failure(let failure): problem = failure
                     }
-                    return (version, rates)
-                } : nil
+                    if problem != nil { break }
+                }
                 let inference = inferenceRate(architecture, shape, threads: threads)
                 let gflops = median(training) * Double(summary.trainingFlops) / 1e9
                 let share = peak.map { format(100 * gflops / (threads == 1 ? $0.one : $0.two)) + "%" } ?? "–"
                 print("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(threads)        \(format(median(training), 0).leftPadded(8))   \(format(gflops).leftPadded(6))  \(share.leftPadded(6))  \(format(inference, 0).leftPadded(8))")
-                switch peer {
-                case .success(let (version, rates)):
-                    let ratios = zip(training, rates).map { $0 / $1 }
-                    print("  PyTorch \(version)       \(threads)        \(format(median(rates), 0).leftPadded(8))   chroma is \(String(format: "%.2f", median(ratios)))× PyTorch's rate"
-                          + (ratios.count > 1 ? " (median of \(ratios.count) runs in turn: \(ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))" : ""))
-                case .failure(let problem):
+                if rates.isEmpty, let problem {
                     print("  \(problem.description)")
-                case nil:
-                    break
+                } else if let version {
+                    let ratios = zip(training, rates).map { $0 / $1 }  // each PyTorch run beside the chroma run before it
+                    print("  PyTorch \(version)       \(threads)        \(format(median(rates), 0).leftPadded(8))   chroma is \(String(format: "%.2f", median(ratios)))× PyTorch's rate"
+                          + " (median of \(ratios.count) runs in turn: \(ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))")
                 }
             }
         }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CNeuralNet
 import Threading
 
@@ -69,7 +66,7 @@ public struct BinGrid: Equatable, Sendable {
     /// - `gradient`: samples × count × plane, ∂loss/∂logits = (softmax − encoded target) / pixels
     public func crossEntropy(logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, samples: Int, plane: Int,
                              gradient: UnsafeMutablePointer<Float>? = nil, threads: Int = Threads.available) -> Float {
-        let bins = count, pixels = Float(samples * plane), lower = lower, upper = upper, step = step, side = side
+        let bins = count, pixels = Float(samples * plane)
         let sliceCount = max(1, min(threads, samples))
         var totals = [Double](repeating: 0, count: sliceCount)
         totals.withUnsafeMutableBufferPointer { totals in
