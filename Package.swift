@@ -76,7 +76,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "chroma-bench",
-            dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "Colorizer", "COpenBLAS"],
+            dependencies: ["ImageIO", "ColorSpace", "NeuralNet", "Colorizer", "COpenBLAS", "Threading"],
             path: "Benchmarks/chroma-bench"),
 
         // Fixtures/: TIFF and WebP files made by other tools, read by path.
