@@ -7,7 +7,7 @@
 //   Colorizer     stages 4–5: the task and model metadata, training, calibration, metrics, comparison,
 //                 colorizing photos → Datasets, NeuralNet, ColorSpace, CBundledModels
 //   Datasets      CIFAR and photo folders → ColorSpace, ImageIO
-//   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS, CNeuralNet (memory-bound loops, AVX2/AVX-512 where there is one)
+//   NeuralNet     stage 3: layers, Adam, model files → COpenBLAS, CNeuralNet (memory-bound loops, AVX2/AVX-512 where there is one; zlib's CRC-32)
 //   ColorSpace    stage 2: Lab, YCbCr, resampling → ImageIO, CColor (per-pixel kernels, AVX2 where there is one)
 //   ImageIO       stage 1: PNG, JPEG, TIFF, WebP, metadata, files and paths → CShims (libpng, libjpeg, libtiff, zlib), CWebP
 //   Threading     how many threads, and work split across them (ColorSpace, NeuralNet, Colorizer)
@@ -41,7 +41,7 @@ let package = Package(
         // The network's loops that are passes over memory, not matrix products (the bins' head,
         // upsampling, batch norm, the shifted convolution's copies, pooling): plain C loops,
         // compiled for AVX2 and AVX-512 too.
-        .target(name: "CNeuralNet"),
+        .target(name: "CNeuralNet", linkerSettings: [.linkedLibrary("z")]),
 
         // How many threads, and work split across them (CHROMA_THREADS).
         .target(name: "Threading"),

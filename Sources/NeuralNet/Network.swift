@@ -40,7 +40,20 @@ public final class Network: @unchecked Sendable {
 
     /// Builds the network and initialises its parameters from `seed` (He or
     /// Glorot by activation; biases 0): the same seed gives the same weights.
-    public init(architecture: Architecture, inputChannels: Int, seed: UInt64 = 0) {
+    public convenience init(architecture: Architecture, inputChannels: Int, seed: UInt64 = 0) {
+        self.init(architecture: architecture, inputChannels: inputChannels, initialParameters: .drawn(seed: seed))
+    }
+
+    /// Where a new network's parameters come from.
+    public enum InitialParameters: Sendable {
+        /// He or Glorot by activation from this seed; biases 0; batch norm's γ 1, β 0, running statistics 0 and 1.
+        case drawn(seed: UInt64)
+        /// All zero, parameters and state: for a caller about to fill them (a model file being read).
+        case zero
+    }
+
+    /// Builds the network with parameters from `initialParameters`.
+    public init(architecture: Architecture, inputChannels: Int, initialParameters: InitialParameters) {
         precondition(inputChannels > 0, "a network needs at least one input channel")
         _ = BLAS.singleThreaded
         self.architecture = architecture
@@ -55,7 +68,7 @@ public final class Network: @unchecked Sendable {
         parameters = FloatBuffer(count: flow.parameters)
         gradients = FloatBuffer(count: flow.parameters)
         state = FloatBuffer(count: flow.state)
-        initialiseParameters(seed: seed)
+        if case .drawn(let seed) = initialParameters { initialiseParameters(seed: seed) }
     }
 
     /// Parameter and state counts of an architecture, without building it.

@@ -2,7 +2,8 @@
 // products: the bins' softmax cross-entropy, annealed mean and their
 // exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
 // and input gradient, the shifted convolution's padded copy, gathers and
-// gradient scatter, max-pooling's forward, ReLU's backward.
+// gradient scatter, max-pooling's forward, ReLU's backward; and the model
+// file's CRC-32 (zlib's).
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
 // vector code, compiled three times on x86-64 Linux (baseline, x86-64-v3 with
@@ -23,6 +24,7 @@
 #define CHROMA_CNEURALNET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -135,6 +137,9 @@ void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long c
 
 /// ReLU's backward: dx[i] = x[i] > 0 ? dy[i] : 0 for count floats.
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx);
+
+/// The CRC-32 (IEEE 802.3, zlib's and PNG's) of `count` bytes: a model file's seal.
+uint32_t chroma_nn_crc32(const uint8_t *bytes, size_t count);
 
 #ifdef __cplusplus
 }
