@@ -491,8 +491,14 @@ VECTORIZED static int quantise_stretched(j_common_ptr owner, jvirt_barray_ptr ar
 // One axis of the area means: for each block along it, the grid cells its pixels
 // fall in and, per cell, the projection of the cell's weights on the block's
 // basis functions: v[u] = Σx w(x) · M[u][x], w(x) = the pixel's coverage / cell size.
+// A block that lies wholly inside one cell (most blocks: a 12 MP photo's cells are
+// about 6 blocks wide) has the same weight at every pixel, whose projection is the
+// DC term alone: v[0] = 8 · w · M[0][0], v[u ≥ 1] = 0 exactly (the cosines sum to
+// zero; summed in float they left rounding noise). `uniform` marks it, so the
+// means use only the block's first row or column of coefficients there.
 typedef struct {
     uint32_t cell;
+    int uniform;
     float v[DCTSIZE];
 } axis_projection;
 
@@ -508,14 +514,20 @@ static axis_projection *axis_projections(uint32_t n, uint32_t grid, const float 
         uint32_t cell = (uint32_t)(lo / scale), last = (uint32_t)((hi - 1) / scale);
         if (last >= grid) last = grid - 1;
         for (; cell <= last + 1 && cell < grid; cell++) {
-            axis_projection p = {cell, {0}};
-            int touched = 0;
+            axis_projection p = {cell, 0, {0}};
+            int touched = 0, whole = 0;
             for (uint32_t j = lo; j < hi; j++) {
                 double from = cell * scale, to = (cell + 1) * scale;
                 double overlap = (j + 1 < to ? j + 1 : to) - (j > from ? j : from);
                 if (overlap <= 0) continue;
                 touched = 1;
+                whole += overlap == 1;
                 for (int u = 0; u < DCTSIZE; u++) p.v[u] += (float)(overlap / scale) * m[u][j - lo];
+            }
+            if (whole == DCTSIZE) {
+                p.uniform = 1;
+                p.v[0] = (float)(DCTSIZE / scale) * m[0][0];
+                for (int u = 1; u < DCTSIZE; u++) p.v[u] = 0;
             }
             if (touched) all[count++] = p;
         }
@@ -546,9 +558,17 @@ VECTORIZED chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader,
                 for (JDIMENSION bx = 0; bx < luma->width_in_blocks; bx++) {
                     const JCOEF *f = blocks[0][bx];
                     float t[DCTSIZE] = {0};  // t[u] = Σv row.v[v] · F[v][u]
-                    for (int v = 0; v < DCTSIZE; v++)
-                        for (int u = 0; u < DCTSIZE; u++) t[u] += row->v[v] * f[v * DCTSIZE + u] * step[v * DCTSIZE + u];
+                    if (row->uniform) {
+                        for (int u = 0; u < DCTSIZE; u++) t[u] = row->v[0] * f[u] * step[u];
+                    } else {
+                        for (int v = 0; v < DCTSIZE; v++)
+                            for (int u = 0; u < DCTSIZE; u++) t[u] += row->v[v] * f[v * DCTSIZE + u] * step[v * DCTSIZE + u];
+                    }
                     for (uint32_t c = column_first[bx]; c < column_first[bx + 1]; c++) {
+                        if (columns[c].uniform) {
+                            out[columns[c].cell] += t[0] * columns[c].v[0];
+                            continue;
+                        }
                         float sum = 0;
                         for (int u = 0; u < DCTSIZE; u++) sum += t[u] * columns[c].v[u];
                         out[columns[c].cell] += sum;
