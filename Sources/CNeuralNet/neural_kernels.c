@@ -247,6 +247,29 @@ void chroma_nn_shifted_pad(const float *x, long samples, long sample_count, long
     }
 }
 
+void chroma_nn_weights_by_row(const float *weights, long out_channels, long in_channels, long kernel, float *by_row) {
+    const long taps = kernel * kernel;
+    for (long ky = 0; ky < kernel; ky++)
+        for (long o = 0; o < out_channels; o++)
+            for (long kx = 0; kx < kernel; kx++) {
+                const float *source = weights + o * in_channels * taps + ky * kernel + kx;
+                float *target = by_row + ((ky * out_channels + o) * kernel + kx) * in_channels;
+                for (long c = 0; c < in_channels; c++) target[c] = source[c * taps];
+            }
+}
+
+void chroma_nn_add_gradients_by_row(const float *by_row, long out_channels, long in_channels, long kernel,
+                                    float *gradients) {
+    const long taps = kernel * kernel;
+    for (long ky = 0; ky < kernel; ky++)
+        for (long o = 0; o < out_channels; o++)
+            for (long kx = 0; kx < kernel; kx++) {
+                const float *source = by_row + ((ky * out_channels + o) * kernel + kx) * in_channels;
+                float *target = gradients + o * in_channels * taps + ky * kernel + kx;
+                for (long c = 0; c < in_channels; c++) target[c * taps] += source[c];
+            }
+}
+
 VECTORIZED
 void chroma_nn_shifted_gather_outputs(const float *wide, long samples, long channels, long height, long width,
                                       long padded_width, long padded_plane, const float *bias, float *y) {

@@ -2,7 +2,7 @@
 // products: the bins' softmax cross-entropy, annealed mean and their
 // exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
 // and input gradient, the shifted convolution's padded copy, gathers and
-// gradient scatter, max-pooling's forward, ReLU's backward; and the model
+// gradient scatter and its weights' layout, max-pooling's forward, ReLU's backward; and the model
 // file's CRC-32 (zlib's).
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
@@ -85,6 +85,14 @@ void chroma_nn_upsample_bilinear_backward(const float *dy, long width, long heig
 /// position of the pitch is zero.
 void chroma_nn_shifted_pad(const float *x, long samples, long sample_count, long channels, long height, long width,
                            long pad, long kernel, long padded_width, long padded_plane, long pitch, float *padded);
+
+/// The shifted convolution's weights by kernel row: by_row[ky][o][kx][c] = weights[o][c][ky][kx]
+/// (the layer's layout), for out_channels o, in_channels c and a kernel × kernel kernel.
+void chroma_nn_weights_by_row(const float *weights, long out_channels, long in_channels, long kernel, float *by_row);
+
+/// The way back, accumulated: gradients[o][c][ky][kx] += by_row[ky][o][kx][c].
+void chroma_nn_add_gradients_by_row(const float *by_row, long out_channels, long in_channels, long kernel,
+                                    float *gradients);
 
 /// The shifted convolution's outputs: y[j, o] (planes height × width) from the
 /// wide product's padded-grid positions (wide, [channels, n · padded_plane]),

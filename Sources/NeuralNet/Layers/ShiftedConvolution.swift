@@ -82,20 +82,9 @@ struct ShiftedConvolution {
         return target
     }
 
-    /// Where W_ky[o, (kx, c)] sits in the by-row layout.
-    @inline(__always)
-    func byRowIndex(o: Int, c: Int, ky: Int, kx: Int) -> Int { (ky * outChannels + o) * stacked + kx * inChannels + c }
-
-    /// W[o, c, ky, kx] (the layer's layout) → W_ky[o, (kx, c)].
+    /// W[o, c, ky, kx] (the layer's layout) → W_ky[o, (kx, c)], at ((ky · Cout + o) · k + kx) · Cin + c.
     func splitWeights(_ weights: UnsafePointer<Float>, into byRow: UnsafeMutablePointer<Float>) {
-        for o in 0..<outChannels {
-            for c in 0..<inChannels {
-                let source = weights + (o * inChannels + c) * taps
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel { byRow[byRowIndex(o: o, c: c, ky: ky, kx: kx)] = source[ky * kernel + kx] }
-                }
-            }
-        }
+        chroma_nn_weights_by_row(weights, outChannels, inChannels, kernel, byRow)
     }
 
     /// Xs ← the n samples at x, zero-padded, channel-major, in k copies shifted by 0…k − 1.
@@ -145,14 +134,7 @@ struct ShiftedConvolution {
 
     /// Adds the by-row weight gradients, in the layer's layout, and the bias gradients to `gradients`.
     func addGradients(from s: Scratch, to gradients: UnsafeMutablePointer<Float>) {
-        for o in 0..<outChannels {
-            for c in 0..<inChannels {
-                let target = gradients + (o * inChannels + c) * taps
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel { target[ky * kernel + kx] += s.gradientsByTap[byRowIndex(o: o, c: c, ky: ky, kx: kx)] }
-                }
-            }
-        }
+        chroma_nn_add_gradients_by_row(s.gradientsByTap, outChannels, inChannels, kernel, gradients)
         let bias = gradients + outChannels * inChannels * taps
         for o in 0..<outChannels { bias[o] += s.biasGradient[o] }
     }
