@@ -78,36 +78,45 @@ public enum Resampler {
         resize(plane, width: width, height: height, method: .area)
     }
 
-    /// For each output index along one axis: the first source index and its weights.
+    /// For each output index along one axis: the first source index and its weights,
+    /// the weights of all outputs one after another in one array.
     struct Taps: Sendable {
         let first: [Int]
-        let weights: [[Float]]
+        /// Output i's weights are weights[start[i]..<start[i + 1]].
+        let start: [Int]
+        let weights: [Float]
         let sourceCount: Int
         let limitsOvershoot: Bool
 
         init(from source: Int, to target: Int, method: Method) {
             sourceCount = source
             limitsOvershoot = method == .bicubic
-            var first: [Int] = [], weights: [[Float]] = []
+            var first: [Int] = [], start: [Int] = [0], weights: [Float] = []
             let scale = Double(source) / Double(target)
             for i in 0..<target {
+                let w: [Float]
                 switch method {
                 case .area where target < source:
-                    let start = Double(i) * scale, end = Double(i + 1) * scale
-                    let lo = Int(start.rounded(.down)), hi = min(source, Int(end.rounded(.up)))
-                    let w = (lo..<hi).map { j in Float((min(end, Double(j + 1)) - max(start, Double(j))) / scale) }
-                    first.append(lo); weights.append(w)
+                    let from = Double(i) * scale, to = Double(i + 1) * scale
+                    let lo = Int(from.rounded(.down)), hi = min(source, Int(to.rounded(.up)))
+                    w = (lo..<hi).map { j in Float((min(to, Double(j + 1)) - max(from, Double(j))) / scale) }
+                    first.append(lo)
                 case .area, .bilinear:
                     let centre = Resampler.centre(of: i, count: target, source: source)
                     let lo = Int(centre.rounded(.down)), t = Float(centre - Double(lo))
-                    first.append(lo); weights.append([1 - t, t])
+                    w = [1 - t, t]
+                    first.append(lo)
                 case .bicubic:
                     let centre = Resampler.centre(of: i, count: target, source: source)
                     let lo = Int(centre.rounded(.down)), t = centre - Double(lo)
-                    first.append(lo - 1); weights.append((-1...2).map { Float(Self.cubic(Double($0) - t)) })
+                    w = (-1...2).map { Float(Self.cubic(Double($0) - t)) }
+                    first.append(lo - 1)
                 }
+                weights += w
+                start.append(weights.count)
             }
             self.first = first
+            self.start = start
             self.weights = weights
         }
 
@@ -121,18 +130,31 @@ public enum Resampler {
 
         @inline(__always)
         func apply(_ source: UnsafePointer<Float>, stride: Int, to out: UnsafeMutablePointer<Float>, outStride: Int) {
-            for i in 0..<first.count {
-                var sum: Float = 0, low = Float.infinity, high = -Float.infinity
-                let start = first[i]
-                let w = weights[i]
-                for k in 0..<w.count {
-                    let j = min(max(start + k, 0), sourceCount - 1)
-                    let value = source[j * stride]
-                    sum += w[k] * value
-                    low = min(low, value)
-                    high = max(high, value)
+            weights.withUnsafeBufferPointer { weights in
+                for i in 0..<first.count {
+                    let w = weights.baseAddress! + start[i], count = start[i + 1] - start[i], lo = first[i]
+                    var sum: Float = 0
+                    if !limitsOvershoot && lo >= 0 && lo + count <= sourceCount {
+                        // Every tap inside the source (shrinking by area: some 50 taps an output
+                        // when a photo's luminance goes onto the network's grid): no clamps.
+                        let values = source + lo * stride
+                        if stride == 1 {
+                            for k in 0..<count { sum += w[k] * values[k] }
+                        } else {
+                            for k in 0..<count { sum += w[k] * values[k &* stride] }
+                        }
+                        out[i * outStride] = sum
+                        continue
+                    }
+                    var low = Float.infinity, high = -Float.infinity
+                    for k in 0..<count {
+                        let value = source[min(max(lo + k, 0), sourceCount - 1) * stride]
+                        sum += w[k] * value
+                        low = min(low, value)
+                        high = max(high, value)
+                    }
+                    out[i * outStride] = limitsOvershoot ? min(max(sum, low), high) : sum
                 }
-                out[i * outStride] = limitsOvershoot ? min(max(sum, low), high) : sum
             }
         }
     }
