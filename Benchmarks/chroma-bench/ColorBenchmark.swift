@@ -56,8 +56,9 @@ enum ColorBenchmark {
                     forward: { JFIF.luma(of: $0, into: &$1, threads: $2) },
                     inverse: { _, _, _ in }),
         // The memory's own ceiling: the bytes of an 8-bit round trip copied (memcpy) without
-        // converting them, split among threads as the conversions are. A conversion that moves
-        // as many bytes cannot scale from one thread to two better than this does.
+        // converting them, split among threads as the conversions are. A conversion running as
+        // fast as this copy could gain no more from a second thread than it does; one doing
+        // more work per byte is further from the ceiling and can gain more.
         ReusingCase(name: "copy8", opencv: "",
                     forward: { copy($0, into: &$1, threads: $2) },
                     inverse: { copy($0, into: &$1, threads: $2) }),

@@ -1,6 +1,6 @@
 // The model file's seal: zlib's CRC-32, which reads several bytes a step where
-// a byte-at-a-time table loop in Swift took 13 instructions a byte (a tenth of
-// colorizing one photo went into loading the model before).
+// a byte-at-a-time table loop in Swift took 13 instructions a byte (4.5 % of
+// colorizing one 12 MP photo's instructions went into checking the model).
 #include "CNeuralNet.h"
 
 #include <zlib.h>

@@ -1,9 +1,9 @@
 // CNeuralNet: the network's loops that are passes over memory, not matrix
 // products: the bins' softmax cross-entropy, annealed mean and their
 // exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
-// and input gradient, the shifted convolution's padded copy, gathers and
-// gradient scatter and its weights' layout, max-pooling's forward, ReLU's backward; and the model
-// file's CRC-32 (zlib's).
+// and input gradient, the shifted convolution's padded copy, gathers, gradient
+// scatter and weights' layout, max-pooling's forward, ReLU's backward; and the
+// model file's CRC-32 (zlib's).
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
 // vector code, compiled three times on x86-64 Linux (baseline, x86-64-v3 with
