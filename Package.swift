@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "CColor"),
         // The network's loops that are passes over memory, not matrix products (the bins' head,
         // upsampling, batch norm, the shifted convolution's copies, pooling): plain C loops,
-        // compiled for AVX2 and AVX-512 too.
+        // compiled for AVX2 and AVX-512 too; and zlib's CRC-32, which seals model files.
         .target(name: "CNeuralNet", linkerSettings: [.linkedLibrary("z")]),
 
         // How many threads, and work split across them (CHROMA_THREADS).

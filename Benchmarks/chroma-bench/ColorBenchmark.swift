@@ -40,7 +40,7 @@ enum ColorBenchmark {
     /// call (chroma's `into:` variants; OpenCV's `dst=`).
     struct ReusingCase {
         let name: String
-        let opencv: String
+        let opencv: String?
         let forward: (Image<UInt8>, inout Image<UInt8>, Int) -> Void
         let inverse: (Image<UInt8>, inout Image<UInt8>, Int) -> Void
     }
@@ -59,7 +59,7 @@ enum ColorBenchmark {
         // converting them, split among threads as the conversions are. A conversion running as
         // fast as this copy could gain no more from a second thread than it does; one doing
         // more work per byte is further from the ceiling and can gain more.
-        ReusingCase(name: "copy8", opencv: "",
+        ReusingCase(name: "copy8", opencv: nil,
                     forward: { copy($0, into: &$1, threads: $2) },
                     inverse: { copy($0, into: &$1, threads: $2) }),
     ]

@@ -7,18 +7,20 @@ import Testing
 /// refused with an error or decode cleanly.
 @Suite("Fuzz regressions: PNG and JPEG")
 struct FuzzRegressionTests {
+    /// Fuzz/Regressions, one folder per fuzz target.
+    static let regressions = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions")
+
     @Test("a JPEG none of whose scans holds its luminance is refused by the coefficient path, not read through a missing table")
     func componentInNoScan() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions/jpeg/component-in-no-scan.jpg").path
+        let path = Self.regressions.appendingPathComponent("jpeg/component-in-no-scan.jpg").path
         let data = try #require(FileManager.default.contents(atPath: path))
         #expect(throws: (any Error).self) { try JPEGCoefficients(Array(data)) }
     }
 
     @Test("images that crashed a decoder", arguments: ["png", "jpeg", "tiff", "webp"])
     func images(target: String) {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions/" + target).path
+        let folder = Self.regressions.appendingPathComponent(target).path
         var options = DecodingOptions()
         options.maxPixels = 1 << 18
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() {

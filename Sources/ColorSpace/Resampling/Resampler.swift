@@ -138,11 +138,7 @@ public enum Resampler {
                         // Every tap inside the source (shrinking by area: some 50 taps an output
                         // when a photo's luminance goes onto the network's grid): no clamps.
                         let values = source + lo * stride
-                        if stride == 1 {
-                            for k in 0..<count { sum += w[k] * values[k] }
-                        } else {
-                            for k in 0..<count { sum += w[k] * values[k &* stride] }
-                        }
+                        for k in 0..<count { sum += w[k] * values[k &* stride] }
                         out[i * outStride] = sum
                         continue
                     }
