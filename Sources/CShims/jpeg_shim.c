@@ -25,6 +25,7 @@ struct chroma_jpeg_reader {
     int max_scans;
     chroma_limit limit;
     int converts_cmyk;
+    int started, finished;  ///< jpeg_start_decompress and jpeg_finish_decompress called
     uint8_t *cmyk_row;
     jvirt_barray_ptr *coefficients;  ///< after chroma_jpeg_read_coefficients
 };
@@ -217,23 +218,35 @@ int chroma_jpeg_reader_luminance_only(chroma_jpeg_reader *reader) {
 }
 
 chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes) {
+    uint32_t done = 0;
+    return chroma_jpeg_read_rows(reader, pixels, row_bytes, UINT32_MAX, &done);
+}
+
+chroma_status chroma_jpeg_read_rows(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes, uint32_t rows,
+                                    uint32_t *done) {
     j_decompress_ptr cinfo = &reader->cinfo;
+    *done = 0;
+    if (reader->error.failure != CHROMA_OK) return reader->error.failure;  // a reader that failed stays failed
     if (setjmp(reader->error.jump)) return reader->error.failure;
-    jpeg_start_decompress(cinfo);
-    if (reader->converts_cmyk) {
-        reader->cmyk_row = malloc((size_t)cinfo->output_width * 4);
-        if (reader->cmyk_row == NULL) {
-            snprintf(reader->error.message, sizeof reader->error.message, "out of memory");
-            return reader->error.failure = CHROMA_ERR_NO_MEMORY;
+    if (!reader->started) {
+        jpeg_start_decompress(cinfo);
+        reader->started = 1;
+        if (reader->converts_cmyk) {
+            reader->cmyk_row = malloc((size_t)cinfo->output_width * 4);
+            if (reader->cmyk_row == NULL) {
+                snprintf(reader->error.message, sizeof reader->error.message, "out of memory");
+                return reader->error.failure = CHROMA_ERR_NO_MEMORY;
+            }
         }
     }
     // Adobe writes CMYK inverted (0 = full ink); so do most files that carry its marker.
     const int inverted = cinfo->saw_Adobe_marker;
-    while (cinfo->output_scanline < cinfo->output_height) {
-        uint8_t *out = pixels + (size_t)cinfo->output_scanline * row_bytes;
+    while (*done < rows && cinfo->output_scanline < cinfo->output_height) {
+        uint8_t *out = pixels + (size_t)*done * row_bytes;
         if (!reader->converts_cmyk) {
             JSAMPROW row = out;
             jpeg_read_scanlines(cinfo, &row, 1);
+            ++*done;
             continue;
         }
         JSAMPROW row = reader->cmyk_row;
@@ -246,8 +259,12 @@ chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixel
                 out[3 * x + c] = (uint8_t)((ink * k + 127) / 255);
             }
         }
+        ++*done;
     }
-    jpeg_finish_decompress(cinfo);
+    if (cinfo->output_scanline == cinfo->output_height && !reader->finished) {
+        jpeg_finish_decompress(cinfo);
+        reader->finished = 1;
+    }
     return CHROMA_OK;
 }
 
@@ -272,14 +289,49 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  char *message, size_t message_size) {
     out->data = NULL;
     out->size = 0;
-    if ((channels != 1 && channels != 3) || width == 0 || height == 0) {
-        snprintf(message, message_size, "JPEG cannot hold %d channels at %ux%u", channels, width, height);
-        return CHROMA_ERR_USAGE;
+    chroma_jpeg_writer *writer = chroma_jpeg_writer_create(width, height, channels, quality, subsampling, progressive);
+    if (writer == NULL) {
+        snprintf(message, message_size, "out of memory");
+        return CHROMA_ERR_NO_MEMORY;
     }
+    chroma_status status = chroma_jpeg_write_rows(writer, pixels, (size_t)width * (channels > 0 ? channels : 1), height);
+    if (status == CHROMA_OK) status = chroma_jpeg_writer_finish(writer, out);
+    if (status != CHROMA_OK) snprintf(message, message_size, "%s", chroma_jpeg_writer_message(writer));
+    chroma_jpeg_writer_destroy(writer);
+    return status;
+}
+
+struct chroma_jpeg_writer {
     shim_compressor compressor;
-    j_compress_ptr cinfo = &compressor.cinfo;
-    if (setjmp(compressor.error.jump)) return compressor_fail(&compressor, message, message_size);
-    compressor_start(&compressor);
+    int created;  ///< jpeg_create_compress called: destroy must undo it
+};
+
+// Usage errors (a bad size or channel count, a call out of order) and libjpeg's
+// refusals both end the writer: every later call returns the same status.
+static chroma_status writer_fail(chroma_jpeg_writer *writer) {
+    chroma_status failure = writer->compressor.error.failure;
+    return writer->compressor.error.failure = failure == CHROMA_ERR_NO_MEMORY ? CHROMA_ERR_NO_MEMORY : CHROMA_ERR_USAGE;
+}
+
+chroma_jpeg_writer *chroma_jpeg_writer_create(uint32_t width, uint32_t height, int channels, int quality,
+                                              chroma_subsampling subsampling, int progressive) {
+    chroma_jpeg_writer *writer = calloc(1, sizeof *writer);
+    if (writer == NULL) return NULL;
+    shim_compressor *compressor = &writer->compressor;
+    if ((channels != 1 && channels != 3) || width == 0 || height == 0) {
+        install_error_manager(&compressor->error);
+        snprintf(compressor->error.message, sizeof compressor->error.message,
+                 "JPEG cannot hold %d channels at %ux%u", channels, width, height);
+        compressor->error.failure = CHROMA_ERR_USAGE;
+        return writer;
+    }
+    j_compress_ptr cinfo = &compressor->cinfo;
+    if (setjmp(compressor->error.jump)) {
+        writer_fail(writer);
+        return writer;
+    }
+    compressor_start(compressor);
+    writer->created = 1;
     cinfo->image_width = width;
     cinfo->image_height = height;
     cinfo->input_components = channels;
@@ -294,12 +346,53 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
     }
     if (progressive) jpeg_simple_progression(cinfo);
     jpeg_start_compress(cinfo, TRUE);
-    size_t row_bytes = (size_t)width * channels;
-    while (cinfo->next_scanline < cinfo->image_height) {
-        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo->next_scanline * row_bytes);
+    return writer;
+}
+
+chroma_status chroma_jpeg_write_rows(chroma_jpeg_writer *writer, const uint8_t *pixels, size_t row_bytes, uint32_t rows) {
+    shim_compressor *compressor = &writer->compressor;
+    j_compress_ptr cinfo = &compressor->cinfo;
+    if (compressor->error.failure != CHROMA_OK) return compressor->error.failure;
+    if (setjmp(compressor->error.jump)) return writer_fail(writer);
+    if (rows > cinfo->image_height - cinfo->next_scanline) {
+        snprintf(compressor->error.message, sizeof compressor->error.message, "%u rows past the image's %u",
+                 rows - (cinfo->image_height - cinfo->next_scanline), cinfo->image_height);
+        return compressor->error.failure = CHROMA_ERR_USAGE;
+    }
+    for (uint32_t y = 0; y < rows; y++) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)y * row_bytes);
         jpeg_write_scanlines(cinfo, &row, 1);
     }
-    return compressor_finish(&compressor, out);
+    return CHROMA_OK;
+}
+
+chroma_status chroma_jpeg_writer_finish(chroma_jpeg_writer *writer, chroma_buffer *out) {
+    shim_compressor *compressor = &writer->compressor;
+    out->data = NULL;
+    out->size = 0;
+    if (compressor->error.failure != CHROMA_OK) return compressor->error.failure;
+    if (setjmp(compressor->error.jump)) return writer_fail(writer);
+    if (compressor->cinfo.next_scanline < compressor->cinfo.image_height) {
+        snprintf(compressor->error.message, sizeof compressor->error.message, "finished after %u of %u rows",
+                 compressor->cinfo.next_scanline, compressor->cinfo.image_height);
+        return compressor->error.failure = CHROMA_ERR_USAGE;
+    }
+    jpeg_finish_compress(&compressor->cinfo);
+    out->data = compressor->buffer;  // the caller's now
+    out->size = compressor->size;
+    compressor->buffer = NULL;
+    compressor->error.failure = CHROMA_ERR_USAGE;  // finished: nothing more to write
+    snprintf(compressor->error.message, sizeof compressor->error.message, "already finished");
+    return CHROMA_OK;
+}
+
+const char *chroma_jpeg_writer_message(const chroma_jpeg_writer *writer) { return writer->compressor.error.message; }
+
+void chroma_jpeg_writer_destroy(chroma_jpeg_writer *writer) {
+    if (writer == NULL) return;
+    if (writer->created) jpeg_destroy_compress(&writer->compressor.cinfo);
+    free(writer->compressor.buffer);
+    free(writer);
 }
 
 // MARK: - Coefficients

@@ -107,6 +107,12 @@ chroma_status chroma_jpeg_read_header(chroma_jpeg_reader *reader, chroma_jpeg_he
 /// Decodes all rows into `pixels`; CMYK and YCCK files are converted to RGB.
 /// A file that ends early is reported as CHROMA_ERR_TRUNCATED.
 chroma_status chroma_jpeg_read_pixels(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes);
+/// Decodes the next `rows` rows (fewer at the image's end) into `pixels`, one
+/// `row_bytes` apart, and says in `done` how many: read_pixels a band at a time,
+/// for work that starts on the first rows while the rest are being decoded.
+/// After a failure every call returns the same status.
+chroma_status chroma_jpeg_read_rows(chroma_jpeg_reader *reader, uint8_t *pixels, size_t row_bytes, uint32_t rows,
+                                    uint32_t *done);
 /// After read_header: decode a YCbCr (or gray) JPEG's luminance alone, the Y
 /// the file stores, as one channel. Returns 1 if it will, 0 for other colour spaces.
 int chroma_jpeg_reader_luminance_only(chroma_jpeg_reader *reader);
@@ -129,6 +135,19 @@ chroma_status chroma_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t
                                  int channels, int quality, chroma_subsampling subsampling,
                                  int progressive, chroma_buffer *out,
                                  char *message, size_t message_size);
+
+/// An encoder fed a band of rows at a time (chroma_jpeg_encode's settings).
+typedef struct chroma_jpeg_writer chroma_jpeg_writer;
+/// NULL only when out of memory; a writer that cannot start (bad size or
+/// channels) fails its first write with its reason in its message.
+chroma_jpeg_writer *chroma_jpeg_writer_create(uint32_t width, uint32_t height, int channels, int quality,
+                                              chroma_subsampling subsampling, int progressive);
+/// Encodes the next `rows` rows at `pixels`, one `row_bytes` apart.
+chroma_status chroma_jpeg_write_rows(chroma_jpeg_writer *writer, const uint8_t *pixels, size_t row_bytes, uint32_t rows);
+/// After the last row: the file, in `out` (the caller frees it).
+chroma_status chroma_jpeg_writer_finish(chroma_jpeg_writer *writer, chroma_buffer *out);
+const char *chroma_jpeg_writer_message(const chroma_jpeg_writer *writer);
+void chroma_jpeg_writer_destroy(chroma_jpeg_writer *writer);
 
 // MARK: - JPEG coefficients (colorizing without touching luminance)
 

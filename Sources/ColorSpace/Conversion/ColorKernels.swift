@@ -82,6 +82,16 @@ enum ColorKernels {
         return Plane(width: image.width, height: image.height, values: out)
     }
 
+    /// Row `y` of `plane(of: image, threads:, kernel)`, `image.width` values into `out`.
+    static func row<Sample>(_ y: Int, of image: Image<Sample>, into out: UnsafeMutablePointer<Float>,
+                            _ kernel: (UnsafePointer<Sample>, chroma_layout, UnsafeMutablePointer<Float>, Int) -> Void) {
+        precondition((0..<image.height).contains(y), "row \(y) of an image \(image.height) rows high")
+        let layout = self.layout(image.layout)
+        image.samples.withUnsafeBufferPointer { source in
+            kernel(source.baseAddress! + y * image.width * layout.stride, layout, out, image.width)
+        }
+    }
+
     /// The image an `into:` conversion makes when given no output to reuse.
     static func made(_ convert: (inout Image<UInt8>) -> Void) -> Image<UInt8> {
         var out = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: [])

@@ -13,7 +13,17 @@ extension ChromaSpace {
     /// The luminance of a 16-bit image (any layout; alpha ignored): L\* 0…100
     /// or Y 0…255 (as for 8-bit images: a 16-bit sample v counts as v / 257).
     public func luminancePlane(of image: Image<UInt16>, threads: Int = Threads.available) -> Plane {
-        luminancePlane(of: image, threads: threads, lab: { chroma_lab_lightness_u16($0, $1, SRGB.tables16, $2, $3) }, ycbcr: chroma_luma_u16)
+        ColorKernels.plane(of: image, threads: threads, luminanceKernel16)
+    }
+
+    /// Row `y` of `luminancePlane(of: image)`, `image.width` floats into `out` (see the 8-bit `luminanceRow`).
+    public func luminanceRow(_ y: Int, of image: Image<UInt16>, into out: UnsafeMutablePointer<Float>) {
+        ColorKernels.row(y, of: image, into: out, luminanceKernel16)
+    }
+
+    /// This space's luminance kernel for 16-bit samples: (source, layout, output, pixel count).
+    var luminanceKernel16: (UnsafePointer<UInt16>, chroma_layout, UnsafeMutablePointer<Float>, Int) -> Void {
+        self == .lab ? { chroma_lab_lightness_u16($0, $1, SRGB.tables16, $2, $3) } : chroma_luma_u16
     }
 
     /// Converts `count` pixels of luminance and chroma (this space's units) to

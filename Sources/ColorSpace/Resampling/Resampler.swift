@@ -26,29 +26,46 @@ public enum Resampler {
                               threads: Int = Threads.available) -> Plane {
         precondition(width > 0 && height > 0 && plane.width > 0 && plane.height > 0, "empty plane")
         if width == plane.width && height == plane.height { return plane }
-        let columns = Taps(from: plane.width, to: width, method: method)
-        let rows = Taps(from: plane.height, to: height, method: method)
-        // Rows first: plane.height × width, then columns: height × width.
-        var across = [Float].uninitialized(plane.height * width)
-        var out = [Float].uninitialized(height * width)
-        plane.values.withUnsafeBufferPointer { source in
-            across.withUnsafeMutableBufferPointer { across in
-                out.withUnsafeMutableBufferPointer { out in
-                    let source = source.baseAddress!, across = across.baseAddress!, out = out.baseAddress!
-                    Threads.split(plane.height, threads: threads) { _, range in
-                        for y in range {
-                            columns.apply(source + y * plane.width, stride: 1, to: across + y * width, outStride: 1)
-                        }
+        return plane.values.withUnsafeBufferPointer { values in
+            let source = values.baseAddress!
+            return resize(width: plane.width, height: plane.height, rows: { y, _ in source + y * plane.width },
+                          toWidth: width, height: height, method: method, threads: threads)
+        }
+    }
+
+    /// A plane of `width` × `height` whose rows `row` gives, resized to
+    /// `toWidth` × `height`: the same floats as `resize(_:width:height:method:threads:)`
+    /// of the whole plane, without ever holding it. `row(y, scratch)` returns
+    /// row `y`'s `width` values, computed into `scratch` (room for `width`
+    /// floats, one per thread) or found elsewhere; it is called once per row,
+    /// from several threads at once.
+    public static func resize(width: Int, height: Int,
+                              rows row: (_ y: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>,
+                              toWidth: Int, height toHeight: Int, method: Method, threads: Int = Threads.available) -> Plane {
+        precondition(width > 0 && height > 0 && toWidth > 0 && toHeight > 0, "empty plane")
+        let columns = Taps(from: width, to: toWidth, method: method)
+        let rows = Taps(from: height, to: toHeight, method: method)
+        // Rows first: height × toWidth, then columns: toHeight × toWidth.
+        var across = [Float].uninitialized(height * toWidth)
+        var out = [Float].uninitialized(toHeight * toWidth)
+        across.withUnsafeMutableBufferPointer { across in
+            out.withUnsafeMutableBufferPointer { out in
+                let across = across.baseAddress!, out = out.baseAddress!
+                Threads.split(height, threads: threads) { _, range in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                    defer { scratch.deallocate() }
+                    for y in range {
+                        columns.apply(row(y, scratch), stride: 1, to: across + y * toWidth, outStride: 1)
                     }
-                    Threads.split(width, threads: threads) { _, range in
-                        for x in range {
-                            rows.apply(across + x, stride: width, to: out + x, outStride: width)
-                        }
+                }
+                Threads.split(toWidth, threads: threads) { _, range in
+                    for x in range {
+                        rows.apply(across + x, stride: toWidth, to: out + x, outStride: toWidth)
                     }
                 }
             }
         }
-        return Plane(width: width, height: height, values: out)
+        return Plane(width: toWidth, height: toHeight, values: out)
     }
 
     /// Where sample `index` of `count` falls on an axis of `source` samples, pixel

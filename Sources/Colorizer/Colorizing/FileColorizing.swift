@@ -1,6 +1,8 @@
 import ColorSpace
 import ImageIO
 import NeuralNet
+import Threading
+import Synchronization
 
 extension PhotoColorizer {
     /// The bundled colorizer for `space` (`$CHROMA_MODELS`'s when set), with its calibrated settings.
@@ -47,6 +49,10 @@ extension PhotoColorizer {
            let file = try colorizeKeepingLuminance(fileBytes, decoding: decoding, encoding: options, stripsMetadata: stripsMetadata) {
             return file
         }
+        if sniffed == .jpeg, format == .jpeg, threads > 1,
+           let file = try colorizeJPEGInBands(fileBytes, decoding: decoding, encoding: encoding(nil), stripsMetadata: stripsMetadata) {
+            return file
+        }
         let decoded = try ImageDecoder.decodeWithMetadata(fileBytes, options: decoding)
         let colorized = try colorize(decoded)
         let metadata = stripsMetadata ? ImageMetadata().markedColorized() : colorized.metadata
@@ -76,6 +82,99 @@ extension PhotoColorizer {
         return ColorizedFile(width: jpeg.width, height: jpeg.height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
                              keptLuminance: true)
     }
+
+    /// A JPEG colorized through its pixels into a JPEG, its stages overlapped
+    /// on two threads: the rows already decoded go onto the network's grid while
+    /// libjpeg decodes the next, and the rows already colorized are encoded while
+    /// the next are colorized, so that most of the colour work hides behind the
+    /// codec's. The same bytes as decoding, colorizing and encoding one after
+    /// another; nil for a photo to be turned upright (its rows are not the
+    /// result's until the whole photo is decoded) or smaller than the grid.
+    private func colorizeJPEGInBands(_ bytes: [UInt8], decoding: DecodingOptions, encoding: EncodingOptions,
+                                     stripsMetadata: Bool) throws -> ColorizedFile? {
+        let reader = try JPEGRowReader(bytes, options: decoding)
+        let width = reader.width, height = reader.height, layout = reader.layout
+        let grid = predictionGrid(width: width, height: height)
+        guard reader.orientation == .up, grid.width <= width, grid.height <= height else { return nil }
+        var metadata = try ImageMetadata.read(from: bytes, maxChunkBytes: decoding.maxPNGChunkBytes, maxTotalBytes: decoding.maxMetadataBytes)
+        if decoding.appliesOrientation { metadata = metadata.forUprightPixels() }
+        let space = task.space, band = Self.bandRows, inBytes = width * layout.channels, outBytes = 3 * width
+        var pixels = [UInt8].uninitialized(width * height * layout.channels)
+        // An RGB photo's rows are colorized in place (each row's luminance is read before its colours are written).
+        var colorized = [UInt8].uninitialized(layout == .rgb ? 0 : width * height * 3)
+        let encoded: [UInt8] = try pixels.withUnsafeMutableBufferPointer { pixels in
+            try colorized.withUnsafeMutableBufferPointer { colorized in
+                let source = pixels.baseAddress!, target = layout == .rgb ? source : colorized.baseAddress!
+                // 1. Decoding, and the luminance onto the grid as the rows arrive.
+                let decoded = Progress()
+                var decodingError: (any Error)?
+                let onGrid = Threads.alongside({
+                    do {
+                        while reader.rowsRead < height {
+                            _ = try reader.read(rows: band, into: source + reader.rowsRead * inBytes)
+                            decoded.advance(to: reader.rowsRead)
+                        }
+                    } catch {
+                        decodingError = error
+                        decoded.stop()
+                    }
+                }, {
+                    Resampler.resize(width: width, height: height, rows: { y, scratch in
+                        if decoded.wait(for: y + 1) {
+                            space.luminance(of: source + y * inBytes, layout: layout, count: width, into: scratch)
+                        } else {
+                            scratch.update(repeating: 0, count: width)  // thrown away: the decoding error is thrown below
+                        }
+                        return UnsafePointer(scratch)
+                    }, toWidth: grid.width, height: grid.height, method: .area, threads: 1)
+                })
+                if let decodingError { throw decodingError }
+                // 2. The network.
+                let chromaRows = ChromaRows(try predictChroma(luminance: onGrid, photoSize: (width, height)),
+                                            width: width, height: height, threads: threads)
+                // 3. Colorizing bands on both threads, and encoding them in order as they are done:
+                // this thread encodes the next band when it is ready and otherwise colorizes one.
+                let writer = try JPEGRowWriter(width: width, height: height, channels: 3, quality: encoding.jpegQuality,
+                                               subsampling: encoding.jpegSubsampling, progressive: encoding.jpegProgressive)
+                let bands = (height + band - 1) / band
+                let nextBand = Atomic<Int>(0), colorizedBands = Progress()
+                func colorizeBand(scratch lightness: UnsafeMutablePointer<Float>) -> Bool {
+                    let index = nextBand.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < bands else { return false }
+                    for y in index * band..<min(height, (index + 1) * band) {
+                        space.luminance(of: source + y * inBytes, layout: layout, count: width, into: lightness)
+                        chromaRows.row(y, into: lightness + width, lightness + 2 * width)
+                        space.rgbRow(luminance: lightness, chroma1: lightness + width, chroma2: lightness + 2 * width,
+                                     count: width, into: target + y * outBytes)
+                    }
+                    colorizedBands.finish(index)
+                    return true
+                }
+                let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 3 * width), UnsafeMutablePointer<Float>.allocate(capacity: 3 * width))
+                defer { scratch.0.deallocate(); scratch.1.deallocate() }
+                try Threads.alongside({
+                    while colorizeBand(scratch: scratch.0) {}
+                }, {
+                    var encodedBands = 0
+                    while encodedBands < bands {
+                        if colorizedBands.finished > encodedBands || !colorizeBand(scratch: scratch.1) {
+                            _ = colorizedBands.wait(for: encodedBands + 1)  // colorizing cannot fail
+                            let first = encodedBands * band, rows = min(band, height - first)
+                            try writer.write(rows: rows, from: target + first * outBytes)
+                            encodedBands += 1
+                        }
+                    }
+                })
+                return try writer.finish()
+            }
+        }
+        let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
+        return ColorizedFile(width: width, height: height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
+                             keptLuminance: false)
+    }
+
+    /// Rows a band: a 4:2:0 JPEG's MCU row, what libjpeg decodes and encodes at once.
+    static let bandRows = 16
 
     /// Colorizes the image file at `input` into `output`, as `colorize(fileBytes:…)`
     /// does. The output appears whole or not at all; an existing one is

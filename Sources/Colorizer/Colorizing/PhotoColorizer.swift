@@ -131,13 +131,13 @@ public final class PhotoColorizer {
     /// The colorized photo: RGB, or RGBA when `image` has alpha (kept as it is).
     /// A colour photo is first reduced to its luminance: its own colours are not used.
     public func colorize(_ image: Image<UInt8>) throws -> Image<UInt8> {
-        try colorize(image, luminance: task.space.luminancePlane(of: image, threads: threads), rows: task.space.rgbRow)
+        try colorize(image, luminanceRow: { [space = task.space] in space.luminanceRow($0, of: image, into: $1) }, rows: task.space.rgbRow)
     }
 
     /// The same for a 16-bit image: luminance and chroma stay in float from
     /// the samples in to the samples out, so the result keeps 16-bit precision.
     public func colorize(_ image: Image<UInt16>) throws -> Image<UInt16> {
-        try colorize(image, luminance: task.space.luminancePlane(of: image, threads: threads), rows: task.space.rgbRow)
+        try colorize(image, luminanceRow: { [space = task.space] in space.luminanceRow($0, of: image, into: $1) }, rows: task.space.rgbRow)
     }
 
     /// A decoded file colorized at its own bit depth, with its metadata made
@@ -152,28 +152,38 @@ public final class PhotoColorizer {
         return result
     }
 
+    /// `image` colorized: its luminance, one row at a time from `luminanceRow`
+    /// (row, `image.width` floats out), goes onto the grid; the chroma comes
+    /// back joined to the same rows by `rows` (luminance, chroma 1, chroma 2,
+    /// pixel count, RGB out). The luminance is computed twice, once on the way
+    /// in and once on the way out, rather than held: a full-size float plane
+    /// is 4 bytes a pixel to write, read and, in a fresh process, have the
+    /// kernel zero (48 MB for 12 MP), which costs more than computing it again.
     private func colorize<Sample: ImageSample>(
-        _ image: Image<Sample>, luminance: Plane,
+        _ image: Image<Sample>, luminanceRow: (Int, UnsafeMutablePointer<Float>) -> Void,
         rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Sample>) -> Void
     ) throws -> Image<Sample> {
         let width = image.width, height = image.height
-        let chroma = try predictChroma(luminance: luminance)
+        let grid = predictionGrid(width: width, height: height)
+        let shrinking = grid.width <= width && grid.height <= height
+        let onGrid = Resampler.resize(width: width, height: height, rows: { y, scratch in luminanceRow(y, scratch); return UnsafePointer(scratch) },
+                                      toWidth: grid.width, height: grid.height, method: shrinking ? .area : .bilinear, threads: threads)
+        let chroma = try predictChroma(luminance: onGrid, photoSize: (width, height))
         let hasAlpha = image.layout.hasAlpha, channels = hasAlpha ? 4 : 3, sourceChannels = image.layout.channels
-        // The chroma grid widened to full width here; each output row then mixes two of its rows.
-        let wide = chroma.map { Resampler.resize($0, width: width, height: $0.height, method: .bilinear, threads: threads) }
+        let chromaRows = ChromaRows(chroma, width: width, height: height, threads: threads)
         var samples = [Sample].uninitialized(width * height * channels)
         samples.withUnsafeMutableBufferPointer { samples in
             let out = samples.baseAddress!
             Threads.split(height, threads: threads) { _, band in
-                var first = [Float].uninitialized(width), second = [Float].uninitialized(width)
+                var lightness = [Float].uninitialized(width), first = [Float].uninitialized(width), second = [Float].uninitialized(width)
                 var rgb = [Sample].uninitialized(hasAlpha ? 3 * width : 0)
                 for y in band {
-                    Resampler.row(y, of: wide[0], stretchedTo: height, into: &first)
-                    Resampler.row(y, of: wide[1], stretchedTo: height, into: &second)
+                    chromaRows.row(y, into: &first, &second)
                     let row = out + y * width * channels
-                    luminance.values.withUnsafeBufferPointer { l in
+                    lightness.withUnsafeMutableBufferPointer { l in
+                        luminanceRow(y, l.baseAddress!)
                         rgb.withUnsafeMutableBufferPointer { rgb in
-                            rows(l.baseAddress! + y * width, first, second, width, hasAlpha ? rgb.baseAddress! : row)
+                            rows(l.baseAddress!, first, second, width, hasAlpha ? rgb.baseAddress! : row)
                         }
                     }
                     guard hasAlpha else { continue }
@@ -188,6 +198,26 @@ public final class PhotoColorizer {
             }
         }
         return Image(width: width, height: height, layout: hasAlpha ? .rgba : .rgb, samples: samples)
+    }
+
+    /// The predicted chroma, brought to a photo's full size one row at a time:
+    /// the grid is widened to the photo's width once, and each row then mixes
+    /// two of its rows (bilinear, as `Resampler` stretches).
+    struct ChromaRows {
+        let wide: [Plane]
+        let height: Int
+
+        /// - Parameters: chroma: `predictChroma`'s two planes; width, height: the photo's.
+        init(_ chroma: [Plane], width: Int, height: Int, threads: Int) {
+            wide = chroma.map { Resampler.resize($0, width: width, height: $0.height, method: .bilinear, threads: threads) }
+            self.height = height
+        }
+
+        /// Row `y`'s two chroma channels, `width` values each.
+        func row(_ y: Int, into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>) {
+            Resampler.row(y, of: wide[0], stretchedTo: height, into: first)
+            Resampler.row(y, of: wide[1], stretchedTo: height, into: second)
+        }
     }
 
     /// The two chroma planes, in the space's units, saturation applied, on
