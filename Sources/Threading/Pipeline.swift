@@ -6,7 +6,7 @@ import Glibc
 /// by the threads doing the stage (`Threads.alongside`), waited on by the
 /// stage after it, which follows item by item. Items may finish in any order
 /// (`finish(_:)`); the count is of those finished without a gap.
-public final class Progress: @unchecked Sendable {
+public final class StageProgress: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var count = 0
@@ -74,7 +74,7 @@ extension Threads {
     /// Runs `stage` on a thread of its own while `body` runs on this one, and
     /// returns (or rethrows `body`'s error) when both have finished: for two
     /// stages of one photo that overlap, such as decoding its rows and working
-    /// on those already decoded, each following the other through a `Progress`.
+    /// on those already decoded, each following the other through a `StageProgress`.
     /// A thread of its own, not a shared pool's: `body` may block until `stage`
     /// has made progress, which a pool busy with `body` might never schedule.
     /// `stage` must not throw: it reports a failure through what it shares with `body`.
@@ -87,7 +87,7 @@ extension Threads {
                 box.stage.value()
                 return nil
             }, context.toOpaque()) == 0 else {
-                // No thread to be had: the stages one after the other, which `Progress` allows.
+                // No thread to be had: the stages one after the other, which `StageProgress` allows.
                 context.release()
                 stage()
                 return try body()

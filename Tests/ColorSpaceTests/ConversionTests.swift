@@ -288,6 +288,44 @@ struct ReusedOutputTests {
         #expect(ycc.width == 5 && ycc.height == 3 && ycc == JFIF.ycbcr(from: small))
     }
 
+    @Test("StageProgress counts the items finished without a gap, in any order, and a stop releases its waits")
+    func progress() {
+        let progress = StageProgress()
+        progress.finish(1)
+        progress.finish(2)
+        #expect(progress.finished == 0, "item 0 is not finished")
+        progress.finish(0)
+        #expect(progress.finished == 3 && progress.wait(for: 3))
+        progress.advance(to: 5)
+        progress.finish(5)
+        #expect(progress.finished == 6)
+        progress.stop()
+        #expect(!progress.wait(for: 7), "stopped short of 7")
+    }
+
+    @Test("Threads.alongside runs a stage on its own thread while the body waits on it")
+    func alongside() {
+        let progress = StageProgress()
+        var produced = [Int](repeating: 0, count: 1000)
+        let sum = produced.withUnsafeMutableBufferPointer { produced in
+            let base = produced.baseAddress!
+            return Threads.alongside({
+                for i in 0..<1000 {
+                    base[i] = i
+                    progress.advance(to: i + 1)
+                }
+            }, {
+                var sum = 0
+                for i in 0..<1000 {
+                    #expect(progress.wait(for: i + 1))
+                    sum += base[i]
+                }
+                return sum
+            })
+        }
+        #expect(sum == 999 * 1000 / 2)
+    }
+
     @Test("Threads.share hands out every index exactly once", arguments: [(0, 2), (1, 2), (7, 2), (1000, 2), (1000, 3), (999, 1)])
     func shareCoversEverything(count: Int, threads: Int) {
         var seen = [Int](repeating: 0, count: count)

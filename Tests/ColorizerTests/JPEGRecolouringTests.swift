@@ -90,4 +90,36 @@ struct JPEGRecolouringTests {
         let small = try ImageEncoder.encodeJPEG(Self.picture(width: 40, height: 20), quality: 90)
         #expect(try !PhotoColorizer.bundled(.ycbcr).colorize(fileBytes: small, outputName: "out.jpg").keptLuminance)
     }
+    @Test("through pixels in bands on two threads: the bytes of decoding, colorizing and encoding one after another",
+          arguments: [(ChromaSpace.lab, PixelLayout.rgb), (.lab, .gray), (.ycbcr, .rgb)])
+    func bands(space: ChromaSpace, layout: PixelLayout) throws {
+        let rgb = Self.picture(width: 203, height: 150)
+        let image = layout == .rgb ? rgb : Image(width: 203, height: 150, layout: .gray, samples: (0..<rgb.pixelCount).map { rgb.samples[3 * $0 + 1] })
+        var metadata = ImageMetadata()
+        metadata.comments = ["scanned 1962"]
+        let jpeg = try ImageEncoder.encode(.eightBit(image), as: .jpeg, metadata: metadata)
+        let colorizer = try PhotoColorizer.bundled(space)
+        colorizer.threads = 2
+        let banded = try colorizer.colorize(fileBytes: jpeg, outputName: "out.jpg", encoding: Self.reencoding)
+        let decoded = try ImageDecoder.decodeWithMetadata(jpeg)
+        let colorized = try colorizer.colorize(decoded)
+        let oneAfterAnother = try ImageEncoder.encode(colorized.pixels, as: .jpeg, metadata: colorized.metadata, options: Self.reencoding(decoded))
+        #expect(!banded.keptLuminance && banded.width == 203 && banded.height == 150)
+        #expect(banded.bytes == oneAfterAnother)
+        #expect(try ImageMetadata.read(from: banded.bytes).comments.contains("scanned 1962"))
+    }
+
+    @Test("a JPEG that ends early fails in bands as it does whole, without waiting forever")
+    func truncatedInBands() throws {
+        let jpeg = try ImageEncoder.encodeJPEG(Self.picture(width: 200, height: 300), quality: 90)
+        let colorizer = try PhotoColorizer.bundled(.lab)
+        colorizer.threads = 2
+        #expect {
+            try colorizer.colorize(fileBytes: Array(jpeg.prefix(jpeg.count * 2 / 3)), outputName: "out.jpg")
+        } throws: { error in
+            guard case ImageIOError.truncated = error else { return false }
+            return true
+        }
+    }
 }
+

@@ -106,7 +106,7 @@ extension PhotoColorizer {
             try colorized.withUnsafeMutableBufferPointer { colorized in
                 let source = pixels.baseAddress!, target = layout == .rgb ? source : colorized.baseAddress!
                 // 1. Decoding, and the luminance onto the grid as the rows arrive.
-                let decoded = Progress()
+                let decoded = StageProgress()
                 var decodingError: (any Error)?
                 let onGrid = Threads.alongside({
                     do {
@@ -137,7 +137,7 @@ extension PhotoColorizer {
                 let writer = try JPEGRowWriter(width: width, height: height, channels: 3, quality: encoding.jpegQuality,
                                                subsampling: encoding.jpegSubsampling, progressive: encoding.jpegProgressive)
                 let bands = (height + band - 1) / band
-                let nextBand = Atomic<Int>(0), colorizedBands = Progress()
+                let nextBand = Atomic<Int>(0), colorizedBands = StageProgress()
                 func colorizeBand(scratch lightness: UnsafeMutablePointer<Float>) -> Bool {
                     let index = nextBand.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < bands else { return false }
