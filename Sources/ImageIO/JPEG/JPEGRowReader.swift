@@ -84,8 +84,12 @@ public final class JPEGRowWriter {
     private let writer: OpaquePointer
 
     /// - Parameters:
+    ///   - width: pixels a row.
+    ///   - height: rows.
     ///   - channels: 1 (gray) or 3 (RGB); anything else fails the first write.
     ///   - quality: 1…100.
+    ///   - subsampling: how many luma samples share one pair of chroma samples (RGB only).
+    ///   - progressive: a progressive JPEG instead of a baseline one.
     public init(width: Int, height: Int, channels: Int, quality: Int = 92, subsampling: ChromaSubsampling = .s420,
                 progressive: Bool = false) throws {
         guard let writer = chroma_jpeg_writer_create(UInt32(clamping: width), UInt32(clamping: height), Int32(clamping: channels),
