@@ -102,9 +102,13 @@ extension PhotoColorizer {
         var pixels = [UInt8].uninitialized(width * height * layout.channels)
         // An RGB photo's rows are colorized in place (each row's luminance is read before its colours are written).
         var colorized = [UInt8].uninitialized(layout == .rgb ? 0 : width * height * 3)
+        // The luminance, computed once while libjpeg decodes (when the second thread has time to spare),
+        // read again when the rows are colorized (when both threads are busy).
+        var luminance = [Float].uninitialized(width * height)
         let encoded: [UInt8] = try pixels.withUnsafeMutableBufferPointer { pixels in
-            try colorized.withUnsafeMutableBufferPointer { colorized in
+            try colorized.withUnsafeMutableBufferPointer { colorized in try luminance.withUnsafeMutableBufferPointer { luminance in
                 let source = pixels.baseAddress!, target = layout == .rgb ? source : colorized.baseAddress!
+                let lightness = luminance.baseAddress!
                 // 1. Decoding, and the luminance onto the grid as the rows arrive.
                 let decoded = StageProgress()
                 var decodingError: (any Error)?
@@ -119,13 +123,14 @@ extension PhotoColorizer {
                         decoded.stop()
                     }
                 }, {
-                    Resampler.resize(width: width, height: height, rows: { y, scratch in
+                    Resampler.resize(width: width, height: height, rows: { y, _ in
+                        let row = lightness + y * width
                         if decoded.wait(for: y + 1) {
-                            space.luminance(of: source + y * inBytes, layout: layout, count: width, into: scratch)
+                            space.luminance(of: source + y * inBytes, layout: layout, count: width, into: row)
                         } else {
-                            scratch.update(repeating: 0, count: width)  // thrown away: the decoding error is thrown below
+                            row.update(repeating: 0, count: width)  // thrown away: the decoding error is thrown below
                         }
-                        return UnsafePointer(scratch)
+                        return UnsafePointer(row)
                     }, toWidth: grid.width, height: grid.height, method: .area, threads: 1)
                 })
                 if let decodingError { throw decodingError }
@@ -138,19 +143,18 @@ extension PhotoColorizer {
                                                subsampling: encoding.jpegSubsampling, progressive: encoding.jpegProgressive)
                 let bands = (height + band - 1) / band
                 let nextBand = Atomic<Int>(0), colorizedBands = StageProgress()
-                func colorizeBand(scratch lightness: UnsafeMutablePointer<Float>) -> Bool {
+                func colorizeBand(scratch chroma: UnsafeMutablePointer<Float>) -> Bool {
                     let index = nextBand.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < bands else { return false }
                     for y in index * band..<min(height, (index + 1) * band) {
-                        space.luminance(of: source + y * inBytes, layout: layout, count: width, into: lightness)
-                        chromaRows.row(y, into: lightness + width, lightness + 2 * width)
-                        space.rgbRow(luminance: lightness, chroma1: lightness + width, chroma2: lightness + 2 * width,
+                        chromaRows.row(y, into: chroma, chroma + width)
+                        space.rgbRow(luminance: lightness + y * width, chroma1: chroma, chroma2: chroma + width,
                                      count: width, into: target + y * outBytes)
                     }
                     colorizedBands.finish(index)
                     return true
                 }
-                let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 3 * width), UnsafeMutablePointer<Float>.allocate(capacity: 3 * width))
+                let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 2 * width), UnsafeMutablePointer<Float>.allocate(capacity: 2 * width))
                 defer { scratch.0.deallocate(); scratch.1.deallocate() }
                 try Threads.alongside({
                     while colorizeBand(scratch: scratch.0) {}
@@ -166,7 +170,7 @@ extension PhotoColorizer {
                     }
                 })
                 return try writer.finish()
-            }
+            } }
         }
         let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
         return ColorizedFile(width: width, height: height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
