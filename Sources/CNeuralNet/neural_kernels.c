@@ -435,3 +435,14 @@ VECTORIZED
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx) {
     for (long i = 0; i < count; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
 }
+
+// MARK: - Mirror averaging
+
+VECTORIZED
+void chroma_nn_mirror_mean(const float *a, const float *mirrored, long rows, long width, float *out) {
+    for (long r = 0; r < rows; r++) {
+        const float *row = a + r * width, *flipped = mirrored + r * width;
+        float *target = out + r * width;
+        for (long x = 0; x < width; x++) target[x] = 0.5f * (row[x] + flipped[width - 1 - x]);
+    }
+}

@@ -1,4 +1,5 @@
 import Threading
+import CNeuralNet
 
 /// A feed-forward network built from an `Architecture`: a chain of layers over
 /// float tensors (NCHW). It knows nothing of images or colour.
@@ -259,9 +260,9 @@ public final class Network: @unchecked Sendable {
                 throw NetworkError.workspaceTooLarge(bytes: overflow || extra.overflow ? Int.max : needed, limit: limit, input: shape)
             }
         }
-        var result = [Float](repeating: 0, count: count * out)
+        var result = [Float].uninitialized(count * out)
         // With mirrorAveraged: a chunk's samples, then their mirror images.
-        var joined = [Float](repeating: 0, count: mirrorAveraged ? 2 * min(chunk, count) * shape.count : 0)
+        var joined = [Float].uninitialized(mirrorAveraged ? 2 * min(chunk, count) * shape.count : 0)
         try input.withUnsafeBufferPointer { source in
             var start = 0
             while start < count {
@@ -275,12 +276,9 @@ public final class Network: @unchecked Sendable {
                 }
                 result.withUnsafeMutableBufferPointer { result in
                     let target = result.baseAddress! + start * out
-                    target.update(from: output.baseAddress!, count: n * out)
-                    guard mirrorAveraged else { return }
-                    let mirrored = output.baseAddress! + n * out, width = outputShape.width
-                    for row in stride(from: 0, to: n * out, by: width) {
-                        for x in 0..<width { target[row + x] = 0.5 * (target[row + x] + mirrored[row + width - 1 - x]) }
-                    }
+                    guard mirrorAveraged else { return target.update(from: output.baseAddress!, count: n * out) }
+                    let width = outputShape.width
+                    chroma_nn_mirror_mean(output.baseAddress!, output.baseAddress! + n * out, n * out / width, width, target)
                 }
                 start += n
             }

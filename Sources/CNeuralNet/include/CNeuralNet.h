@@ -69,6 +69,10 @@ void chroma_nn_annealed_mean(const float *z, long bins, long side, const float *
 /// - y:    2 * height * 2 * width, written
 void chroma_nn_upsample_bilinear(const float *x, long width, long height, float *rows, float *y);
 
+/// The mean of planes and their mirror images: out[r, x] = ½ (a[r, x] + mirrored[r, width − 1 − x])
+/// for `rows` rows of `width` values (the network's outputs for an image and for its mirror image).
+void chroma_nn_mirror_mean(const float *a, const float *mirrored, long rows, long width, float *out);
+
 /// The adjoint of chroma_nn_upsample_bilinear: each of dy's values flows back to
 /// the four inputs it was made from, with the weights it was made with.
 ///
