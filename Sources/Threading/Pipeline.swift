@@ -78,8 +78,14 @@ extension Threads {
     /// A thread of its own, not a shared pool's: `body` may block until `stage`
     /// has made progress, which a pool busy with `body` might never schedule.
     /// `stage` must not throw: it reports a failure through what it shares with `body`.
-    public static func alongside<Result>(_ stage: () -> Void, _ body: () throws -> Result) rethrows -> Result {
-        try withoutActuallyEscaping(stage) { stage in
+    /// With `concurrently` false, `stage` runs first and `body` after it, on this
+    /// thread (for a caller held to one thread).
+    public static func alongside<Result>(concurrently: Bool = true, _ stage: () -> Void, _ body: () throws -> Result) rethrows -> Result {
+        guard concurrently else {
+            stage()
+            return try body()
+        }
+        return try withoutActuallyEscaping(stage) { stage in
             let context = Unmanaged.passRetained(StageBox(UncheckedSendable(stage)))
             var thread = pthread_t()
             guard pthread_create(&thread, nil, { context in

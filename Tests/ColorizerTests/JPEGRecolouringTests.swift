@@ -90,7 +90,7 @@ struct JPEGRecolouringTests {
         let small = try ImageEncoder.encodeJPEG(Self.picture(width: 40, height: 20), quality: 90)
         #expect(try !PhotoColorizer.bundled(.ycbcr).colorize(fileBytes: small, outputName: "out.jpg").keptLuminance)
     }
-    @Test("through pixels in bands on two threads: the bytes of decoding, colorizing and encoding one after another",
+    @Test("through pixels in bands, on two threads or one: the bytes of decoding, colorizing and encoding one after another",
           arguments: [(ChromaSpace.lab, PixelLayout.rgb), (.lab, .gray), (.ycbcr, .rgb)])
     func bands(space: ChromaSpace, layout: PixelLayout) throws {
         let rgb = Self.picture(width: 203, height: 150)
@@ -99,26 +99,30 @@ struct JPEGRecolouringTests {
         metadata.comments = ["scanned 1962"]
         let jpeg = try ImageEncoder.encode(.eightBit(image), as: .jpeg, metadata: metadata)
         let colorizer = try PhotoColorizer.bundled(space)
-        colorizer.threads = 2
-        let banded = try colorizer.colorize(fileBytes: jpeg, outputName: "out.jpg", encoding: Self.reencoding)
         let decoded = try ImageDecoder.decodeWithMetadata(jpeg)
         let colorized = try colorizer.colorize(decoded)
         let oneAfterAnother = try ImageEncoder.encode(colorized.pixels, as: .jpeg, metadata: colorized.metadata, options: Self.reencoding(decoded))
-        #expect(!banded.keptLuminance && banded.width == 203 && banded.height == 150)
-        #expect(banded.bytes == oneAfterAnother)
-        #expect(try ImageMetadata.read(from: banded.bytes).comments.contains("scanned 1962"))
+        for threads in [2, 1] {
+            colorizer.threads = threads
+            let banded = try colorizer.colorize(fileBytes: jpeg, outputName: "out.jpg", encoding: Self.reencoding)
+            #expect(!banded.keptLuminance && banded.width == 203 && banded.height == 150)
+            #expect(banded.bytes == oneAfterAnother, "\(threads) thread(s)")
+            #expect(try ImageMetadata.read(from: banded.bytes).comments.contains("scanned 1962"))
+        }
     }
 
     @Test("a JPEG that ends early fails in bands as it does whole, without waiting forever")
     func truncatedInBands() throws {
         let jpeg = try ImageEncoder.encodeJPEG(Self.picture(width: 200, height: 300), quality: 90)
         let colorizer = try PhotoColorizer.bundled(.lab)
-        colorizer.threads = 2
-        #expect {
-            try colorizer.colorize(fileBytes: Array(jpeg.prefix(jpeg.count * 2 / 3)), outputName: "out.jpg")
-        } throws: { error in
-            guard case ImageIOError.truncated = error else { return false }
-            return true
+        for threads in [2, 1] {
+            colorizer.threads = threads
+            #expect {
+                try colorizer.colorize(fileBytes: Array(jpeg.prefix(jpeg.count * 2 / 3)), outputName: "out.jpg")
+            } throws: { error in
+                guard case ImageIOError.truncated = error else { return false }
+                return true
+            }
         }
     }
 }

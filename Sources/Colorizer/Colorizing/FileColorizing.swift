@@ -49,7 +49,7 @@ extension PhotoColorizer {
            let file = try colorizeKeepingLuminance(fileBytes, decoding: decoding, encoding: options, stripsMetadata: stripsMetadata) {
             return file
         }
-        if sniffed == .jpeg, format == .jpeg, threads > 1,
+        if sniffed == .jpeg, format == .jpeg,
            let file = try colorizeJPEGInBands(fileBytes, decoding: decoding, encoding: encoding(nil), stripsMetadata: stripsMetadata) {
             return file
         }
@@ -84,10 +84,11 @@ extension PhotoColorizer {
     }
 
     /// A JPEG colorized through its pixels into a JPEG, its stages overlapped
-    /// on two threads: the rows already decoded go onto the network's grid while
-    /// libjpeg decodes the next, and the rows already colorized are encoded while
-    /// the next are colorized, so that most of the colour work hides behind the
-    /// codec's. The same bytes as decoding, colorizing and encoding one after
+    /// on two threads (with `threads` above 1): the rows already decoded go onto
+    /// the network's grid while libjpeg decodes the next, and the rows already
+    /// colorized are encoded while the next are colorized, so that most of the
+    /// colour work hides behind the codec's. On one thread the same stages run
+    /// one after another, in place in the decoded pixels. The same bytes as decoding, colorizing and encoding one after
     /// another; nil for a photo to be turned upright (its rows are not the
     /// result's until the whole photo is decoded) or smaller than the grid.
     private func colorizeJPEGInBands(_ bytes: [UInt8], decoding: DecodingOptions, encoding: EncodingOptions,
@@ -112,7 +113,7 @@ extension PhotoColorizer {
                 // 1. Decoding, and the luminance onto the grid as the rows arrive.
                 let decoded = StageProgress()
                 var decodingError: (any Error)?
-                let onGrid = Threads.alongside({
+                let onGrid = Threads.alongside(concurrently: threads > 1, {
                     do {
                         while reader.rowsRead < height {
                             _ = try reader.read(rows: band, into: source + reader.rowsRead * inBytes)
@@ -156,7 +157,7 @@ extension PhotoColorizer {
                 }
                 let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 2 * width), UnsafeMutablePointer<Float>.allocate(capacity: 2 * width))
                 defer { scratch.0.deallocate(); scratch.1.deallocate() }
-                try Threads.alongside({
+                try Threads.alongside(concurrently: threads > 1, {
                     while colorizeBand(scratch: scratch.0) {}
                 }, {
                     var encodedBands = 0
