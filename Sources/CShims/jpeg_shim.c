@@ -2,6 +2,7 @@
 #include "CShims.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -629,7 +630,63 @@ static axis_projection *axis_projections(uint32_t n, uint32_t grid, const float 
     return all;
 }
 
-VECTORIZED chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means) {
+// The part of the area means one thread computes: the grid rows [first_cell, end_cell).
+// Each cell is summed by one thread only, block row by block row and block by block in
+// order, so the floats do not depend on how many threads shared the grid.
+typedef struct {
+    j_decompress_ptr cinfo;
+    jvirt_barray_ptr luminance;
+    const float *step;
+    const axis_projection *rows, *columns;
+    const uint32_t *row_first, *column_first;
+    uint32_t grid_width, first_cell, end_cell;
+    float *means;
+} means_part;
+
+VECTORIZED static void luminance_means_part(const means_part *part) {
+    jpeg_component_info *luma = &part->cinfo->comp_info[0];
+    const axis_projection *rows = part->rows, *columns = part->columns;
+    const uint32_t *row_first = part->row_first, *column_first = part->column_first;
+    const float *step = part->step;
+    for (JDIMENSION by = 0; by < luma->height_in_blocks; by++) {
+        if (row_first[by + 1] == row_first[by] || rows[row_first[by + 1] - 1].cell < part->first_cell) continue;
+        if (rows[row_first[by]].cell >= part->end_cell) break;
+        // A whole in-memory array (libjpeg-turbo keeps every one in memory) is only read here.
+        JBLOCKARRAY blocks = (*part->cinfo->mem->access_virt_barray)((j_common_ptr)part->cinfo, part->luminance, by, 1, FALSE);
+        for (uint32_t r = row_first[by]; r < row_first[by + 1]; r++) {
+            const axis_projection *row = &rows[r];
+            if (row->cell < part->first_cell || row->cell >= part->end_cell) continue;
+            float *out = part->means + (size_t)row->cell * part->grid_width;
+            for (JDIMENSION bx = 0; bx < luma->width_in_blocks; bx++) {
+                const JCOEF *f = blocks[0][bx];
+                float t[DCTSIZE] = {0};  // t[u] = Σv row.v[v] · F[v][u]
+                if (row->uniform) {
+                    for (int u = 0; u < DCTSIZE; u++) t[u] = row->v[0] * f[u] * step[u];
+                } else {
+                    for (int v = 0; v < DCTSIZE; v++)
+                        for (int u = 0; u < DCTSIZE; u++) t[u] += row->v[v] * f[v * DCTSIZE + u] * step[v * DCTSIZE + u];
+                }
+                for (uint32_t c = column_first[bx]; c < column_first[bx + 1]; c++) {
+                    if (columns[c].uniform) {
+                        out[columns[c].cell] += t[0] * columns[c].v[0];
+                        continue;
+                    }
+                    float sum = 0;
+                    for (int u = 0; u < DCTSIZE; u++) sum += t[u] * columns[c].v[u];
+                    out[columns[c].cell] += sum;
+                }
+            }
+        }
+    }
+}
+
+static void *luminance_means_thread(void *part) {
+    luminance_means_part(part);
+    return NULL;
+}
+
+chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, int threads,
+                                          float *means) {
     j_decompress_ptr cinfo = &reader->cinfo;
     jpeg_component_info *luma = &cinfo->comp_info[0];
     float m[DCTSIZE][DCTSIZE];
@@ -643,32 +700,19 @@ VECTORIZED chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader,
     for (size_t i = 0; i < (size_t)grid_width * grid_height; i++) means[i] = 128.0f;  // the level shift; weights sum to 1
     const chroma_status status = columns != NULL && rows != NULL ? CHROMA_OK : CHROMA_ERR_NO_MEMORY;
     if (status == CHROMA_OK) {
-        for (JDIMENSION by = 0; by < luma->height_in_blocks; by++) {
-            JBLOCKARRAY blocks = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, reader->coefficients[0], by, 1, FALSE);
-            for (uint32_t r = row_first[by]; r < row_first[by + 1]; r++) {
-                const axis_projection *row = &rows[r];
-                float *out = means + (size_t)row->cell * grid_width;
-                for (JDIMENSION bx = 0; bx < luma->width_in_blocks; bx++) {
-                    const JCOEF *f = blocks[0][bx];
-                    float t[DCTSIZE] = {0};  // t[u] = Σv row.v[v] · F[v][u]
-                    if (row->uniform) {
-                        for (int u = 0; u < DCTSIZE; u++) t[u] = row->v[0] * f[u] * step[u];
-                    } else {
-                        for (int v = 0; v < DCTSIZE; v++)
-                            for (int u = 0; u < DCTSIZE; u++) t[u] += row->v[v] * f[v * DCTSIZE + u] * step[v * DCTSIZE + u];
-                    }
-                    for (uint32_t c = column_first[bx]; c < column_first[bx + 1]; c++) {
-                        if (columns[c].uniform) {
-                            out[columns[c].cell] += t[0] * columns[c].v[0];
-                            continue;
-                        }
-                        float sum = 0;
-                        for (int u = 0; u < DCTSIZE; u++) sum += t[u] * columns[c].v[u];
-                        out[columns[c].cell] += sum;
-                    }
-                }
-            }
+        means_part upper = {cinfo, reader->coefficients[0], step, rows, columns, row_first, column_first,
+                            grid_width, 0, grid_height, means};
+        means_part lower = upper;
+        pthread_t thread;
+        // Two threads: the lower half of the grid on one of its own (run here after the upper if none can start).
+        int split = threads > 1 && grid_height > 1;
+        if (split) {
+            upper.end_cell = lower.first_cell = grid_height / 2;
+            split = pthread_create(&thread, NULL, luminance_means_thread, &lower) == 0;
         }
+        luminance_means_part(&upper);
+        if (split) pthread_join(thread, NULL);
+        else if (upper.end_cell < grid_height) luminance_means_part(&lower);
     }
     free(columns);
     free(rows);
@@ -677,8 +721,27 @@ VECTORIZED chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader,
     return status;
 }
 
+// One chroma component's blocks (quantise_stretched's arguments), for a thread.
+typedef struct {
+    j_common_ptr owner;
+    jvirt_barray_ptr array;
+    jpeg_component_info *component;
+    const JQUANT_TBL *table;
+    const float *grid;
+    uint32_t grid_width, grid_height;
+    JDIMENSION width, height;
+    int ok;
+} chroma_quantise_job;
+
+static void *quantise_thread(void *argument) {
+    chroma_quantise_job *job = argument;
+    job->ok = quantise_stretched(job->owner, job->array, job->component, job->table, job->grid, job->grid_width,
+                                 job->grid_height, job->width, job->height);
+    return NULL;
+}
+
 chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, uint32_t grid_width,
-                                            uint32_t grid_height, int quality, int progressive, chroma_buffer *out,
+                                            uint32_t grid_height, int quality, int progressive, int threads, chroma_buffer *out,
                                             char *message, size_t message_size) {
     out->data = NULL;
     out->size = 0;
@@ -724,16 +787,24 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
             memcpy(to[0], from[0], sizeof(JBLOCK) * luma->width_in_blocks);
         }
     }
+    // Cb and Cr are independent (each its own array, only written by its own thread): with two
+    // threads Cb is made on one of its own while this one makes Cr.
+    chroma_quantise_job jobs[2];
     for (int c = 1; c < 3; c++) {
         // Arrays are reached through the memory manager that made them: for a colour file, the reader's (changed in place).
-        j_common_ptr owner = gray ? (j_common_ptr)cinfo : (j_common_ptr)source;
-        const JQUANT_TBL *table = cinfo->quant_tbl_ptrs[cinfo->comp_info[c].quant_tbl_no];
-        if (!quantise_stretched(owner, arrays[c], &cinfo->comp_info[c], table, c == 1 ? cb : cr, grid_width, grid_height,
-                                chroma_width, chroma_height)) {
-            snprintf(compressor.error.message, sizeof compressor.error.message, "out of memory");
-            compressor.error.failure = CHROMA_ERR_NO_MEMORY;
-            longjmp(compressor.error.jump, 1);
-        }
+        jobs[c - 1] = (chroma_quantise_job){gray ? (j_common_ptr)cinfo : (j_common_ptr)source, arrays[c], &cinfo->comp_info[c],
+                                            cinfo->quant_tbl_ptrs[cinfo->comp_info[c].quant_tbl_no], c == 1 ? cb : cr,
+                                            grid_width, grid_height, chroma_width, chroma_height, 0};
+    }
+    pthread_t thread;
+    const int split = threads > 1 && pthread_create(&thread, NULL, quantise_thread, &jobs[0]) == 0;
+    if (!split) quantise_thread(&jobs[0]);
+    quantise_thread(&jobs[1]);
+    if (split) pthread_join(thread, NULL);
+    if (!jobs[0].ok || !jobs[1].ok) {
+        snprintf(compressor.error.message, sizeof compressor.error.message, "out of memory");
+        compressor.error.failure = CHROMA_ERR_NO_MEMORY;
+        longjmp(compressor.error.jump, 1);
     }
     return compressor_finish(&compressor, out);
 }

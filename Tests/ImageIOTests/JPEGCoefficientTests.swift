@@ -75,6 +75,8 @@ struct JPEGCoefficientTests {
             let worst = zip(means, reference).map { abs(Double($0) - $1) }.max()!
             // The decoder rounds each pixel to an integer and clamps it to 0…255; the means do neither.
             #expect(worst < 0.6, "\(variant) \(width)×\(height): off by \(worst)")
+            #expect(try coefficients.luminanceMeans(width: width, height: height, threads: 2) == means,
+                    "two threads sum each cell as one does")
         }
     }
 
@@ -102,6 +104,8 @@ struct JPEGCoefficientTests {
         }
         let cb = stretched(gridCb), cr = stretched(gridCr)
         let recoloured = try coefficients.encode(cb: gridCb, cr: gridCr, gridWidth: gw, gridHeight: gh, quality: 90)
+        #expect(try JPEGCoefficients(jpeg).encode(cb: gridCb, cr: gridCr, gridWidth: gw, gridHeight: gh, quality: 90, threads: 2)
+                == recoloured, "Cb and Cr on two threads: the same file")
         #expect(try Self.storedLuminance(recoloured).samples == Self.storedLuminance(jpeg).samples, "\(variant): luminance changed")
         let decoded = try ImageDecoder.decode(recoloured)
         #expect(decoded.layout == .rgb && decoded.width == coefficients.width && decoded.height == coefficients.height)

@@ -168,16 +168,20 @@ chroma_status chroma_jpeg_read_coefficients(chroma_jpeg_reader *reader, chroma_j
 /// grid (no larger than the image): cell (i, j) is the mean of the pixels in
 /// [i·w/gw, (i+1)·w/gw) × [j·h/gh, (j+1)·h/gh), partly covered pixels weighted
 /// by their coverage; computed from the coefficients without an inverse DCT.
-chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, float *means);
+/// With `threads` above 1 the grid's lower half is computed on a thread of its own
+/// (the same floats: each cell is summed by one thread, in the same order).
+chroma_status chroma_jpeg_luminance_means(chroma_jpeg_reader *reader, uint32_t grid_width, uint32_t grid_height, int threads,
+                                          float *means);
 /// Encodes a JPEG whose luminance coefficients are the file's, unchanged, and
 /// whose Cb and Cr are `cb` and `cr`: planes of `grid_width` × `grid_height`
 /// floats (JFIF units, 0…255) spanning the whole image, stretched bilinearly
 /// (pixel centres aligned) to the chroma components' resolution block by block,
 /// then forward-DCT'ed and quantised with the file's chroma tables, or for a
 /// gray file with the standard chroma table at `quality` (4:2:0). The reader's
-/// markers are not copied (metadata is the caller's).
+/// markers are not copied (metadata is the caller's). With `threads` above 1, Cb
+/// is made on a thread of its own while the calling thread makes Cr.
 chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const float *cb, const float *cr, uint32_t grid_width,
-                                            uint32_t grid_height, int quality, int progressive, chroma_buffer *out,
+                                            uint32_t grid_height, int quality, int progressive, int threads, chroma_buffer *out,
                                             char *message, size_t message_size);
 
 // MARK: - TIFF

@@ -74,10 +74,10 @@ extension PhotoColorizer {
         guard let jpeg = try? JPEGCoefficients(bytes, options: decoding) else { return nil }
         let grid = predictionGrid(width: jpeg.width, height: jpeg.height)
         guard grid.width <= jpeg.width && grid.height <= jpeg.height else { return nil }  // a photo smaller than the grid is enlarged: pixels
-        let luminance = Plane(width: grid.width, height: grid.height, values: try jpeg.luminanceMeans(width: grid.width, height: grid.height))
+        let luminance = Plane(width: grid.width, height: grid.height, values: try jpeg.luminanceMeans(width: grid.width, height: grid.height, threads: threads))
         let chroma = try predictChroma(luminance: luminance, photoSize: (jpeg.width, jpeg.height))
         let encoded = try jpeg.encode(cb: chroma[0].values, cr: chroma[1].values, gridWidth: chroma[0].width, gridHeight: chroma[0].height,
-                                      quality: encoding.jpegQuality, progressive: encoding.jpegProgressive)
+                                      quality: encoding.jpegQuality, progressive: encoding.jpegProgressive, threads: threads)
         let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
         return ColorizedFile(width: jpeg.width, height: jpeg.height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
                              keptLuminance: true)

@@ -75,12 +75,13 @@ public final class JPEGCoefficients {
     /// over the whole image: each cell the mean of the pixels it covers,
     /// fractional coverage counted, as `Resampler`'s `.area` shrinks decoded
     /// pixels; computed from the coefficients without decoding them. The grid
-    /// must not be larger than the image.
-    public func luminanceMeans(width gridWidth: Int, height gridHeight: Int) throws -> [Float] {
+    /// must not be larger than the image. With `threads` above 1 the grid's
+    /// lower half is computed on a second thread (the same floats).
+    public func luminanceMeans(width gridWidth: Int, height gridHeight: Int, threads: Int = 1) throws -> [Float] {
         precondition(gridWidth > 0 && gridHeight > 0 && gridWidth <= width && gridHeight <= height, "a grid within the image")
         var status = CHROMA_OK
         let means = [Float](unsafeUninitializedCapacity: gridWidth * gridHeight) { buffer, initialized in
-            status = chroma_jpeg_luminance_means(reader, UInt32(gridWidth), UInt32(gridHeight), buffer.baseAddress)
+            status = chroma_jpeg_luminance_means(reader, UInt32(gridWidth), UInt32(gridHeight), Int32(clamping: threads), buffer.baseAddress)
             initialized = gridWidth * gridHeight
         }
         guard status == CHROMA_OK else { throw ImageIOError.outOfMemory }
@@ -94,15 +95,16 @@ public final class JPEGCoefficients {
     /// `chromaHeight`) one block at a time, so no full-size plane is ever held,
     /// and quantised with the file's chroma tables (a gray file: the JPEG
     /// standard's chroma table at `quality`, 1…100). No metadata: add it with
-    /// `ImageMetadata.embedded(in:)`.
+    /// `ImageMetadata.embedded(in:)`. With `threads` above 1, Cb and Cr are
+    /// made on two threads (the same bytes).
     public func encode(cb: [Float], cr: [Float], gridWidth: Int, gridHeight: Int, quality: Int = 92,
-                       progressive: Bool = false) throws -> [UInt8] {
+                       progressive: Bool = false, threads: Int = 1) throws -> [UInt8] {
         precondition(gridWidth > 0 && gridHeight > 0 && cb.count == gridWidth * gridHeight && cr.count == cb.count,
                      "chroma planes of gridWidth × gridHeight")
         var out = chroma_buffer()
         var message = [CChar](repeating: 0, count: 256)
         let status = chroma_jpeg_write_with_chroma(reader, cb, cr, UInt32(gridWidth), UInt32(gridHeight), Int32(quality),
-                                                   progressive ? 1 : 0, &out, &message, message.count)
+                                                   progressive ? 1 : 0, Int32(clamping: threads), &out, &message, message.count)
         guard status == CHROMA_OK else { throw ImageIOError(status: status, message: String(nulTerminated: message)) }
         return out.take()
     }
