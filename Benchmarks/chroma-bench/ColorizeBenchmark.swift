@@ -85,16 +85,18 @@ enum ColorizeBenchmark {
     static func speed() {
         guard let (folder, files, megapixels, encoding) = benchmarkJPEGs() else { return }
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        print("colorize \(files) JPEGs of 4000×3000 (tiled from real photos), quality 92, 4:2:0; median of 3 runs")
+        print("colorize \(files) JPEGs of 4000×3000 (tiled from real photos), quality 92, 4:2:0")
+        print("each line: 5 runs in turn with the floor's; MP/s the median run, × the floor the median of the 5 pairs' ratios")
         // `work(job, input, output)`: job j of `jobs` takes every jobs-th file.
-        func run(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
-            median((0..<3).map { _ in
-                time {
-                    DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                        for f in stride(from: job, to: files, by: jobs) { work(job, folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
-                    }
+        func once(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
+            time {
+                DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                    for f in stride(from: job, to: files, by: jobs) { work(job, folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
                 }
-            })
+            }
+        }
+        func run(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
+            median((0..<3).map { _ in once(jobs: jobs, work) })
         }
         let floor = { @Sendable (_: Int, input: String, output: String) in
             let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
@@ -128,15 +130,24 @@ enum ColorizeBenchmark {
                     colorizer.threads = threads
                     return colorizer
                 })
-                let elapsed = run(jobs: jobs) { job, input, output in
+                let colorize = { @Sendable (job: Int, input: String, output: String) in
                     let result = try! colorizers.value[job].colorize(fileBytes: try! ImageFile.readBytes(input), outputName: output,
                                                                      encoding: { _ in options })
                     try! ImageFile.write(result.bytes, to: output, overwrite: true)
                 }
+                // In turn with the floor: this VM's speed drifts by tens of per cent over a minute,
+                // which a floor measured once at the start would put into the ratio.
+                var runs: [Double] = [], ratios: [Double] = []
+                for _ in 0..<5 {
+                    let floorRun = once(jobs: jobs, floor), run = once(jobs: jobs, colorize)
+                    runs.append(run)
+                    ratios.append(run / floorRun)
+                }
+                let elapsed = median(runs)
                 if threads == 1 { seconds[jobs] = elapsed }
                 let setting = jobs == 1 ? "1 job, \(threads) thread\(threads == 1 ? " " : "s")" : "\(jobs) jobs, 1 thread each"
                 print("colorize, \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(setting.padding(toLength: 22, withPad: " ", startingAt: 0))  "
-                      + "\(format(megapixels / elapsed)) MP/s  (\(format(elapsed / floorSeconds[jobs]!, 2))× the floor's time)")
+                      + "\(format(megapixels / elapsed)) MP/s  (\(format(median(ratios), 2))× the floor's time)")
             }
             print("  two jobs are \(format(seconds[1]! / seconds[2]!, 2))× faster than one (one thread each)")
         }
