@@ -34,6 +34,8 @@ public final class Network: @unchecked Sendable {
     private var workspace: Workspace?
     /// The workspace used before `workspace` (see `prepare`).
     private var previousWorkspace: Workspace?
+    /// `predict`'s workspaces for a sample and its mirror image on a thread each (see `forwardInHalves`).
+    private var halfWorkspaces: [Workspace] = []
     private var lastTraining = false
 
     public var parameterCount: Int { parameters.count }
@@ -251,11 +253,16 @@ public final class Network: @unchecked Sendable {
         precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
         let outputShape = try outputShape(for: shape), out = outputShape.count
         let copies = mirrorAveraged ? 2 : 1
+        // The samples and their mirror images on a thread each, in a workspace each: one pass a
+        // thread, where splitting every layer's batch between the threads met at each layer.
+        let inHalves = mirrorAveraged && threads > 1
         if let limit = maxWorkspaceBytes {
             // The result and the joined input count against the bound too, and are checked before either exists.
             let batch = min(chunk, count)
             let extra = (count * out + (mirrorAveraged ? 2 * batch * shape.count : 0)).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-            let (needed, overflow) = try workspaceBytes(batch: copies * batch, shape: shape, withGradients: false).addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
+            let workspaces = inHalves ? try halfWorkspacesBytes(batch: batch, shape: shape)
+                : try workspaceBytes(batch: copies * batch, shape: shape, withGradients: false)
+            let (needed, overflow) = workspaces.addingReportingOverflow(extra.overflow ? Int.max : extra.partialValue)
             if overflow || extra.overflow || needed > limit {
                 throw NetworkError.workspaceTooLarge(bytes: overflow || extra.overflow ? Int.max : needed, limit: limit, input: shape)
             }
@@ -268,22 +275,68 @@ public final class Network: @unchecked Sendable {
             while start < count {
                 let n = min(chunk, count - start)
                 let samples = source.baseAddress! + start * shape.count
-                let output = try joined.withUnsafeMutableBufferPointer { joined in
-                    guard mirrorAveraged else { return try forward(samples, batch: n, shape: shape, training: false, backwardFollows: false) }
+                // The outputs for the samples, and for their mirror images (nil without mirrorAveraged).
+                let (output, mirrored) = try joined.withUnsafeMutableBufferPointer { joined -> (UnsafePointer<Float>, UnsafePointer<Float>?) in
+                    guard mirrorAveraged else {
+                        return (UnsafePointer(try forward(samples, batch: n, shape: shape, training: false, backwardFollows: false).baseAddress!), nil)
+                    }
                     joined.baseAddress!.update(from: samples, count: n * shape.count)
                     Network.mirror(samples, into: joined.baseAddress! + n * shape.count, count: n * shape.count, width: shape.width)
-                    return try forward(joined.baseAddress!, batch: 2 * n, shape: shape, training: false, backwardFollows: false)
+                    if inHalves { return try forwardInHalves(joined.baseAddress!, batch: n, shape: shape) }
+                    let both = try forward(joined.baseAddress!, batch: 2 * n, shape: shape, training: false, backwardFollows: false)
+                    return (UnsafePointer(both.baseAddress!), UnsafePointer(both.baseAddress! + n * out))
                 }
                 result.withUnsafeMutableBufferPointer { result in
                     let target = result.baseAddress! + start * out
-                    guard mirrorAveraged else { return target.update(from: output.baseAddress!, count: n * out) }
+                    guard let mirrored else { return target.update(from: output, count: n * out) }
                     let width = outputShape.width
-                    chroma_nn_mirror_mean(output.baseAddress!, output.baseAddress! + n * out, n * out / width, width, target)
+                    chroma_nn_mirror_mean(output, mirrored, n * out / width, width, target)
                 }
                 start += n
             }
         }
         return result
+    }
+
+    /// Inference over `2 × batch` samples at `input` (samples, then their mirror images), each
+    /// half on a thread of its own in a workspace of its own, the layers running on one thread:
+    /// the same floats as one pass over the whole batch with the layers splitting it (every
+    /// layer computes a sample alone), without the threads meeting at every layer. Returns
+    /// the two halves' outputs, valid until the next pass.
+    private func forwardInHalves(_ input: UnsafePointer<Float>, batch: Int, shape: Shape) throws
+        -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+        let halves = try prepareHalves(batch: batch, shape: shape)
+        lastTraining = false
+        Threads.split(2, threads: 2) { half, _ in
+            let work = halves[half]
+            work.values[0].pointer.update(from: input + half * batch * shape.count, count: batch * shape.count)
+            for i in layers.indices { layers[i].forward(pass(i, work, training: false)) }
+        }
+        return (UnsafePointer(halves[0].values.last!.pointer), UnsafePointer(halves[1].values.last!.pointer))
+    }
+
+    /// The bytes of `forwardInHalves`' two workspaces.
+    private func halfWorkspacesBytes(batch: Int, shape: Shape) throws -> Int {
+        let one = try workspaceBytes(batch: batch, shape: shape, withGradients: false, threads: 1)
+        let (both, overflow) = one.multipliedReportingOverflow(by: 2)
+        return overflow ? Int.max : both
+    }
+
+    /// Two one-thread workspaces without gradients for `batch` samples of `shape`. Those of
+    /// the shape before stay beside them for a caller alternating between two shapes (a
+    /// colorizer's two grids) when all four are within `maxWorkspaceBytes`.
+    private func prepareHalves(batch: Int, shape: Shape) throws -> [Workspace] {
+        let fitting = halfWorkspaces.filter { $0.batch == batch && $0.shapes[0] == shape }
+        if fitting.count == 2 { return fitting }
+        if let limit = maxWorkspaceBytes, case let needed = try halfWorkspacesBytes(batch: batch, shape: shape), needed > limit {
+            throw NetworkError.workspaceTooLarge(bytes: needed, limit: limit, input: shape)
+        }
+        let shapes = try shapes(for: shape)
+        let halves = (0..<2).map { _ in Workspace(network: self, batch: batch, shapes: shapes, withGradients: false, threads: 1) }
+        let before = halfWorkspaces.suffix(2)
+        let all = (before + halves).reduce(0) { $0 + $1.bytes }
+        halfWorkspaces = (maxWorkspaceBytes.map { all <= $0 } ?? false ? Array(before) : []) + halves
+        return halves
     }
 
     /// `values` with every run of `width` values reversed: the left-right mirror image of
@@ -321,10 +374,10 @@ public final class Network: @unchecked Sendable {
         /// Whether it holds gradients (and skip gradients) for `backward()`; not for `predict`.
         let withGradients: Bool
 
-        init(network: Network, batch: Int, shapes: [Shape], withGradients: Bool) {
+        init(network: Network, batch: Int, shapes: [Shape], withGradients: Bool, threads: Int? = nil) {
             self.batch = batch
             self.shapes = shapes
-            threads = network.threads
+            self.threads = threads ?? network.threads
             withInputGradient = network.computesInputGradient
             self.withGradients = withGradients
             values = shapes.map { FloatBuffer(count: batch * $0.count) }
@@ -337,7 +390,7 @@ public final class Network: @unchecked Sendable {
             scratchPerThread = network.layers.enumerated().map { i, layer in
                 layer.scratchPerThread(input: shapes[i], output: shapes[i + 1])
             }.max() ?? 0
-            scratch = FloatBuffer(count: scratchPerThread * threads)
+            scratch = FloatBuffer(count: scratchPerThread * self.threads)
             var skipGradients: [Int: FloatBuffer] = [:]
             for (i, layer) in network.layers.enumerated() {
                 if let join = layer as? any SkipJoin { skipGradients[i] = FloatBuffer(count: withGradients ? batch * shapes[join.source].count : 0) }
@@ -357,6 +410,11 @@ public final class Network: @unchecked Sendable {
     /// gradients and per-thread scratch (saturating at `Int.max`); `predict`'s holds no
     /// gradients (`withGradients` false).
     public func workspaceBytes(batch: Int, shape: Shape, withGradients: Bool = true) throws -> Int {
+        try workspaceBytes(batch: batch, shape: shape, withGradients: withGradients, threads: threads)
+    }
+
+    /// `workspaceBytes` for a workspace whose layers run on `threads` threads.
+    func workspaceBytes(batch: Int, shape: Shape, withGradients: Bool, threads: Int) throws -> Int {
         let shapes = try shapes(for: shape)
         var floats = 0
         func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }

@@ -55,6 +55,25 @@ struct EngineTests {
         #expect(distance(try network.predict(x, count: 3, shape: shape, chunk: 2, mirrorAveraged: true), averaged) < 1e-6)
     }
 
+    @Test("on two threads, a sample and its mirror image each run alone: the floats of two one-thread passes, averaged")
+    func mirrorAveragedInHalves() throws {
+        let architecture = try Architecture("c4 p c6:bn skip p c6:bn u:bilinear concat c4:bn c5:k1 u:bilinear")
+        let shape = Shape(channels: 1, height: 8, width: 12)
+        var random = SeededRandom(seed: 5)
+        let x = (0..<(2 * shape.count)).map { _ in random.uniform() }
+        let twoThreads = Network(architecture: architecture, inputChannels: 1, seed: 7), oneThread = Network(architecture: architecture, inputChannels: 1, seed: 7)
+        twoThreads.threads = 2
+        oneThread.threads = 1
+        let averaged = try twoThreads.predict(x, count: 2, shape: shape, chunk: 1, mirrorAveraged: true)
+        let outputs = try twoThreads.outputShape(for: shape).count
+        for sample in 0..<2 {
+            let image = Array(x[sample * shape.count..<(sample + 1) * shape.count])
+            let plain = try oneThread.predict(image, count: 1, shape: shape)
+            let ofMirror = Network.mirrored(try oneThread.predict(Network.mirrored(image, width: 12), count: 1, shape: shape), width: 12)
+            #expect(Array(averaged[sample * outputs..<(sample + 1) * outputs]) == zip(plain, ofMirror).map { 0.5 * ($0 + $1) })
+        }
+    }
+
     @Test("inference alternating between two input shapes gives what a fresh network gives, bound or no bound")
     func alternatingShapes() throws {
         let architecture = try Architecture("c6 p c6 u:bilinear c3")
