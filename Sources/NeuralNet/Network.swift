@@ -246,9 +246,10 @@ public final class Network: @unchecked Sendable {
     ///   and average its output, mirrored back, with the sample's own: twice the work, for a
     ///   prediction that no longer depends on which way the scene faces. Meant for fully
     ///   convolutional networks, whose output positions follow the input's, as mirroring the
-    ///   output reverses its rows. The mirror images run in the same batch as the samples
-    ///   (so that even one sample keeps two threads busy); the extra memory is one chunk's
-    ///   copy of the input and its mirror image.
+    ///   output reverses its rows. On two threads or more the samples and their mirror images
+    ///   each run on a thread of their own (so that even one sample keeps two threads busy,
+    ///   and the threads meet once, not at every layer); on one, in one batch. The extra
+    ///   memory is one chunk's copy of the input and its mirror image.
     public func predict(_ input: [Float], count: Int, shape: Shape, chunk: Int = 256, mirrorAveraged: Bool = false) throws -> [Float] {
         precondition(input.count == count * shape.count, "\(input.count) floats for \(count) × \(shape)")
         let outputShape = try outputShape(for: shape), out = outputShape.count
