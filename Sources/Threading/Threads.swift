@@ -75,6 +75,17 @@ extension Array where Element: BitwiseCopyable {
     }
 }
 
+extension UnsafeMutableBufferPointer where Element: BitwiseCopyable {
+    /// `count` elements allocated and left uninitialised, as `Array.uninitialized`
+    /// leaves them (2 MiB pages where the buffer is large): for buffers that
+    /// threads share by pointer. The caller deallocates it.
+    public static func allocateUninitialized(_ count: Int) -> UnsafeMutableBufferPointer<Element> {
+        let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: count)
+        LargePages.advise(UnsafeMutableRawBufferPointer(buffer))
+        return buffer
+    }
+}
+
 /// Large outputs (a 12-megapixel image is 36 MB) are first touched by the
 /// conversion that fills them; in 4 KiB pages that costs the kernel one fault
 /// per page, as much time as a fast conversion itself. Asking for 2 MiB pages

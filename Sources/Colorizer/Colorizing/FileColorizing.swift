@@ -1,8 +1,6 @@
 import ColorSpace
 import ImageIO
 import NeuralNet
-import Threading
-import Synchronization
 
 extension PhotoColorizer {
     /// The bundled colorizer for `space` (`$CHROMA_MODELS`'s when set), with its calibrated settings.
@@ -84,102 +82,29 @@ extension PhotoColorizer {
     }
 
     /// A JPEG colorized through its pixels into a JPEG, its stages overlapped
-    /// on two threads (with `threads` above 1): the rows already decoded go onto
-    /// the network's grid while libjpeg decodes the next, and the rows already
-    /// colorized are encoded while the next are colorized, so that most of the
-    /// colour work hides behind the codec's. On one thread the same stages run
-    /// one after another, in place in the decoded pixels. The same bytes as decoding, colorizing and encoding one after
-    /// another; nil for a photo to be turned upright (its rows are not the
-    /// result's until the whole photo is decoded) or smaller than the grid.
+    /// on two threads (with `threads` above 1; see `JPEGBands`). The same bytes
+    /// as decoding, colorizing and encoding one after another; nil for a photo
+    /// to be turned upright (its rows are not the result's until the whole photo
+    /// is decoded) or smaller than the grid.
     private func colorizeJPEGInBands(_ bytes: [UInt8], decoding: DecodingOptions, encoding: EncodingOptions,
                                      stripsMetadata: Bool) throws -> ColorizedFile? {
         let reader = try JPEGRowReader(bytes, options: decoding)
-        let width = reader.width, height = reader.height, layout = reader.layout
-        let grid = predictionGrid(width: width, height: height)
-        guard reader.orientation == .up, grid.width <= width, grid.height <= height else { return nil }
+        let grid = predictionGrid(width: reader.width, height: reader.height)
+        guard reader.orientation == .up, grid.width <= reader.width, grid.height <= reader.height else { return nil }
         var metadata = try ImageMetadata.read(from: bytes, maxChunkBytes: decoding.maxPNGChunkBytes, maxTotalBytes: decoding.maxMetadataBytes)
         if decoding.appliesOrientation { metadata = metadata.forUprightPixels() }
-        let space = task.space, band = Self.bandRows, inBytes = width * layout.channels, outBytes = 3 * width
-        var pixels = [UInt8].uninitialized(width * height * layout.channels)
-        // An RGB photo's rows are colorized in place (each row's luminance is read before its colours are written).
-        var colorized = [UInt8].uninitialized(layout == .rgb ? 0 : width * height * 3)
-        // The luminance, computed once while libjpeg decodes (when the second thread has time to spare),
-        // read again when the rows are colorized (when both threads are busy).
-        var luminance = [Float].uninitialized(width * height)
-        let encoded: [UInt8] = try pixels.withUnsafeMutableBufferPointer { pixels in
-            try colorized.withUnsafeMutableBufferPointer { colorized in try luminance.withUnsafeMutableBufferPointer { luminance in
-                let source = pixels.baseAddress!, target = layout == .rgb ? source : colorized.baseAddress!
-                let lightness = luminance.baseAddress!
-                // 1. Decoding, and the luminance onto the grid as the rows arrive.
-                let decoded = StageProgress()
-                var decodingError: (any Error)?
-                let onGrid = Threads.alongside(concurrently: threads > 1, {
-                    do {
-                        while reader.rowsRead < height {
-                            _ = try reader.read(rows: band, into: source + reader.rowsRead * inBytes)
-                            decoded.advance(to: reader.rowsRead)
-                        }
-                    } catch {
-                        decodingError = error
-                        decoded.stop()
-                    }
-                }, {
-                    Resampler.resize(width: width, height: height, rows: { y, _ in
-                        let row = lightness + y * width
-                        if decoded.wait(for: y + 1) {
-                            space.luminance(of: source + y * inBytes, layout: layout, count: width, into: row)
-                        } else {
-                            row.update(repeating: 0, count: width)  // thrown away: the decoding error is thrown below
-                        }
-                        return UnsafePointer(row)
-                    }, toWidth: grid.width, height: grid.height, method: .area, threads: 1)
-                })
-                if let decodingError { throw decodingError }
-                // 2. The network.
-                let chromaRows = ChromaRows(try predictChroma(luminance: onGrid, photoSize: (width, height)),
-                                            width: width, height: height, threads: threads)
-                // 3. Colorizing bands on both threads, and encoding them in order as they are done:
-                // this thread encodes the next band when it is ready and otherwise colorizes one.
-                let writer = try JPEGRowWriter(width: width, height: height, channels: 3, quality: encoding.jpegQuality,
-                                               subsampling: encoding.jpegSubsampling, progressive: encoding.jpegProgressive)
-                let bands = (height + band - 1) / band
-                let nextBand = Atomic<Int>(0), colorizedBands = StageProgress()
-                func colorizeBand(scratch chroma: UnsafeMutablePointer<Float>) -> Bool {
-                    let index = nextBand.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < bands else { return false }
-                    for y in index * band..<min(height, (index + 1) * band) {
-                        chromaRows.row(y, into: chroma, chroma + width)
-                        space.rgbRow(luminance: lightness + y * width, chroma1: chroma, chroma2: chroma + width,
-                                     count: width, into: target + y * outBytes)
-                    }
-                    colorizedBands.finish(index)
-                    return true
-                }
-                let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 2 * width), UnsafeMutablePointer<Float>.allocate(capacity: 2 * width))
-                defer { scratch.0.deallocate(); scratch.1.deallocate() }
-                try Threads.alongside(concurrently: threads > 1, {
-                    while colorizeBand(scratch: scratch.0) {}
-                }, {
-                    var encodedBands = 0
-                    while encodedBands < bands {
-                        if colorizedBands.finished > encodedBands || !colorizeBand(scratch: scratch.1) {
-                            _ = colorizedBands.wait(for: encodedBands + 1)  // colorizing cannot fail
-                            let first = encodedBands * band, rows = min(band, height - first)
-                            try writer.write(rows: rows, from: target + first * outBytes)
-                            encodedBands += 1
-                        }
-                    }
-                })
-                return try writer.finish()
-            } }
-        }
+        let bands = JPEGBands(width: reader.width, height: reader.height, layout: reader.layout, space: task.space,
+                              concurrently: threads > 1)
+        let onGrid = try bands.decode(reader, ontoGrid: grid)
+        let chroma = ChromaRows(try predictChroma(luminance: onGrid, photoSize: (reader.width, reader.height)),
+                                width: reader.width, height: reader.height, threads: threads)
+        let encoded = try bands.colorize(with: chroma, into: JPEGRowWriter(
+            width: reader.width, height: reader.height, channels: 3, quality: encoding.jpegQuality,
+            subsampling: encoding.jpegSubsampling, progressive: encoding.jpegProgressive))
         let kept = stripsMetadata ? ImageMetadata().markedColorized() : metadata.forColorized()
-        return ColorizedFile(width: width, height: height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
+        return ColorizedFile(width: reader.width, height: reader.height, pages: 1, format: .jpeg, bytes: try kept.embedded(in: encoded),
                              keptLuminance: false)
     }
-
-    /// Rows a band: a 4:2:0 JPEG's MCU row, what libjpeg decodes and encodes at once.
-    static let bandRows = 16
 
     /// Colorizes the image file at `input` into `output`, as `colorize(fileBytes:…)`
     /// does. The output appears whole or not at all; an existing one is
