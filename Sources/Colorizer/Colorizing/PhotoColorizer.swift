@@ -165,9 +165,9 @@ public final class PhotoColorizer {
     ) throws -> Image<Sample> {
         let width = image.width, height = image.height
         let grid = predictionGrid(width: width, height: height)
-        let shrinking = grid.width <= width && grid.height <= height
         let onGrid = Resampler.resize(width: width, height: height, rows: { y, scratch in luminanceRow(y, scratch); return UnsafePointer(scratch) },
-                                      toWidth: grid.width, height: grid.height, method: shrinking ? .area : .bilinear, threads: threads)
+                                      toWidth: grid.width, height: grid.height, method: Self.method(onto: grid, from: (width, height)),
+                                      threads: threads)
         let chroma = try predictChroma(luminance: onGrid, photoSize: (width, height))
         let hasAlpha = image.layout.hasAlpha, channels = hasAlpha ? 4 : 3, sourceChannels = image.layout.channels
         let chromaRows = ChromaRows(chroma, width: width, height: height, threads: threads)
@@ -220,6 +220,12 @@ public final class PhotoColorizer {
         }
     }
 
+    /// How luminance of `size` goes onto `grid`: the mean of the area each cell
+    /// covers, or, for a photo smaller than the grid (it is enlarged), bilinear.
+    static func method(onto grid: (width: Int, height: Int), from size: (width: Int, height: Int)) -> Resampler.Method {
+        grid.width <= size.width && grid.height <= size.height ? .area : .bilinear
+    }
+
     /// The two chroma planes, in the space's units, saturation applied, on
     /// `predictionGrid`'s grid (or `gridSize`'s when the fine grid would
     /// need more than `maxNetworkBytes`).
@@ -230,9 +236,8 @@ public final class PhotoColorizer {
     public func predictChroma(luminance: Plane, photoSize: (width: Int, height: Int)? = nil) throws -> [Plane] {
         let photo = photoSize ?? (luminance.width, luminance.height)
         let coarse = gridSize(width: photo.width, height: photo.height), grid = predictionGrid(width: photo.width, height: photo.height)
-        let shrinking = grid.width <= luminance.width && grid.height <= luminance.height
         let onGrid = Resampler.resize(luminance, width: grid.width, height: grid.height,
-                                      method: shrinking ? .area : .bilinear, threads: threads)
+                                      method: Self.method(onto: grid, from: (luminance.width, luminance.height)), threads: threads)
         network.threads = threads
         network.maxWorkspaceBytes = maxNetworkBytes
         // The coarse grid's area means are the fine grid's, averaged two by two.
