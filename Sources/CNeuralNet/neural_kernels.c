@@ -429,7 +429,45 @@ void chroma_nn_max_pool(const float *x, long in_width, long out_height, long out
     }
 }
 
+/// Max-pooling's backward for one plane: dx = 0 except dx[winner] = 0 + dy (each input
+/// wins at most one window, so this is the Swift loop's `+=` into a zeroed plane).
+VECTORIZED
+void chroma_nn_max_pool_backward(const float *dy, const float *winners, long count, long in_count, float *dx) {
+    for (long i = 0; i < in_count; i++) dx[i] = 0;
+    for (long i = 0; i < count; i++) dx[(long)winners[i]] += dy[i];
+}
+
+// MARK: Nearest-neighbour ×2 upsampling
+
+VECTORIZED
+void chroma_nn_upsample_nearest(const float *x, long width, long height, float *y) {
+    long w2 = 2 * width;
+    for (long r = 0; r < height; r++) {
+        const float *row = x + r * width;
+        float *top = y + 2 * r * w2, *bottom = top + w2;
+        for (long i = 0; i < width; i++) { top[2 * i] = row[i]; top[2 * i + 1] = row[i]; }
+        for (long i = 0; i < w2; i++) bottom[i] = top[i];
+    }
+}
+
+VECTORIZED
+void chroma_nn_upsample_nearest_backward(const float *dy, long width, long height, float *dx) {
+    long w2 = 2 * width;
+    for (long r = 0; r < height; r++) {
+        const float *top = dy + 2 * r * w2, *bottom = top + w2;
+        float *row = dx + r * width;
+        // The order of the Swift loop that added dy row by row into a zeroed plane.
+        for (long i = 0; i < width; i++) row[i] = (((0.0f + top[2 * i]) + top[2 * i + 1]) + bottom[2 * i]) + bottom[2 * i + 1];
+    }
+}
+
 // MARK: Activations
+
+/// ReLU: y = 0 >= x ? 0 : x, Swift's max(x, 0) (NaN stays NaN, −0 becomes 0).
+VECTORIZED
+void chroma_nn_relu(const float *x, long count, float *y) {
+    for (long i = 0; i < count; i++) y[i] = 0.0f >= x[i] ? 0.0f : x[i];
+}
 
 VECTORIZED
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx) {

@@ -41,6 +41,10 @@ struct GradientCheckTests {
         // One-pixel-high and one-pixel-wide planes: both edges repeat the same pixel.
         Case(spec: "c2:tanh u:bilinear c2", input: Shape(channels: 1, height: 1, width: 3), batch: 2),
         Case(spec: "c2:tanh u:bilinear c2", input: Shape(channels: 1, height: 3, width: 1), batch: 2),
+        Case(spec: "c2:tanh u c2", input: Shape(channels: 1, height: 1, width: 3), batch: 2),
+        Case(spec: "c2:tanh u c2", input: Shape(channels: 1, height: 3, width: 1), batch: 2),
+        // An odd last row and column: pooling drops them, and backward leaves them at zero.
+        Case(spec: "c3:tanh p c2", input: Shape(channels: 2, height: 7, width: 5), batch: 3, kinked: true),
         Case(spec: "c3:tanh skip c2:tanh concat c2", input: Shape(channels: 2, height: 4, width: 5), batch: 2),
         Case(spec: "skip c3:tanh concat c2", input: Shape(channels: 2, height: 4, width: 4), batch: 2),
         Case(spec: "skip c3:tanh c2 add", input: Shape(channels: 2, height: 4, width: 5), batch: 2),

@@ -2,7 +2,7 @@
 // products: the bins' softmax cross-entropy, annealed mean and their
 // exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
 // and input gradient, the shifted convolution's padded copy, gathers, gradient
-// scatter and weights' layout, max-pooling's forward, ReLU's backward; and the
+// scatter and weights' layout, max-pooling, nearest-neighbour upsampling, ReLU; and the
 // model file's CRC-32 (zlib's).
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
@@ -146,6 +146,27 @@ void chroma_nn_batch_norm_gradient_sums(const float *x, const float *dy, long sa
 /// dx = scale · (dy − sum_dy / n − x̂ · sum_dy_xhat / n), x̂ = (x − mean) · inverse_std.
 void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long count, float mean, float inverse_std,
                                          float scale, float sum_dy, float sum_dy_xhat, float n, float *dx);
+
+/// Max-pooling's backward for one plane of in_count inputs: dx is zero except at
+/// each window's winner (winners, as chroma_nn_max_pool writes them), which gets
+/// that window's dy; `count` windows.
+void chroma_nn_max_pool_backward(const float *dy, const float *winners, long count, long in_count, float *dx);
+
+/// One plane of height × width upsampled ×2 by repeating each pixel as a 2 × 2 block.
+///
+/// - x: height * width
+/// - y: 2 * height * 2 * width, written
+void chroma_nn_upsample_nearest(const float *x, long width, long height, float *y);
+
+/// The adjoint of chroma_nn_upsample_nearest: each input gets the sum of its 2 × 2
+/// block of dy, added top row then bottom row, left to right.
+///
+/// - dy: 2 * height * 2 * width
+/// - dx: height * width, written (not accumulated)
+void chroma_nn_upsample_nearest_backward(const float *dy, long width, long height, float *dx);
+
+/// ReLU: y[i] = max(x[i], 0) for count floats (y may be x); NaN stays NaN.
+void chroma_nn_relu(const float *x, long count, float *y);
 
 /// ReLU's backward: dx[i] = x[i] > 0 ? dy[i] : 0 for count floats.
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx);

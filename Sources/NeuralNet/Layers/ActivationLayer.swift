@@ -31,7 +31,7 @@ struct ActivationLayer: Layer {
         Threads.split(p.batch, threads: p.threads) { _, samples in
             let start = samples.lowerBound * p.input.count, end = samples.upperBound * p.input.count
             switch activation {
-            case .relu: for i in start..<end { p.y[i] = max(p.x[i], 0) }
+            case .relu: chroma_nn_relu(p.x + start, end - start, p.y + start)
             case .leaky: for i in start..<end { p.y[i] = p.x[i] > 0 ? p.x[i] : 0.01 * p.x[i] }
             case .sigmoid: for i in start..<end { p.y[i] = 1 / (1 + expf(-p.x[i])) }
             case .tanh: for i in start..<end { p.y[i] = tanhf(p.x[i]) }

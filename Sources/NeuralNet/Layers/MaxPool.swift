@@ -32,9 +32,7 @@ struct MaxPool: Layer {
         Threads.split(p.batch * p.input.channels, threads: p.threads) { _, planes in
             for plane in planes {
                 let target = dx + plane * p.input.plane, dy = p.dy + plane * p.output.plane
-                let winners = p.saved + plane * p.output.plane
-                target.update(repeating: 0, count: p.input.plane)
-                for i in 0..<p.output.plane { target[Int(winners[i])] += dy[i] }
+                chroma_nn_max_pool_backward(dy, p.saved + plane * p.output.plane, p.output.plane, p.input.plane, target)
             }
         }
     }

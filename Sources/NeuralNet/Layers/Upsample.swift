@@ -60,10 +60,7 @@ struct Upsample: Layer {
                          rows: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         switch mode {
         case .nearest:
-            let W = 2 * w
-            for oy in 0..<2 * h {
-                for ox in 0..<W { y[oy * W + ox] = x[(oy / 2) * w + ox / 2] }
-            }
+            chroma_nn_upsample_nearest(x, w, h, y)
         case .bilinear:
             chroma_nn_upsample_bilinear(x, w, h, rows, y)
         }
@@ -72,17 +69,14 @@ struct Upsample: Layer {
     // dx = the adjoint: each dy value flows back with the weights it was made with
     func backward(_ p: LayerPass) {
         guard let dx = p.dx else { return }
-        let h = p.input.height, w = p.input.width, W = p.output.width
+        let h = p.input.height, w = p.input.width
         Threads.split(p.batch * p.input.channels, threads: p.threads) { thread, planes in
             let rows = p.scratch + thread * p.scratchPerThread
             for plane in planes {
                 let target = dx + plane * p.input.plane, dy = p.dy + plane * p.output.plane
                 switch mode {
                 case .nearest:
-                    target.update(repeating: 0, count: p.input.plane)
-                    for oy in 0..<2 * h {
-                        for ox in 0..<W { target[(oy / 2) * w + ox / 2] += dy[oy * W + ox] }
-                    }
+                    chroma_nn_upsample_nearest_backward(dy, w, h, target)
                 case .bilinear:
                     chroma_nn_upsample_bilinear_backward(dy, w, h, rows, target)
                 }
