@@ -37,6 +37,10 @@ public final class Network: @unchecked Sendable {
     /// `predict`'s workspaces for a sample and its mirror image on a thread each (see `forwardInHalves`).
     private var halfWorkspaces: [Workspace] = []
     private var lastTraining = false
+    /// After `freezeForInference()`: each shifted convolution's weights by kernel row, by layer index.
+    private var frozenWeightsByRow: [Int: FloatBuffer] = [:]
+    /// Whether `freezeForInference()` was called: the parameters no longer change.
+    public private(set) var isFrozen = false
 
     public var parameterCount: Int { parameters.count }
     public var outputChannels: Int { architecture.outputChannels }
@@ -222,7 +226,27 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Back-propagates `outputGradient` through the last forward pass; sets `gradients`.
+    /// Promises that the parameters will not change from now on, for a network that
+    /// only predicts (a colorizer's): each stride-1 convolution's weights are laid out
+    /// by kernel row once, here, instead of at every pass (a colorized photo's four
+    /// passes, on two grids with their mirror images, rearranged all the weights four
+    /// times). The same floats come out. `backward()` is refused afterwards; writing
+    /// to `parameters` would leave the passes using the weights as they were.
+    public func freezeForInference() {
+        guard !isFrozen else { return }
+        for (i, layer) in layers.enumerated() {
+            guard let convolution = layer as? Convolution, convolution.isShifted else { continue }
+            let inChannels = layerInputChannels[i], k = convolution.kernel
+            let byRow = FloatBuffer(count: convolution.outChannels * inChannels * k * k)
+            chroma_nn_weights_by_row(parameters.pointer + parameterOffsets[i], convolution.outChannels, inChannels, k,
+                                     byRow.pointer)
+            frozenWeightsByRow[i] = byRow
+        }
+        isFrozen = true
+    }
+
     public func backward() {
+        precondition(!isFrozen, "backward() on a network frozen for inference")
         guard let work = workspace else { preconditionFailure("backward() before forward()") }
         precondition(work.withGradients, "backward() after predict()")
         gradients.zero()
@@ -471,6 +495,7 @@ public final class Network: @unchecked Sendable {
                   state: state.pointer + stateOffsets[i], saved: work.saved[i].pointer,
                   scratch: work.scratch.pointer, scratchPerThread: work.scratchPerThread,
                   threads: work.threads, training: training)
+        pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
         if let join = layers[i] as? any SkipJoin {
             pass.skip = work.values[join.source].pointer
             pass.skipGradient = work.skipGradients[i]!.pointer

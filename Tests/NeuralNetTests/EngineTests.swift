@@ -55,6 +55,23 @@ struct EngineTests {
         #expect(distance(try network.predict(x, count: 3, shape: shape, chunk: 2, mirrorAveraged: true), averaged) < 1e-6)
     }
 
+    @Test("a network frozen for inference predicts the same floats, its convolution weights laid out once")
+    func frozenForInference() throws {
+        // Kernels 1, 3 and 5 take the shifted path; the stride-2 and valid ones do not.
+        let architecture = try Architecture("c4 c5:k5:bn c6:k3:s2 c4:k3:valid c3:k1 u:bilinear")
+        let shape = Shape(channels: 2, height: 12, width: 10)
+        var random = SeededRandom(seed: 5)
+        let x = (0..<(3 * shape.count)).map { _ in random.uniform() }
+        let network = Network(architecture: architecture, inputChannels: 2, seed: 8)
+        let before = try network.predict(x, count: 3, shape: shape, mirrorAveraged: true)
+        network.freezeForInference()
+        #expect(network.isFrozen)
+        #expect(try network.predict(x, count: 3, shape: shape, mirrorAveraged: true) == before)
+        let fresh = Network(architecture: architecture, inputChannels: 2, seed: 8)
+        let frozenOutput = Array(try network.forward(x, batch: 3, shape: shape, training: false))
+        #expect(frozenOutput == Array(try fresh.forward(x, batch: 3, shape: shape, training: false)))
+    }
+
     @Test("on two threads, a sample and its mirror image each run alone: the floats of two one-thread passes, averaged")
     func mirrorAveragedInHalves() throws {
         let architecture = try Architecture("c4 p c6:bn skip p c6:bn u:bilinear concat c4:bn c5:k1 u:bilinear")

@@ -71,6 +71,7 @@ public final class PhotoColorizer {
         }
         precondition((1...64).contains(tiles), "tiles must be 1…64")
         network = model.network
+        network.freezeForInference()  // a colorizer only predicts: its weights are laid out once
         self.tiles = tiles
         self.saturation = saturation ?? metadata.defaultSaturation
         self.usesFinerGrid = usesFinerGrid

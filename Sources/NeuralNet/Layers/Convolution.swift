@@ -44,9 +44,11 @@ struct Convolution: Layer {
     /// fit in about 4 MB, so the matrices are wide but stay near the cache.
     func group(_ g: PatchGeometry) -> Int { max(1, min(32, (1 << 20) / (g.rows * g.positions))) }
 
-    /// The faster path for stride 1, "same" and an odd kernel (see `ShiftedConvolution`).
+    /// Whether it takes the faster path: stride 1, "same" and an odd kernel (see `ShiftedConvolution`).
+    var isShifted: Bool { stride == 1 && padding == .same && kernel % 2 == 1 }
+
     func shifted(_ g: PatchGeometry) -> ShiftedConvolution? {
-        stride == 1 && padding == .same && kernel % 2 == 1 ? ShiftedConvolution(g, outChannels: outChannels) : nil
+        isShifted ? ShiftedConvolution(g, outChannels: outChannels) : nil
     }
 
     // Per thread: patches [K, n·P], outputs or their gradients [Cout, n·P],
@@ -72,7 +74,8 @@ struct Convolution: Layer {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters, bias = p.parameters + outChannels * K
         if let fast = shifted(g) {
-            let weightsByTap = fast.splitWeights(weights, scratch: p.scratch)
+            let weightsByTap = p.weightsByRow.map { UnsafeMutablePointer(mutating: $0) }
+                ?? fast.splitWeights(weights, scratch: p.scratch)
             Threads.split(p.batch, threads: p.threads) { thread, samples in
                 let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {

@@ -27,6 +27,9 @@ struct LayerPass {
     /// For a skip join (concatenation, addition): the remembered activation it joins, and where its gradient goes.
     var skip: UnsafeMutablePointer<Float>? = nil
     var skipGradient: UnsafeMutablePointer<Float>? = nil
+    /// For a stride-1 convolution of a network frozen for inference: its weights already
+    /// laid out by kernel row (`ShiftedConvolution.splitWeights`), nil otherwise.
+    var weightsByRow: UnsafePointer<Float>? = nil
 }
 
 /// One stage of a network: a shape rule, parameters, and a forward/backward pair.
