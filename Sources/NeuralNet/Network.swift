@@ -225,7 +225,6 @@ public final class Network: @unchecked Sendable {
         return work.gradients[0].buffer
     }
 
-    /// Back-propagates `outputGradient` through the last forward pass; sets `gradients`.
     /// Promises that the parameters will not change from now on, for a network that
     /// only predicts (a colorizer's): each stride-1 convolution's weights are laid out
     /// by kernel row once, here, instead of at every pass (a colorized photo's four
@@ -245,6 +244,7 @@ public final class Network: @unchecked Sendable {
         isFrozen = true
     }
 
+    /// Back-propagates `outputGradient` through the last forward pass; sets `gradients`.
     public func backward() {
         precondition(!isFrozen, "backward() on a network frozen for inference")
         guard let work = workspace else { preconditionFailure("backward() before forward()") }
