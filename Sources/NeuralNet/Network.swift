@@ -234,12 +234,8 @@ public final class Network: @unchecked Sendable {
     public func freezeForInference() {
         guard !isFrozen else { return }
         for (i, layer) in layers.enumerated() {
-            guard let convolution = layer as? Convolution, convolution.isShifted else { continue }
-            let inChannels = layerInputChannels[i], k = convolution.kernel
-            let byRow = FloatBuffer(count: convolution.outChannels * inChannels * k * k)
-            chroma_nn_weights_by_row(parameters.pointer + parameterOffsets[i], convolution.outChannels, inChannels, k,
-                                     byRow.pointer)
-            frozenWeightsByRow[i] = byRow
+            frozenWeightsByRow[i] = (layer as? Convolution)?.weightsByRow(parameters.pointer + parameterOffsets[i],
+                                                                          inputChannels: layerInputChannels[i])
         }
         isFrozen = true
     }

@@ -59,6 +59,9 @@ public final class PhotoColorizer {
     ///   - priorWeight: for a calibrated model trained on bins, the power of the bins'
     ///     prior the prediction is divided by, 0…1; defaults to the model's calibrated value.
     ///   - usesFinerGrid: whether to average with a prediction on a grid twice as fine (see `usesFinerGrid`).
+    ///
+    /// The colorizer shares `model.network` and freezes it for inference
+    /// (`Network.freezeForInference()`): that network can no longer be trained.
     public init(model: ModelFile, tiles: Int = PhotoColorizer.defaultTiles, saturation: Float? = nil,
                 temperature: Float? = nil, priorWeight: Float? = nil, usesFinerGrid: Bool = true) throws {
         let metadata = try ModelMetadata(of: model)

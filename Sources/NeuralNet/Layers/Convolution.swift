@@ -1,3 +1,4 @@
+import CNeuralNet
 import Threading
 
 /// How a convolution treats the border.
@@ -49,6 +50,16 @@ struct Convolution: Layer {
 
     func shifted(_ g: PatchGeometry) -> ShiftedConvolution? {
         isShifted ? ShiftedConvolution(g, outChannels: outChannels) : nil
+    }
+
+    /// For a network frozen for inference: the weights at `weights` laid out by kernel row,
+    /// as the shifted path multiplies by them (`LayerPass.weightsByRow`); nil for a
+    /// convolution that does not take that path.
+    func weightsByRow(_ weights: UnsafePointer<Float>, inputChannels: Int) -> FloatBuffer? {
+        guard isShifted else { return nil }
+        let byRow = FloatBuffer(count: outChannels * inputChannels * kernel * kernel)
+        chroma_nn_weights_by_row(weights, outChannels, inputChannels, kernel, byRow.pointer)
+        return byRow
     }
 
     // Per thread: patches [K, n·P], outputs or their gradients [Cout, n·P],
