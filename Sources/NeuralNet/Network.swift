@@ -41,6 +41,18 @@ public final class Network: @unchecked Sendable {
     private var frozenWeightsByRow: [Int: FloatBuffer] = [:]
     /// Whether `freezeForInference()` was called: the parameters no longer change.
     public private(set) var isFrozen = false
+    /// Whether every layer computes each sample from that sample alone (no batch norm, whose
+    /// training statistics span the batch). Then a pass splits the batch between the threads
+    /// once, and each thread runs every layer over its own samples: the threads meet twice a
+    /// training step instead of at every layer, which on a small network (the 9-layer CAE's
+    /// layers take microseconds) cost more than the layers' work.
+    let computesSamplesAlone: Bool
+    /// Whether passes may split the batch once when `computesSamplesAlone`; off, every layer
+    /// splits it itself. For tests that compare the two ways, which give the same floats.
+    var splitsBatchOnceWhenPossible = true
+    /// `backward()`'s parameter gradients of the second and later threads' samples, added to
+    /// `gradients` (which takes the first thread's) in thread order when the batch is split once.
+    private var sliceGradients: [FloatBuffer] = []
 
     public var parameterCount: Int { parameters.count }
     public var outputChannels: Int { architecture.outputChannels }
@@ -68,6 +80,7 @@ public final class Network: @unchecked Sendable {
         let (layers, origin) = Self.layers(for: architecture)
         self.layers = layers
         operationOfLayer = origin
+        computesSamplesAlone = layers.allSatisfy { !($0 is BatchNorm) }
         let flow = Self.channelFlow(layers, inputChannels: inputChannels)
         layerInputChannels = flow.channels
         parameterOffsets = flow.parameterOffsets
@@ -201,8 +214,21 @@ public final class Network: @unchecked Sendable {
         let work = try prepare(batch: batch, shape: shape, withGradients: backwardFollows)
         work.values[0].pointer.update(from: input, count: batch * shape.count)
         lastTraining = training
-        for i in layers.indices { layers[i].forward(pass(i, work, training: training)) }
+        if splitsBatchOnce(work) {
+            Threads.split(batch, threads: work.threads) { thread, samples in
+                for i in layers.indices { layers[i].forward(pass(i, work, training: training, samples: samples, thread: thread)) }
+            }
+        } else {
+            for i in layers.indices { layers[i].forward(pass(i, work, training: training)) }
+        }
         return work.values.last!.buffer
+    }
+
+    /// Whether a pass in `work` splits its batch between the threads once (see `computesSamplesAlone`).
+    /// Each layer then computes a thread's samples in the order, and with the same sums, as when
+    /// it splits the same batch itself, so the floats are the same either way.
+    private func splitsBatchOnce(_ work: Workspace) -> Bool {
+        splitsBatchOnceWhenPossible && computesSamplesAlone && work.threads > 1 && work.batch > 1
     }
 
     /// `forward` for an array.
@@ -246,13 +272,39 @@ public final class Network: @unchecked Sendable {
         guard let work = workspace else { preconditionFailure("backward() before forward()") }
         precondition(work.withGradients, "backward() after predict()")
         gradients.zero()
+        guard splitsBatchOnce(work) else {
+            backward(work, samples: 0..<work.batch, thread: nil, into: gradients.pointer)
+            return
+        }
+        // Each layer adds a thread's own gradient sums to a zeroed buffer, then the next thread's:
+        // the first thread's go straight to `gradients`, the others' to a buffer each, added after
+        // in thread order, so the floats are those of the layers splitting the batch themselves.
+        let slices = Threads.slices(work.batch, threads: work.threads)
+        while sliceGradients.count < slices - 1 { sliceGradients.append(FloatBuffer(count: parameterCount)) }
+        for buffer in sliceGradients.prefix(slices - 1) { buffer.zero() }
+        Threads.split(work.batch, threads: work.threads) { thread, samples in
+            let target = thread == 0 ? gradients.pointer : sliceGradients[thread - 1].pointer
+            backward(work, samples: samples, thread: thread, into: target)
+        }
+        for buffer in sliceGradients.prefix(slices - 1) {
+            for j in 0..<parameterCount { gradients.pointer[j] += buffer.pointer[j] }
+        }
+    }
+
+    /// The backward pass over `samples` of the last forward pass, on one thread (`thread`) or,
+    /// when nil, with every layer splitting them between the threads; parameter gradients are
+    /// added to `target`.
+    private func backward(_ work: Workspace, samples: Range<Int>, thread: Int?, into target: UnsafeMutablePointer<Float>) {
         for i in layers.indices.reversed() {
-            layers[i].backward(pass(i, work, training: lastTraining))
+            var layerPass = thread.map { pass(i, work, training: lastTraining, samples: samples, thread: $0) }
+                ?? pass(i, work, training: lastTraining)
+            layerPass.gradients = target + parameterOffsets[i]
+            layers[i].backward(layerPass)
             // A remembered activation's gradient is what its next layer sent back plus what the skip did.
             for (join, skipGradient) in work.skipGradients where (layers[join] as! any SkipJoin).source == i
                 && (i > 0 || computesInputGradient) {
-                let target = work.gradients[i]
-                for j in 0..<target.count { target.pointer[j] += skipGradient.pointer[j] }
+                let values = work.shapes[i].count, gradient = work.gradients[i].pointer
+                for j in samples.lowerBound * values..<samples.upperBound * values { gradient[j] += skipGradient.pointer[j] }
             }
         }
     }
@@ -495,6 +547,29 @@ public final class Network: @unchecked Sendable {
         if let join = layers[i] as? any SkipJoin {
             pass.skip = work.values[join.source].pointer
             pass.skipGradient = work.skipGradients[i]!.pointer
+        }
+        return pass
+    }
+
+    /// Layer `i`'s pass over `samples` of the batch alone, on one thread, `thread`'s scratch:
+    /// for a batch split once (`splitsBatchOnce`). Every layer computes each sample alone, and what
+    /// it saves for backward is per sample (`savedCount` grows with the batch).
+    private func pass(_ i: Int, _ work: Workspace, training: Bool, samples: Range<Int>, thread: Int) -> LayerPass {
+        let first = samples.lowerBound, input = work.shapes[i], output = work.shapes[i + 1]
+        var pass = LayerPass(batch: samples.count, input: input, output: output,
+                  x: work.values[i].pointer + first * input.count, y: work.values[i + 1].pointer + first * output.count,
+                  dx: i == 0 && !computesInputGradient ? nil : work.gradients[i].pointer + first * input.count,
+                  dy: work.gradients[i + 1].pointer + first * output.count,
+                  parameters: parameters.pointer + parameterOffsets[i], gradients: gradients.pointer + parameterOffsets[i],
+                  state: state.pointer + stateOffsets[i],
+                  saved: work.saved[i].pointer + layers[i].savedCount(input: input, output: output, batch: first),
+                  scratch: work.scratch.pointer + thread * work.scratchPerThread, scratchPerThread: work.scratchPerThread,
+                  threads: 1, training: training)
+        pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
+        if let join = layers[i] as? any SkipJoin {
+            let skipped = work.shapes[join.source].count
+            pass.skip = work.values[join.source].pointer + first * skipped
+            pass.skipGradient = work.skipGradients[i]!.pointer + first * skipped
         }
         return pass
     }

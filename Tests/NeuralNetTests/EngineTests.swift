@@ -72,6 +72,35 @@ struct EngineTests {
         #expect(frozenOutput == Array(try fresh.forward(x, batch: 3, shape: shape, training: false)))
     }
 
+    @Test("without batch norm, a batch split between the threads once gives the floats of every layer splitting it")
+    func batchSplitOnce() throws {
+        // Every kind of layer that computes samples alone: shifted, im2col and transposed
+        // convolutions, pooling, both upsamplings, concatenated and added skips, activations.
+        let architecture = try Architecture("c4 skip p c5:k5 skip c5:k3:s2 t5:k2:s2 add u:bilinear concat c6:k1 u c3:k3:valid sigmoid")
+        let shape = Shape(channels: 2, height: 12, width: 16)
+        var random = SeededRandom(seed: 9)
+        for batch in [5, 1] {
+            let x = (0..<(batch * shape.count)).map { _ in random.uniform() }
+            let once = Network(architecture: architecture, inputChannels: 2, seed: 3)
+            let byLayer = Network(architecture: architecture, inputChannels: 2, seed: 3)
+            #expect(once.computesSamplesAlone)
+            byLayer.splitsBatchOnceWhenPossible = false
+            var results: [[Float]] = []
+            for network in [once, byLayer] {
+                network.threads = 2
+                network.computesInputGradient = true
+                let y = Array(try network.forward(x, batch: batch, shape: shape, training: true))
+                for i in 0..<y.count { network.outputGradient[i] = y[i] - Float(i % 7) / 7 }
+                network.backward()
+                results.append(y + Array(network.gradients.buffer) + Array(network.inputGradient!))
+            }
+            let firstDifference = results[0].indices.first { results[0][$0].bitPattern != results[1][$0].bitPattern }
+            #expect(firstDifference == nil, "batch \(batch): outputs, then gradients, then input gradients differ from value \(firstDifference ?? 0)")
+        }
+        // With batch norm the layers split the batch themselves.
+        #expect(!Network(architecture: try Architecture("c4:bn c2"), inputChannels: 1).computesSamplesAlone)
+    }
+
     @Test("on two threads, a sample and its mirror image each run alone: the floats of two one-thread passes, averaged")
     func mirrorAveragedInHalves() throws {
         let architecture = try Architecture("c4 p c6:bn skip p c6:bn u:bilinear concat c4:bn c5:k1 u:bilinear")

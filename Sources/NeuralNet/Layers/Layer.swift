@@ -14,7 +14,7 @@ struct LayerPass {
     let dy: UnsafeMutablePointer<Float>
     /// This layer's slice of the network's parameters and of their gradients (accumulated with +=).
     let parameters: UnsafeMutablePointer<Float>
-    let gradients: UnsafeMutablePointer<Float>
+    var gradients: UnsafeMutablePointer<Float>
     /// Non-trainable state kept in the model (batch-norm running statistics).
     let state: UnsafeMutablePointer<Float>
     /// What forward leaves for backward (max-pool winners, batch statistics).
