@@ -41,14 +41,14 @@ public final class Network: @unchecked Sendable {
     private var frozenWeightsByRow: [Int: FloatBuffer] = [:]
     /// Whether `freezeForInference()` was called: the parameters no longer change.
     public private(set) var isFrozen = false
-    /// Whether every layer computes each sample from that sample alone (no batch norm, whose
-    /// training statistics span the batch). Then a pass splits the batch between the threads
-    /// once, and each thread runs every layer over its own samples: the threads meet twice a
-    /// training step instead of at every layer, which on a small network (the 9-layer CAE's
-    /// layers take microseconds) cost more than the layers' work.
-    let computesSamplesAlone: Bool
-    /// Whether passes may split the batch once when `computesSamplesAlone`; off, every layer
-    /// splits it itself. For tests that compare the two ways, which give the same floats.
+    /// Whether a pass on two threads or more splits its batch between them once, each thread
+    /// running the layers over its own samples, instead of every layer splitting the batch
+    /// itself: the threads then meet once a pass and at each batch norm (whose statistics span
+    /// the batch) instead of at every layer. On a small network (the 9-layer CAE's layers take
+    /// microseconds) the meetings cost more than the layers' work, and a thread's samples stay
+    /// in its own core's cache from layer to layer. Without batch norm both ways give the same
+    /// floats; with it, the batch's sums are its threads' shares added. Off: every layer splits
+    /// the batch (for tests that compare the two ways).
     var splitsBatchOnceWhenPossible = true
     /// `backward()`'s parameter gradients of the second and later threads' samples, added to
     /// `gradients` (which takes the first thread's) in thread order when the batch is split once.
@@ -80,7 +80,6 @@ public final class Network: @unchecked Sendable {
         let (layers, origin) = Self.layers(for: architecture)
         self.layers = layers
         operationOfLayer = origin
-        computesSamplesAlone = layers.allSatisfy { !($0 is BatchNorm) }
         let flow = Self.channelFlow(layers, inputChannels: inputChannels)
         layerInputChannels = flow.channels
         parameterOffsets = flow.parameterOffsets
@@ -215,20 +214,48 @@ public final class Network: @unchecked Sendable {
         work.values[0].pointer.update(from: input, count: batch * shape.count)
         lastTraining = training
         if splitsBatchOnce(work) {
-            Threads.split(batch, threads: work.threads) { thread, samples in
-                for i in layers.indices { layers[i].forward(pass(i, work, training: training, samples: samples, thread: thread)) }
-            }
+            forwardSplitOnce(work, training: training)
         } else {
             for i in layers.indices { layers[i].forward(pass(i, work, training: training)) }
         }
         return work.values.last!.buffer
     }
 
-    /// Whether a pass in `work` splits its batch between the threads once (see `computesSamplesAlone`).
-    /// Each layer then computes a thread's samples in the order, and with the same sums, as when
-    /// it splits the same batch itself, so the floats are the same either way.
+    /// Whether a pass in `work` splits its batch between the threads once (`splitsBatchOnceWhenPossible`).
+    /// Every layer but batch norm then computes a thread's samples in the order, and with the same
+    /// sums, as when it splits the same batch itself.
     private func splitsBatchOnce(_ work: Workspace) -> Bool {
-        splitsBatchOnceWhenPossible && computesSamplesAlone && work.threads > 1 && work.batch > 1
+        splitsBatchOnceWhenPossible && work.threads > 1 && work.batch > 1
+    }
+
+    /// The forward pass with the batch split once: the threads run stretches of layers over
+    /// their own samples, each stretch ending at a batch norm, whose statistics are each
+    /// thread's sums added in thread order (`BatchNorm.finish`) where the threads meet; the
+    /// next stretch opens with each thread normalising its own samples.
+    private func forwardSplitOnce(_ work: Workspace, training: Bool) {
+        let slices = Threads.slices(work.batch, threads: work.threads)
+        let partials = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: slices)
+        partials.initialize(repeating: [])
+        defer { partials.deinitialize(); partials.deallocate() }
+        var first = 0, opening: Int? = nil
+        while true {
+            let closing = layers[first...].firstIndex { $0 is BatchNorm }
+            Threads.split(work.batch, threads: work.threads) { thread, samples in
+                if let opening {
+                    (layers[opening] as! BatchNorm).normalise(pass(opening, work, training: training, samples: samples, thread: thread))
+                }
+                for i in first..<(closing ?? layers.count) {
+                    layers[i].forward(pass(i, work, training: training, samples: samples, thread: thread))
+                }
+                if let closing {
+                    partials[thread] = (layers[closing] as! BatchNorm).partialSums(pass(closing, work, training: training, samples: samples, thread: thread))
+                }
+            }
+            guard let closing else { return }
+            (layers[closing] as! BatchNorm).finish(pass(closing, work, training: training), partials: Array(partials))
+            opening = closing
+            first = closing + 1
+        }
     }
 
     /// `forward` for an array.
@@ -273,7 +300,10 @@ public final class Network: @unchecked Sendable {
         precondition(work.withGradients, "backward() after predict()")
         gradients.zero()
         guard splitsBatchOnce(work) else {
-            backward(work, samples: 0..<work.batch, thread: nil, into: gradients.pointer)
+            for i in layers.indices.reversed() {
+                layers[i].backward(pass(i, work, training: lastTraining))
+                addSkipGradients(to: i, work, samples: 0..<work.batch)
+            }
             return
         }
         // Each layer adds a thread's own gradient sums to a zeroed buffer, then the next thread's:
@@ -282,30 +312,58 @@ public final class Network: @unchecked Sendable {
         let slices = Threads.slices(work.batch, threads: work.threads)
         while sliceGradients.count < slices - 1 { sliceGradients.append(FloatBuffer(count: parameterCount)) }
         for buffer in sliceGradients.prefix(slices - 1) { buffer.zero() }
-        Threads.split(work.batch, threads: work.threads) { thread, samples in
-            let target = thread == 0 ? gradients.pointer : sliceGradients[thread - 1].pointer
-            backward(work, samples: samples, thread: thread, into: target)
+        let partials = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: slices)
+        partials.initialize(repeating: [])
+        defer { partials.deinitialize(); partials.deallocate() }
+        // As forward: stretches of layers going back, each ending at a batch norm, whose
+        // gradient sums are the threads' added where they meet; the next stretch opens with
+        // each thread's share of that batch norm's input gradient.
+        var last = layers.count - 1, opening: (layer: Int, sums: [Float])? = nil
+        while true {
+            let closing = layers[...last].lastIndex { $0 is BatchNorm }
+            Threads.split(work.batch, threads: work.threads) { thread, samples in
+                let target = thread == 0 ? gradients.pointer : sliceGradients[thread - 1].pointer
+                func slicePass(_ i: Int) -> LayerPass {
+                    var layerPass = pass(i, work, training: lastTraining, samples: samples, thread: thread)
+                    layerPass.gradients = target + parameterOffsets[i]
+                    return layerPass
+                }
+                if let opening {
+                    (layers[opening.layer] as! BatchNorm).inputGradient(slicePass(opening.layer), sums: opening.sums, batch: work.batch)
+                    addSkipGradients(to: opening.layer, work, samples: samples)
+                }
+                for i in stride(from: last, to: closing ?? -1, by: -1) {
+                    layers[i].backward(slicePass(i))
+                    addSkipGradients(to: i, work, samples: samples)
+                }
+                if let closing { partials[thread] = (layers[closing] as! BatchNorm).partialGradientSums(slicePass(closing)) }
+            }
+            guard let closing else { break }
+            let sums = (layers[closing] as! BatchNorm).finishGradients(pass(closing, work, training: lastTraining),
+                                                                        partials: Array(partials))
+            opening = (closing, sums)
+            if closing == 0 {
+                Threads.split(work.batch, threads: work.threads) { thread, samples in
+                    (layers[0] as! BatchNorm).inputGradient(pass(0, work, training: lastTraining, samples: samples, thread: thread),
+                                                            sums: sums, batch: work.batch)
+                    addSkipGradients(to: 0, work, samples: samples)
+                }
+                break
+            }
+            last = closing - 1
         }
         for buffer in sliceGradients.prefix(slices - 1) {
             for j in 0..<parameterCount { gradients.pointer[j] += buffer.pointer[j] }
         }
     }
 
-    /// The backward pass over `samples` of the last forward pass, on one thread (`thread`) or,
-    /// when nil, with every layer splitting them between the threads; parameter gradients are
-    /// added to `target`.
-    private func backward(_ work: Workspace, samples: Range<Int>, thread: Int?, into target: UnsafeMutablePointer<Float>) {
-        for i in layers.indices.reversed() {
-            var layerPass = thread.map { pass(i, work, training: lastTraining, samples: samples, thread: $0) }
-                ?? pass(i, work, training: lastTraining)
-            layerPass.gradients = target + parameterOffsets[i]
-            layers[i].backward(layerPass)
-            // A remembered activation's gradient is what its next layer sent back plus what the skip did.
-            for (join, skipGradient) in work.skipGradients where (layers[join] as! any SkipJoin).source == i
-                && (i > 0 || computesInputGradient) {
-                let values = work.shapes[i].count, gradient = work.gradients[i].pointer
-                for j in samples.lowerBound * values..<samples.upperBound * values { gradient[j] += skipGradient.pointer[j] }
-            }
+    /// A remembered activation's gradient is what its next layer sent back plus what the skip
+    /// did: adds, for `samples`, the skip joins' gradients for value `i` (layer i's input).
+    private func addSkipGradients(to i: Int, _ work: Workspace, samples: Range<Int>) {
+        for (join, skipGradient) in work.skipGradients where (layers[join] as! any SkipJoin).source == i
+            && (i > 0 || computesInputGradient) {
+            let values = work.shapes[i].count, gradient = work.gradients[i].pointer
+            for j in samples.lowerBound * values..<samples.upperBound * values { gradient[j] += skipGradient.pointer[j] }
         }
     }
 
@@ -552,8 +610,9 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Layer `i`'s pass over `samples` of the batch alone, on one thread, `thread`'s scratch:
-    /// for a batch split once (`splitsBatchOnce`). Every layer computes each sample alone, and what
-    /// it saves for backward is per sample (`savedCount` grows with the batch).
+    /// for a batch split once (`splitsBatchOnce`). What a layer saves for backward is either per
+    /// sample (`savedCount` grows with the batch: the slice's share) or the batch's (batch norm's
+    /// statistics: shared).
     private func pass(_ i: Int, _ work: Workspace, training: Bool, samples: Range<Int>, thread: Int) -> LayerPass {
         let first = samples.lowerBound, input = work.shapes[i], output = work.shapes[i + 1]
         var pass = LayerPass(batch: samples.count, input: input, output: output,
@@ -562,7 +621,8 @@ public final class Network: @unchecked Sendable {
                   dy: work.gradients[i + 1].pointer + first * output.count,
                   parameters: parameters.pointer + parameterOffsets[i], gradients: gradients.pointer + parameterOffsets[i],
                   state: state.pointer + stateOffsets[i],
-                  saved: work.saved[i].pointer + layers[i].savedCount(input: input, output: output, batch: first),
+                  saved: work.saved[i].pointer + layers[i].savedCount(input: input, output: output, batch: first)
+                      - layers[i].savedCount(input: input, output: output, batch: 0),
                   scratch: work.scratch.pointer + thread * work.scratchPerThread, scratchPerThread: work.scratchPerThread,
                   threads: 1, training: training)
         pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
