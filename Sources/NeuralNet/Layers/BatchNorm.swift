@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CNeuralNet
-import Threading
 
 /// Batch normalisation per channel over batch, height and width (Ioffe & Szegedy 2015).
 /// Parameters: γ [C], β [C]. State: running mean [C], running variance [C].
@@ -30,78 +29,22 @@ struct BatchNorm: Layer {
 
     // y = γ (x − μ) / σ + β, per channel of [B, C, H, W]
     func forward(_ p: LayerPass) {
-        let C = p.input.channels, plane = p.input.plane, n = Float(p.batch * plane)
-        let gamma = p.parameters, beta = p.parameters + C
-        let runningMean = p.state, runningVariance = p.state + C
-        let mean = p.saved, inverseStd = p.saved + C
-        Threads.split(C, threads: p.threads) { _, channels in
-            var sums = [Double](repeating: 0, count: C), squareSums = sums
-            if p.training {
-                chroma_nn_batch_norm_statistics(p.x, p.batch, C, channels.lowerBound, channels.upperBound, plane,
-                                                &sums, &squareSums)
-            }
-            for c in channels {
-                var mu: Float, variance: Float
-                if p.training {
-                    let sum = sums[c], squares = squareSums[c]
-                    mu = Float(sum / Double(n))
-                    variance = max(0, Float(squares / Double(n)) - mu * mu)
-                    let unbiased = n > 1 ? variance * n / (n - 1) : variance
-                    runningMean[c] = (1 - Self.momentum) * runningMean[c] + Self.momentum * mu
-                    runningVariance[c] = (1 - Self.momentum) * runningVariance[c] + Self.momentum * unbiased
-                } else {
-                    mu = runningMean[c]
-                    variance = runningVariance[c]
-                }
-                let inv = 1 / sqrtf(variance + Self.epsilon)
-                mean[c] = mu
-                inverseStd[c] = inv
-                let scale = gamma[c] * inv, shift = beta[c] - mu * scale
-                for b in 0..<p.batch {
-                    let x = p.x + (b * C + c) * plane, y = p.y + (b * C + c) * plane
-                    for i in 0..<plane { y[i] = x[i] * scale + shift }
-                }
-            }
-        }
+        finish(p, partials: [partialSums(p)])
+        normalise(p)
     }
 
     // dγ += Σ dy·x̂;  dβ += Σ dy;  dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂))  (training statistics)
     func backward(_ p: LayerPass) {
-        let C = p.input.channels, plane = p.input.plane, n = Float(p.batch * plane)
-        let gamma = p.parameters
-        let mean = p.saved, inverseStd = p.saved + C
-        Threads.split(C, threads: p.threads) { _, channels in
-            var sumsDy = [Float](repeating: 0, count: C), sumsDyXhat = sumsDy
-            chroma_nn_batch_norm_gradient_sums(p.x, p.dy, p.batch, C, channels.lowerBound, channels.upperBound, plane,
-                                               mean, inverseStd, &sumsDy, &sumsDyXhat)
-            for c in channels {
-                let sumDy = sumsDy[c], sumDyXhat = sumsDyXhat[c]
-                p.gradients[c] += sumDyXhat
-                p.gradients[C + c] += sumDy
-                guard let dx = p.dx else { continue }
-                let scale = gamma[c] * inverseStd[c]
-                for b in 0..<p.batch {
-                    let x = p.x + (b * C + c) * plane, dy = p.dy + (b * C + c) * plane
-                    let target = dx + (b * C + c) * plane
-                    if p.training {
-                        chroma_nn_batch_norm_input_gradient(x, dy, plane, mean[c], inverseStd[c], scale, sumDy, sumDyXhat,
-                                                            n, target)
-                    } else {
-                        for i in 0..<plane { target[i] = scale * dy[i] }
-                    }
-                }
-            }
-        }
+        inputGradient(p, sums: finishGradients(p, partials: [partialGradientSums(p)]), batch: p.batch)
     }
 
-    // MARK: A batch split once between the threads (`Network`)
+    // MARK: The passes in steps, for a batch split between the threads (`Network`)
     //
     // Each thread runs the layers over its own samples; at a batch norm the threads meet
     // once: each has summed its samples' statistics (`partialSums`), the sums are added
     // in thread order (`finish`), and each thread then normalises its own samples
     // (`normalise`). Going back likewise: `partialGradientSums`, `finishGradients`,
-    // `inputGradient`. The batch's sums are those of the threads' shares added, not one
-    // chain over the batch, so their last bits differ from the pass above.
+    // `inputGradient`. On one thread the same steps run over the whole batch.
 
     /// Σ x and Σ x² per channel over `p`'s samples (a thread's share of the batch):
     /// 2C values, the sums then the squares; nothing in inference, which needs none.
