@@ -320,7 +320,7 @@ public final class Network: @unchecked Sendable {
         // each thread's share of that batch norm's input gradient.
         var last = layers.count - 1, opening: (layer: Int, sums: [Float])? = nil
         while true {
-            let closing = layers[...last].lastIndex { $0 is BatchNorm }
+            let closing = last < 0 ? nil : layers[...last].lastIndex { $0 is BatchNorm }
             Threads.split(work.batch, threads: work.threads) { thread, samples in
                 let target = thread == 0 ? gradients.pointer : sliceGradients[thread - 1].pointer
                 func slicePass(_ i: Int) -> LayerPass {
@@ -342,14 +342,6 @@ public final class Network: @unchecked Sendable {
             let sums = (layers[closing] as! BatchNorm).finishGradients(pass(closing, work, training: lastTraining),
                                                                         partials: Array(partials))
             opening = (closing, sums)
-            if closing == 0 {
-                Threads.split(work.batch, threads: work.threads) { thread, samples in
-                    (layers[0] as! BatchNorm).inputGradient(pass(0, work, training: lastTraining, samples: samples, thread: thread),
-                                                            sums: sums, batch: work.batch)
-                    addSkipGradients(to: 0, work, samples: samples)
-                }
-                break
-            }
             last = closing - 1
         }
         for buffer in sliceGradients.prefix(slices - 1) {
