@@ -308,7 +308,8 @@ public final class Network: @unchecked Sendable {
         }
         // Each layer adds a thread's own gradient sums to a zeroed buffer, then the next thread's:
         // the first thread's go straight to `gradients`, the others' to a buffer each, added after
-        // in thread order, so the floats are those of the layers splitting the batch themselves.
+        // in thread order, so the floats are those of the layers splitting the batch themselves
+        // (batch norm's, added once where the threads meet, go straight to `gradients`).
         let slices = Threads.slices(work.batch, threads: work.threads)
         while sliceGradients.count < slices - 1 { sliceGradients.append(FloatBuffer(count: parameterCount)) }
         for buffer in sliceGradients.prefix(slices - 1) { buffer.zero() }
@@ -584,30 +585,13 @@ public final class Network: @unchecked Sendable {
         return work
     }
 
-    private func pass(_ i: Int, _ work: Workspace, training: Bool) -> LayerPass {
-        var pass = LayerPass(batch: work.batch, input: work.shapes[i], output: work.shapes[i + 1],
-                  x: work.values[i].pointer, y: work.values[i + 1].pointer,
-                  dx: i == 0 && !computesInputGradient ? nil : work.gradients[i].pointer,
-                  dy: work.gradients[i + 1].pointer,
-                  parameters: parameters.pointer + parameterOffsets[i], gradients: gradients.pointer + parameterOffsets[i],
-                  state: state.pointer + stateOffsets[i], saved: work.saved[i].pointer,
-                  scratch: work.scratch.pointer, scratchPerThread: work.scratchPerThread,
-                  threads: work.threads, training: training)
-        pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
-        if let join = layers[i] as? any SkipJoin {
-            pass.skip = work.values[join.source].pointer
-            pass.skipGradient = work.skipGradients[i]!.pointer
-        }
-        return pass
-    }
-
-    /// Layer `i`'s pass over `samples` of the batch alone, on one thread, `thread`'s scratch:
-    /// for a batch split once (`splitsBatchOnce`). What a layer saves for backward is either per
-    /// sample (`savedCount` grows with the batch: the slice's share) or the batch's (batch norm's
-    /// statistics: shared).
-    private func pass(_ i: Int, _ work: Workspace, training: Bool, samples: Range<Int>, thread: Int) -> LayerPass {
-        let first = samples.lowerBound, input = work.shapes[i], output = work.shapes[i + 1]
-        var pass = LayerPass(batch: samples.count, input: input, output: output,
+    /// Layer `i`'s pass over the whole batch, which the layer splits between `work.threads`; or,
+    /// for a batch split once (`splitsBatchOnce`), over `samples` alone on one thread, in
+    /// `thread`'s scratch. What a layer saves for backward is either per sample (`savedCount`
+    /// grows with the batch: the samples' share) or the batch's (batch norm's statistics: shared).
+    private func pass(_ i: Int, _ work: Workspace, training: Bool, samples: Range<Int>? = nil, thread: Int? = nil) -> LayerPass {
+        let first = samples?.lowerBound ?? 0, input = work.shapes[i], output = work.shapes[i + 1]
+        var pass = LayerPass(batch: samples?.count ?? work.batch, input: input, output: output,
                   x: work.values[i].pointer + first * input.count, y: work.values[i + 1].pointer + first * output.count,
                   dx: i == 0 && !computesInputGradient ? nil : work.gradients[i].pointer + first * input.count,
                   dy: work.gradients[i + 1].pointer + first * output.count,
@@ -615,8 +599,8 @@ public final class Network: @unchecked Sendable {
                   state: state.pointer + stateOffsets[i],
                   saved: work.saved[i].pointer + layers[i].savedCount(input: input, output: output, batch: first)
                       - layers[i].savedCount(input: input, output: output, batch: 0),
-                  scratch: work.scratch.pointer + thread * work.scratchPerThread, scratchPerThread: work.scratchPerThread,
-                  threads: 1, training: training)
+                  scratch: work.scratch.pointer + (thread ?? 0) * work.scratchPerThread, scratchPerThread: work.scratchPerThread,
+                  threads: thread == nil ? work.threads : 1, training: training)
         pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
         if let join = layers[i] as? any SkipJoin {
             let skipped = work.shapes[join.source].count

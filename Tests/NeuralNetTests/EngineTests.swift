@@ -72,6 +72,14 @@ struct EngineTests {
         #expect(frozenOutput == Array(try fresh.forward(x, batch: 3, shape: shape, training: false)))
     }
 
+    /// A forward pass over `x` and the gradient of a fixed loss sent back; returns the outputs.
+    static func trainingPass(_ network: Network, _ x: [Float], batch: Int, shape: Shape, training: Bool) throws -> [Float] {
+        let y = Array(try network.forward(x, batch: batch, shape: shape, training: training))
+        for i in 0..<y.count { network.outputGradient[i] = y[i] - Float(i % 7) / 7 }
+        network.backward()
+        return y
+    }
+
     @Test("without batch norm, a batch split between the threads once gives the floats of every layer splitting it")
     func batchSplitOnce() throws {
         // Every kind of layer that computes samples alone: shifted, im2col and transposed
@@ -88,9 +96,7 @@ struct EngineTests {
             for network in [once, byLayer] {
                 network.threads = 2
                 network.computesInputGradient = true
-                let y = Array(try network.forward(x, batch: batch, shape: shape, training: true))
-                for i in 0..<y.count { network.outputGradient[i] = y[i] - Float(i % 7) / 7 }
-                network.backward()
+                let y = try Self.trainingPass(network, x, batch: batch, shape: shape, training: true)
                 results.append(y + Array(network.gradients.buffer) + Array(network.inputGradient!))
             }
             let firstDifference = results[0].indices.first { results[0][$0].bitPattern != results[1][$0].bitPattern }
@@ -113,9 +119,7 @@ struct EngineTests {
             network.splitsBatchOnceWhenPossible = splitOnce
             var y: [Float] = []
             for _ in 0..<2 {  // the second pass sees the running statistics the first updated
-                y = Array(try network.forward(x, batch: batch, shape: shape, training: training))
-                for i in 0..<y.count { network.outputGradient[i] = y[i] - Float(i % 7) / 7 }
-                network.backward()
+                y = try Self.trainingPass(network, x, batch: batch, shape: shape, training: training)
             }
             return (y, Array(network.gradients.buffer), Array(network.inputGradient!), Array(network.state.buffer))
         }
