@@ -123,33 +123,41 @@ enum ColorizeBenchmark {
             + [(jobs: 2, threads: 1)]
         for (name, space, options, finerGrid) in cases {
             guard let model = model(space) else { continue }
-            var seconds: [Int: Double] = [:]
-            for (jobs, threads) in configurations {
+            let colorizes = configurations.map { jobs, threads in
                 let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
                     let colorizer = try! PhotoColorizer(model: model, usesFinerGrid: finerGrid)
                     colorizer.threads = threads
                     return colorizer
                 })
-                let colorize = { @Sendable (job: Int, input: String, output: String) in
+                return { @Sendable (job: Int, input: String, output: String) in
                     let result = try! colorizers.value[job].colorize(fileBytes: try! ImageFile.readBytes(input), outputName: output,
                                                                      encoding: { _ in options })
                     try! ImageFile.write(result.bytes, to: output, overwrite: true)
                 }
-                // In turn with the floor: this VM's speed drifts by tens of per cent over a minute,
-                // which a floor measured once at the start would put into the ratio.
-                var runs: [Double] = [], ratios: [Double] = []
-                for _ in 0..<5 {
-                    let floorRun = once(jobs: jobs, floor), run = once(jobs: jobs, colorize)
-                    runs.append(run)
-                    ratios.append(run / floorRun)
+            }
+            // Each round runs every configuration in turn, each right after the floor: this VM's
+            // speed drifts by tens of per cent over a minute, which would go into any ratio of
+            // runs made far apart (the floor's, or one job's against two jobs').
+            var runs = [[Double]](repeating: [], count: configurations.count), ratios = runs
+            var jobRatios: [Double] = [], floorJobRatios: [Double] = []
+            for _ in 0..<5 {
+                var oneThreadRuns: [Int: Double] = [:], floorRuns: [Int: Double] = [:]
+                for (c, (jobs, threads)) in configurations.enumerated() {
+                    let floorRun = once(jobs: jobs, floor), run = once(jobs: jobs, colorizes[c])
+                    runs[c].append(run)
+                    ratios[c].append(run / floorRun)
+                    if threads == 1 { (oneThreadRuns[jobs], floorRuns[jobs]) = (run, floorRun) }
                 }
-                let elapsed = median(runs)
-                if threads == 1 { seconds[jobs] = elapsed }
+                jobRatios.append(oneThreadRuns[1]! / oneThreadRuns[2]!)
+                floorJobRatios.append(floorRuns[1]! / floorRuns[2]!)
+            }
+            for (c, (jobs, threads)) in configurations.enumerated() {
                 let setting = jobs == 1 ? "1 job, \(threads) thread\(threads == 1 ? " " : "s")" : "\(jobs) jobs, 1 thread each"
                 print("colorize, \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(setting.padding(toLength: 22, withPad: " ", startingAt: 0))  "
-                      + "\(format(megapixels / elapsed)) MP/s  (\(format(median(ratios), 2))× the floor's time)")
+                      + "\(format(megapixels / median(runs[c]))) MP/s  (\(format(median(ratios[c]), 2))× the floor's time)")
             }
-            print("  two jobs are \(format(seconds[1]! / seconds[2]!, 2))× faster than one (one thread each)")
+            print("  two jobs are \(format(median(jobRatios), 2))× faster than one, one thread each (median of the 5 rounds' ratios: "
+                  + jobRatios.map { format($0, 2) }.joined(separator: ", ") + "; the floor's in the same rounds: \(format(median(floorJobRatios), 2))×)")
         }
     }
 
