@@ -53,12 +53,17 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingFile(String)
     case damaged(path: String, reason: String)
     case empty(String)
+    /// CIFAR's division keeps the last `validation` training images for validation, and `source` holds no more than that.
+    case tooFewToValidate(source: String, images: Int, validation: Int)
 
     public var description: String {
         switch self {
         case .missingFile(let path): "\(path): missing (a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin; a CIFAR-100 one train.bin and test.bin)"
         case .damaged(let path, let reason): "\(path): damaged: \(reason)"
         case .empty(let what): "\(what): no usable images"
+        case .tooFewToValidate(let source, let images, let validation):
+            "\(source): \(images) training images; CIFAR's division validates on the last \(validation) and needs more than that "
+                + "(divide a smaller set by percentages: --split 80/10/10)"
         }
     }
 }

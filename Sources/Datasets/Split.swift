@@ -12,7 +12,13 @@ public struct Split: Sendable {
 
     /// CIFAR-10's own division: training = the data batches minus their last
     /// `validationCount` images, which are the validation set; test = the test batch.
-    public static func standard(training: ImageSet, test: ImageSet, validationCount: Int = 5_000) -> Split {
+    /// Throws `DatasetError.tooFewToValidate` (naming `source`, the folder the images
+    /// came from) unless there are more training images than `validationCount`.
+    public static func standard(training: ImageSet, test: ImageSet, validationCount: Int = 5_000,
+                                source: String = "training images") throws -> Split {
+        guard training.count > validationCount else {
+            throw DatasetError.tooFewToValidate(source: source, images: training.count, validation: validationCount)
+        }
         let cut = training.count - validationCount
         return Split(training: training.subset(0..<cut), validation: training.subset(cut..<training.count), test: test)
     }

@@ -225,6 +225,24 @@ struct TrainCommandTests {
         #expect(result.stderr.contains("data_batch_2.bin: damaged: 3 bytes is not a whole number of 3073-byte records"), "\(result.stderr)")
     }
 
+    @Test("a CIFAR folder with too few images for CIFAR's validation split is refused in one line, not a crash")
+    func tooFewToValidate() throws {
+        let scratch = try Scratch("train-few")
+        defer { scratch.remove() }
+        let cifar = try Self.cifarFolder(scratch, records: 3)  // 15 training images, CIFAR's division validates on 5,000
+        try BundledModels.load(.lab).save(to: scratch.path + "/lab.chroma")
+        for command in [["train", "--cifar", cifar, "--out", scratch.path + "/run"],
+                        ["model", "calibrate", scratch.path + "/lab.chroma", "--cifar", cifar, "-o", scratch.path + "/c.chroma"]] {
+            let result = try CLIRunner.run(command)
+            #expect(result.status == 1, "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("\(cifar): 15 training images; CIFAR's division validates on the last 5000"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        let split = try CLIRunner.run(["train", "--cifar", cifar, "--split", "60/20/20", "--arch", "c2 sigmoid", "--epochs", "1", "--batch", "4",
+                                       "--out", scratch.path + "/run"])
+        #expect(split.status == 0, "a proportional split divides a small folder: \(split.stderr)")
+    }
+
     @Test("reconstruct and denoise train with the assignment's architecture by default and evaluate as MSE, PSNR and SSIM")
     func autoencoderTasks() throws {
         let scratch = try Scratch("train-autoencoders")

@@ -60,7 +60,10 @@ struct CIFAR10Tests {
     @Test("splits: the standard one and a seeded 80/10/10")
     func splits() throws {
         let all = try CIFAR10.parseBatch(Self.batchBytes(100), path: "x")
-        let standard = Split.standard(training: all, test: all.subset(0..<10), validationCount: 20)
+        let standard = try Split.standard(training: all, test: all.subset(0..<10), validationCount: 20)
+        #expect(throws: DatasetError.tooFewToValidate(source: "x", images: 100, validation: 100)) {
+            try Split.standard(training: all, test: all, validationCount: 100, source: "x")
+        }
         #expect(standard.training.count == 80 && standard.validation.count == 20 && standard.test.count == 10)
         #expect(standard.validation.pixels == all.subset(80..<100).pixels, "validation is the last images")
         let a = Split.proportional(all, percentages: (80, 10, 10), seed: 3)

@@ -91,7 +91,7 @@ struct ModelCalibrateCommand: ParsableCommand {
         let file = try reporting(model) { try ModelFile.load(from: model) }
         let split = try reporting(cifar) {
             let data = try CIFAR10.load(folder: cifar)
-            return Split.standard(training: data.training, test: data.test)
+            return try Split.standard(training: data.training, test: data.test, source: cifar)
         }
         let rule: ModelCalibration.Rule = colourfulness.map { .atLeastColourful($0) } ?? .withinPSNR(dB: tolerance)
         let calibration: ModelCalibration

@@ -120,9 +120,10 @@ struct TrainingOptions: ParsableArguments {
             return photos.split(percentages: (p[0], p[1], p[2]), seed: settings.seed)
         }
         let data = try CIFARFolder.load(folder: settings.cifar)
-        var split = Split.standard(training: data.training, test: data.test)
-        if let p = settings.split {
-            split = Split.proportional(data.training.appending(data.test), percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        var split = if let p = settings.split {
+            Split.proportional(data.training.appending(data.test), percentages: (p[0], p[1], p[2]), seed: settings.seed)
+        } else {
+            try Split.standard(training: data.training, test: data.test, source: settings.cifar)
         }
         if let limit = settings.limit {
             split = Split(training: split.training.subset(0..<min(limit, split.training.count)), validation: split.validation, test: split.test)
