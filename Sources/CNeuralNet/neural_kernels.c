@@ -412,6 +412,12 @@ void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long c
     }
 }
 
+/// Batch norm's normalising step for one plane: y = x · scale + shift.
+VECTORIZED
+void chroma_nn_scale_shift(const float *x, long count, float scale, float shift, float *y) {
+    for (long i = 0; i < count; i++) y[i] = x[i] * scale + shift;
+}
+
 // MARK: Max-pooling
 
 VECTORIZED
@@ -472,6 +478,21 @@ void chroma_nn_relu(const float *x, long count, float *y) {
 VECTORIZED
 void chroma_nn_relu_backward(const float *x, const float *dy, long count, float *dx) {
     for (long i = 0; i < count; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+}
+
+// MARK: Adam
+
+VECTORIZED
+void chroma_nn_adam(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, long count,
+                    float learning_rate, float beta1, float beta2, float epsilon, float decay,
+                    float correction1, float correction2) {
+    for (long i = 0; i < count; i++) {
+        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        // The square root as an instruction (no errno to set: v is never negative), which vectorises.
+        float update = learning_rate * (m[i] / correction1) / (__builtin_elementwise_sqrt(v[i] / correction2) + epsilon);
+        p[i] -= update + decay * p[i];
+    }
 }
 
 // MARK: - Mirror averaging

@@ -147,6 +147,16 @@ void chroma_nn_batch_norm_gradient_sums(const float *x, const float *dy, long sa
 void chroma_nn_batch_norm_input_gradient(const float *x, const float *dy, long count, float mean, float inverse_std,
                                          float scale, float sum_dy, float sum_dy_xhat, float n, float *dx);
 
+/// Batch norm's normalising step for one plane of `count` values: y = x · scale + shift.
+void chroma_nn_scale_shift(const float *x, long count, float scale, float shift, float *y);
+
+/// One Adam step (Kingma & Ba 2015, decay decoupled as in AdamW) over `count` parameters, in
+/// place: m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
+/// p ← p − (lr (m / correction1) / (√(v / correction2) + ε) + decay · p), where
+/// correction1 = 1 − β1ᵗ, correction2 = 1 − β2ᵗ and decay = lr · weight decay.
+void chroma_nn_adam(float *p, const float *g, float *m, float *v, long count, float learning_rate, float beta1,
+                    float beta2, float epsilon, float decay, float correction1, float correction2);
+
 /// Max-pooling's backward for one plane of in_count inputs: dx is zero except at
 /// each window's winner (winners, as chroma_nn_max_pool writes them), which gets
 /// that window's dy; `count` windows.

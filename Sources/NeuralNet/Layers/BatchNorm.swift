@@ -89,8 +89,7 @@ struct BatchNorm: Layer {
         for c in 0..<C {
             let scale = gamma[c] * inverseStd[c], shift = beta[c] - mean[c] * scale
             for b in 0..<p.batch {
-                let x = p.x + (b * C + c) * plane, y = p.y + (b * C + c) * plane
-                for i in 0..<plane { y[i] = x[i] * scale + shift }
+                chroma_nn_scale_shift(p.x + (b * C + c) * plane, plane, scale, shift, p.y + (b * C + c) * plane)
             }
         }
     }

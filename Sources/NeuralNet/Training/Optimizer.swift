@@ -1,3 +1,4 @@
+import CNeuralNet
 import Threading
 #if canImport(Glibc)
 import Glibc
@@ -47,12 +48,8 @@ public final class Adam: Optimizer {
         let (lr, b1, b2, eps, decay) = (learningRate, beta1, beta2, epsilon, learningRate * weightDecay)
         // Each parameter's update reads only its own values, so the threads' shares give the same floats.
         Threads.split(network.parameterCount, threads: network.threads) { _, share in
-            for i in share {
-                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                let update = lr * (m[i] / correction1) / (sqrtf(v[i] / correction2) + eps)
-                p[i] -= update + decay * p[i]
-            }
+            let i = share.lowerBound
+            chroma_nn_adam(p + i, g + i, m + i, v + i, share.count, lr, b1, b2, eps, decay, correction1, correction2)
         }
     }
 
