@@ -97,7 +97,9 @@ public struct ShardCheck: Sendable {
         for input in notStarted { lines.append("not started (interrupted): \(input)") }
         for input in outputsMissing { lines.append("output missing or changed: \(input)") }
         for name in foreign { lines.append("from another run (other inputs or shard count), left out: \(name)") }
-        lines.append(isComplete ? "complete: every input was done exactly once" : "incomplete: \(notDone) inputs not done")
+        lines.append(isComplete ? "complete: every input was done exactly once"
+                     : notDone > 0 ? "incomplete: \(notDone) inputs not done"
+                     : "not clean: every input was done, with the problems listed above")
         return lines
     }
 }

@@ -102,6 +102,7 @@ struct ShardCheckTests {
     func missing() throws {
         let noShard2 = try Self.check([Self.manifest(1, of: 3), Self.manifest(3, of: 3)])
         #expect(!noShard2.isComplete && noShard2.shardsMissing == [2] && noShard2.notDone == 3, "\(noShard2.report)")
+        #expect(noShard2.report.last == "incomplete: 3 inputs not done", "\(noShard2.report)")
         let failing = try Self.check([Self.manifest(1, of: 2) { $0 == "in/p2.png" ? .failed : $0 == "in/p4.png" ? .notStarted : .written },
                                       Self.manifest(2, of: 2)])
         #expect(failing.failed.map(\.input) == ["in/p2.png"] && failing.notStarted == ["in/p4.png"] && !failing.isComplete)
@@ -115,6 +116,7 @@ struct ShardCheckTests {
         second.entries.append(.init(input: "in/p0.png", outcome: .written, output: "out/p0.png", bytes: 10))
         let twice = try Self.check([Self.manifest(1, of: 2), second])
         #expect(twice.doneTwice == ["in/p0.png"] && !twice.isComplete, "\(twice.report)")
+        #expect(twice.report.last == "not clean: every input was done, with the problems listed above", "\(twice.report)")
         let other = try Self.manifest(1, of: 2, inputs: Self.inputs + ["in/new.png"])
         let mixed = try Self.check([Self.manifest(1, of: 2), Self.manifest(2, of: 2), other])
         #expect(mixed.foreign == ["m2.json"] && !mixed.isComplete)
