@@ -156,13 +156,23 @@ VECTORIZED void chroma_lab_planes_u16(const uint16_t *restrict source, chroma_la
         (l)[i] = 116 * lab_f(y) - 16;                                                                   \
     }
 
+// A gray pixel's L* depends on its one sample alone: a look-up in the table
+// this kernel filled (SRGB.swift), so the same floats as computing it.
+#define GRAY_LIGHTNESS(source, layout, tables, l, count)                                         \
+    if ((layout).green == 0 && (layout).blue == 0 && (tables).gray_lightness) {                   \
+        for (long i = 0; i < (count); i++) (l)[i] = (tables).gray_lightness[(source)[i * (layout).stride]]; \
+        return;                                                                                   \
+    }
+
 VECTORIZED void chroma_lab_lightness_u8(const uint8_t *restrict source, chroma_layout layout, chroma_srgb_tables tables,
                                         float *restrict l, long count) {
+    GRAY_LIGHTNESS(source, layout, tables, l, count)
     DISPATCH(layout, LAB_LIGHTNESS, source, tables, l, count);
 }
 
 VECTORIZED void chroma_lab_lightness_u16(const uint16_t *restrict source, chroma_layout layout,
                                          chroma_srgb_tables tables, float *restrict l, long count) {
+    GRAY_LIGHTNESS(source, layout, tables, l, count)
     DISPATCH(layout, LAB_LIGHTNESS, source, tables, l, count);
 }
 

@@ -25,6 +25,20 @@ struct RecombinationTests {
         }
     }
 
+    @Test("a gray pixel's L* (looked up) is the L* computed for the same gray as R = G = B, bit for bit, 8- and 16-bit")
+    func grayLightness() {
+        let gray8 = Image(width: 256, height: 1, layout: .gray, samples: (0..<256).map { UInt8($0) })
+        let grayAlpha8 = Image(width: 256, height: 1, layout: .grayAlpha, samples: (0..<256).flatMap { [UInt8($0), 7] })
+        let rgb8 = Image(width: 256, height: 1, layout: .rgb, samples: (0..<256).flatMap { [UInt8($0), UInt8($0), UInt8($0)] })
+        let computed8 = ChromaSpace.lab.luminancePlane(of: rgb8, threads: 1).values
+        #expect(ChromaSpace.lab.luminancePlane(of: gray8, threads: 1).values == computed8)
+        #expect(ChromaSpace.lab.luminancePlane(of: grayAlpha8, threads: 1).values == computed8)
+        #expect(computed8.first == 0 && abs(computed8.last! - 100) < 1e-4 && zip(computed8, computed8.dropFirst()).allSatisfy { $0 < $1 })
+        let gray16 = Image(width: 65536, height: 1, layout: .gray, samples: (0..<65536).map { UInt16($0) })
+        let rgb16 = Image(width: 65536, height: 1, layout: .rgb, samples: (0..<65536).flatMap { [UInt16($0), UInt16($0), UInt16($0)] })
+        #expect(ChromaSpace.lab.luminancePlane(of: gray16, threads: 1).values == ChromaSpace.lab.luminancePlane(of: rgb16, threads: 1).values)
+    }
+
     @Test("rgbRow gives the same bytes as the whole-image conversion", arguments: ChromaSpace.allCases)
     func rows(space: ChromaSpace) {
         let planes = space.planes(from: Self.picture(layout: .rgb))

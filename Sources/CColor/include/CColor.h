@@ -33,11 +33,14 @@ typedef struct {
 /// The sRGB transfer curve as tables, built by ColorSpace's `SRGB`:
 /// `linear[code]` is the linear light of an input code (256 or 65536 entries);
 /// `code_at_bin[i]` (4096 entries) the 8-bit code at the lower edge of bin i of
-/// linear light; `threshold[c]` (257) the least linear light that encodes to c.
+/// linear light; `threshold[c]` (257) the least linear light that encodes to c;
+/// `gray_lightness[code]` (as many entries as `linear`, or NULL) the L* that
+/// chroma_lab_lightness_* computes for a gray pixel (R = G = B = code).
 typedef struct {
     const float *linear;
     const int32_t *code_at_bin;
     const float *threshold;
+    const float *gray_lightness;
 } chroma_srgb_tables;
 
 // MARK: CIE L*a*b* (D65)

@@ -44,7 +44,21 @@ public enum SRGB {
             pointer.initialize(from: values, count: values.count)
             return UnsafePointer(pointer)
         }
-        return chroma_srgb_tables(linear: immortal(linear), code_at_bin: immortal(codeAtBin), threshold: immortal(threshold))
+        var tables = chroma_srgb_tables(linear: immortal(linear), code_at_bin: immortal(codeAtBin), threshold: immortal(threshold),
+                                        gray_lightness: nil)
+        // L* of every gray code, computed by the kernel itself from R = G = B (no table yet: it
+        // computes), so that looking it up gives a gray photo's pixels exactly the computed floats.
+        let gray = UnsafeMutablePointer<Float>.allocate(capacity: linear.count)
+        let rgb = chroma_layout(stride: 3, green: 1, blue: 2)
+        if linear.count == 256 {
+            let ramp = (0..<256).flatMap { [UInt8($0), UInt8($0), UInt8($0)] }
+            chroma_lab_lightness_u8(ramp, rgb, tables, gray, 256)
+        } else {
+            let ramp = (0..<linear.count).flatMap { [UInt16($0), UInt16($0), UInt16($0)] }
+            chroma_lab_lightness_u16(ramp, rgb, tables, gray, linear.count)
+        }
+        tables.gray_lightness = UnsafePointer(gray)
+        return tables
     }
 }
 
