@@ -91,7 +91,7 @@ struct JPEGRecolouringTests {
         #expect(try !PhotoColorizer.bundled(.ycbcr).colorize(fileBytes: small, outputName: "out.jpg").keptLuminance)
     }
     @Test("through pixels in bands, on two threads or one: the bytes of decoding, colorizing and encoding one after another",
-          arguments: [(ChromaSpace.lab, PixelLayout.rgb), (.lab, .gray), (.ycbcr, .rgb)])
+          arguments: [(ChromaSpace.lab, PixelLayout.rgb), (.lab, .gray), (.ycbcr, .rgb), (.ycbcr, .gray)])
     func bands(space: ChromaSpace, layout: PixelLayout) throws {
         let rgb = Self.picture(width: 203, height: 150)
         let image = layout == .rgb ? rgb : Image(width: 203, height: 150, layout: .gray, samples: (0..<rgb.pixelCount).map { rgb.samples[3 * $0 + 1] })

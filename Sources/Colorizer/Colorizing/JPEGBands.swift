@@ -14,10 +14,12 @@ import Threading
 ///    encodes each band in order as soon as it is done, colorizing another
 ///    when the next is not ready.
 ///
-/// The luminance is computed once, in stage 1 (when the second thread has time
-/// to spare), and read again in stage 2 (when both are busy). An RGB photo is
-/// colorized in place (each row's luminance is computed before its colours
-/// are written); a gray one into an RGB buffer of its own.
+/// An RGB photo's luminance is computed once, in stage 1 (when the second
+/// thread has time to spare), kept in a float plane and read again in stage 2
+/// (when both are busy), and the photo is colorized in place. A gray photo's
+/// luminance is a function of its one sample (a table look-up for L\*), cheaper
+/// to compute again in stage 2 than to keep in a plane four times the photo's
+/// size; it is colorized into an RGB buffer of its own.
 final class JPEGBands {
     /// Rows a band: a 4:2:0 JPEG's MCU row, what libjpeg decodes and encodes at once.
     static let rows = 16
@@ -27,26 +29,26 @@ final class JPEGBands {
     private let pixels: UnsafeMutableBufferPointer<UInt8>
     /// The colorized rows, RGB: `pixels` for an RGB photo.
     private let colorized: UnsafeMutableBufferPointer<UInt8>
-    /// The luminance of every pixel, in `space`'s units.
-    private let luminance: UnsafeMutableBufferPointer<Float>
+    /// The luminance of every pixel of an RGB photo, in `space`'s units; nil for a gray one.
+    private let luminance: UnsafeMutableBufferPointer<Float>?
 
     init(width: Int, height: Int, layout: PixelLayout, space: ChromaSpace, concurrently: Bool) {
         (self.width, self.height, self.layout, self.space, self.concurrently) = (width, height, layout, space, concurrently)
         pixels = .allocateUninitialized(width * height * layout.channels)
         colorized = layout == .rgb ? pixels : .allocateUninitialized(width * height * 3)
-        luminance = .allocateUninitialized(width * height)
+        luminance = layout.hasColor ? .allocateUninitialized(width * height) : nil
     }
 
     deinit {
         if colorized.baseAddress != pixels.baseAddress { colorized.deallocate() }
         pixels.deallocate()
-        luminance.deallocate()
+        luminance?.deallocate()
     }
 
     /// Stage 1: every row of `reader` decoded, and the luminance area-averaged onto `grid`
     /// (as `Resampler.resize(_:width:height:method: .area)` shrinks a plane). Throws the decoder's error.
     func decode(_ reader: JPEGRowReader, ontoGrid grid: (width: Int, height: Int)) throws -> Plane {
-        let source = pixels.baseAddress!, lightness = luminance.baseAddress!, rowBytes = width * layout.channels
+        let source = pixels.baseAddress!, lightness = luminance?.baseAddress, rowBytes = width * layout.channels
         let (width, height, layout, space) = (self.width, self.height, self.layout, self.space)
         let decoded = StageProgress()
         var decodingError: (any Error)?
@@ -61,8 +63,8 @@ final class JPEGBands {
                 decoded.stop()
             }
         }, {
-            Resampler.resize(width: width, height: height, rows: { y, _ in
-                let row = lightness + y * width
+            Resampler.resize(width: width, height: height, rows: { y, scratch in
+                let row = lightness.map { $0 + y * width } ?? scratch
                 if decoded.wait(for: y + 1) {
                     space.luminance(of: source + y * rowBytes, layout: layout, count: width, into: row)
                 } else {
@@ -77,23 +79,27 @@ final class JPEGBands {
 
     /// Stage 2: every row colorized with `chroma` and encoded by `writer`; the file.
     func colorize(with chroma: PhotoColorizer.ChromaRows, into writer: JPEGRowWriter) throws -> [UInt8] {
-        let target = colorized.baseAddress!, lightness = luminance.baseAddress!
-        let (width, height, space) = (self.width, self.height, self.space)
+        let target = colorized.baseAddress!, lightness = luminance?.baseAddress, source = pixels.baseAddress!
+        let (width, height, layout, space) = (self.width, self.height, self.layout, self.space)
         let bands = (height + Self.rows - 1) / Self.rows
         let nextBand = Atomic<Int>(0), colorizedBands = StageProgress()
-        // Colorizes the next band no thread has taken, if any is left.
+        // Colorizes the next band no thread has taken, if any is left. `scratch`: 3 × width floats.
         func colorizeBand(scratch: UnsafeMutablePointer<Float>) -> Bool {
             let index = nextBand.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < bands else { return false }
             for y in index * Self.rows..<min(height, (index + 1) * Self.rows) {
                 chroma.row(y, into: scratch, scratch + width)
-                space.rgbRow(luminance: lightness + y * width, chroma1: scratch, chroma2: scratch + width,
+                let rowLuminance = lightness.map { UnsafePointer($0 + y * width) } ?? {
+                    space.luminance(of: source + y * width * layout.channels, layout: layout, count: width, into: scratch + 2 * width)
+                    return UnsafePointer(scratch + 2 * width)
+                }()
+                space.rgbRow(luminance: rowLuminance, chroma1: scratch, chroma2: scratch + width,
                              count: width, into: target + y * 3 * width)
             }
             colorizedBands.finish(index)
             return true
         }
-        let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 2 * width), UnsafeMutablePointer<Float>.allocate(capacity: 2 * width))
+        let scratch = (UnsafeMutablePointer<Float>.allocate(capacity: 3 * width), UnsafeMutablePointer<Float>.allocate(capacity: 3 * width))
         defer { scratch.0.deallocate(); scratch.1.deallocate() }
         try Threads.alongside(concurrently: concurrently, {
             while colorizeBand(scratch: scratch.0) {}
