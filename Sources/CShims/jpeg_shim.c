@@ -764,12 +764,14 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
                              jpeg_quality_scaling(quality < 1 ? 1 : quality > 100 ? 100 : quality), TRUE);
         chroma_width = (source->image_width + 1) / 2;
         chroma_height = (source->image_height + 1) / 2;
-        // The luminance's blocks move to arrays sized for the new MCUs (2 × 2 blocks).
+        // The luminance's blocks move to arrays sized for the new MCUs (2 × 2 blocks). Its
+        // array is not zeroed first: every block the encoder reads is copied in below (it makes
+        // its own dummy blocks past the image's), and the padding row is defined there.
         for (int c = 0; c < 3; c++) {
             JDIMENSION w = c == 0 ? (source->image_width + 7) / 8 : (chroma_width + 7) / 8;
             JDIMENSION h = c == 0 ? (source->image_height + 7) / 8 : (chroma_height + 7) / 8;
             int hs = cinfo->comp_info[c].h_samp_factor, vs = cinfo->comp_info[c].v_samp_factor;
-            arrays[c] = (*cinfo->mem->request_virt_barray)((j_common_ptr)cinfo, JPOOL_IMAGE, TRUE,
+            arrays[c] = (*cinfo->mem->request_virt_barray)((j_common_ptr)cinfo, JPOOL_IMAGE, c != 0,
                                                          (w + hs - 1) / hs * hs, (h + vs - 1) / vs * vs, (JDIMENSION)vs);
         }
     } else {
@@ -785,6 +787,13 @@ chroma_status chroma_jpeg_write_with_chroma(chroma_jpeg_reader *reader, const fl
             JBLOCKARRAY from = (*source->mem->access_virt_barray)((j_common_ptr)source, reader->coefficients[0], row, 1, FALSE);
             JBLOCKARRAY to = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, arrays[0], row, 1, TRUE);
             memcpy(to[0], from[0], sizeof(JBLOCK) * luma->width_in_blocks);
+        }
+        // An odd number of block rows leaves the last MCU row's second one: never encoded (the
+        // encoder makes dummy blocks there), but read with the rest, so it must be defined.
+        const int vs = cinfo->comp_info[0].v_samp_factor;
+        for (JDIMENSION row = luma->height_in_blocks; row % vs != 0; row++) {
+            JBLOCKARRAY to = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, arrays[0], row, 1, TRUE);
+            memset(to[0], 0, sizeof(JBLOCK) * luma->width_in_blocks);
         }
     }
     // Cb and Cr are independent (each its own array, only written by its own thread): with two
