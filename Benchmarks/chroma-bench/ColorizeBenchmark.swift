@@ -59,7 +59,8 @@ enum ColorizeBenchmark {
         return (psnr, DeltaE2000.mean(ChromaSpace.lab.planes(from: result), ChromaSpace.lab.planes(from: original)))
     }
 
-    /// Four 12-megapixel JPEGs tiled from real photos (quality 92, 4:2:0) in a
+    /// Four 12-megapixel JPEGs tiled from real photos (quality 92, 4:2:0), `photo0.jpg` …,
+    /// and their luminance as gray JPEGs, `gray0.jpg` … (the photos chroma is for), in a
     /// scratch folder with an `out` folder beside them; nil without photos.
     static func benchmarkJPEGs() -> (folder: String, files: Int, megapixels: Double, encoding: EncodingOptions)? {
         let folder = NSTemporaryDirectory() + "chroma-bench-\(getpid())"
@@ -69,8 +70,10 @@ enum ColorizeBenchmark {
         let width = 4000, height = 3000, files = 4
         let encoding = { var options = EncodingOptions(); options.jpegQuality = 92; return options }()
         for f in 0..<files {
-            try! ImageFile.write(try! ImageEncoder.encode(mosaic(photos, width: width, height: height, shift: f), as: .jpeg, options: encoding),
-                                 to: folder + "/photo\(f).jpg", overwrite: true)
+            let photo = mosaic(photos, width: width, height: height, shift: f)
+            try! ImageFile.write(try! ImageEncoder.encode(photo, as: .jpeg, options: encoding), to: folder + "/photo\(f).jpg", overwrite: true)
+            try! ImageFile.write(try! ImageEncoder.encode(JFIF.luma(of: photo), as: .jpeg, options: encoding),
+                                 to: folder + "/gray\(f).jpg", overwrite: true)
         }
         return (folder, files, Double(width * height * files) / 1e6, encoding)
     }
@@ -85,18 +88,20 @@ enum ColorizeBenchmark {
     static func speed() {
         guard let (folder, files, megapixels, encoding) = benchmarkJPEGs() else { return }
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        print("colorize \(files) JPEGs of 4000×3000 (tiled from real photos), quality 92, 4:2:0")
+        print("colorize \(files) JPEGs of 4000×3000 (tiled from real photos), quality 92, 4:2:0, and the same photos as gray JPEGs")
         print("each line: 5 runs in turn with the floor's; MP/s the median run, × the floor the median of the 5 pairs' ratios")
-        // `work(job, input, output)`: job j of `jobs` takes every jobs-th file.
-        func once(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
+        // `work(job, input, output)`: job j of `jobs` takes every jobs-th of the files `prefix`0.jpg ….
+        func once(jobs: Int, of prefix: String = "photo", _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
             time {
                 DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                    for f in stride(from: job, to: files, by: jobs) { work(job, folder + "/photo\(f).jpg", folder + "/out/photo\(f).jpg") }
+                    for f in stride(from: job, to: files, by: jobs) {
+                        work(job, folder + "/\(prefix)\(f).jpg", folder + "/out/\(prefix)\(f).jpg")
+                    }
                 }
             }
         }
-        func run(jobs: Int, _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
-            median((0..<3).map { _ in once(jobs: jobs, work) })
+        func run(jobs: Int, of prefix: String = "photo", _ work: @escaping @Sendable (Int, String, String) -> Void) -> Double {
+            median((0..<3).map { _ in once(jobs: jobs, of: prefix, work) })
         }
         let floor = { @Sendable (_: Int, input: String, output: String) in
             let image = try! ImageDecoder.decode(try! ImageFile.readBytes(input))
@@ -107,21 +112,24 @@ enum ColorizeBenchmark {
             floorSeconds[jobs] = run(jobs: jobs, floor)
             print("floor (decode + encode)                  \(jobs) job\(jobs == 1 ? " " : "s")  \(format(megapixels / floorSeconds[jobs]!)) MP/s")
         }
+        print("floor, gray photos                       1 job   \(format(megapixels / run(jobs: 1, of: "gray", floor))) MP/s")
         // What `chroma colorize` does file to file: a YCbCr model keeps the JPEG's luminance
         // coefficients (JPEGCoefficients); "through pixels" is the same model decoding and re-encoding.
         var reencoding = encoding
         reencoding.keepsJPEGLuminance = false
         // "one grid": without the prediction on the finer grid (`--single-grid`), as before it existed.
-        let cases: [(name: String, space: ChromaSpace, encoding: EncodingOptions, finerGrid: Bool)] = [
-            ("lab", .lab, encoding, true), ("ycbcr, coefficients", .ycbcr, encoding, true),
-            ("ycbcr, coefficients, one grid", .ycbcr, encoding, false), ("ycbcr, through pixels", .ycbcr, reencoding, true),
+        // "gray": the gray JPEGs (colorized into colour JPEGs), beside the floor of decoding and encoding them as they are.
+        let cases: [(name: String, space: ChromaSpace, encoding: EncodingOptions, finerGrid: Bool, prefix: String)] = [
+            ("lab", .lab, encoding, true, "photo"), ("ycbcr, coefficients", .ycbcr, encoding, true, "photo"),
+            ("ycbcr, coefficients, one grid", .ycbcr, encoding, false, "photo"), ("ycbcr, through pixels", .ycbcr, reencoding, true, "photo"),
+            ("lab, gray", .lab, encoding, true, "gray"), ("ycbcr, coefficients, gray", .ycbcr, encoding, true, "gray"),
         ]
         // (jobs, threads each): one thread a job; and one job on every core, as `chroma colorize`
         // runs a folder by default (--jobs 1 gives its one worker all the threads). libjpeg
         // decodes and encodes a file on one thread, so the floor of one job is the same for both.
         let configurations = [(jobs: 1, threads: 1)] + (Threads.available > 1 ? [(jobs: 1, threads: Threads.available)] : [])
             + [(jobs: 2, threads: 1)]
-        for (name, space, options, finerGrid) in cases {
+        for (name, space, options, finerGrid, prefix) in cases {
             guard let model = model(space) else { continue }
             let colorizes = configurations.map { jobs, threads in
                 let colorizers = UnsafeSendableBox((0..<jobs).map { _ in
@@ -143,7 +151,7 @@ enum ColorizeBenchmark {
             for _ in 0..<5 {
                 var oneThreadRuns: [Int: Double] = [:], floorRuns: [Int: Double] = [:]
                 for (c, (jobs, threads)) in configurations.enumerated() {
-                    let floorRun = once(jobs: jobs, floor), run = once(jobs: jobs, colorizes[c])
+                    let floorRun = once(jobs: jobs, of: prefix, floor), run = once(jobs: jobs, of: prefix, colorizes[c])
                     runs[c].append(run)
                     ratios[c].append(run / floorRun)
                     if threads == 1 { (oneThreadRuns[jobs], floorRuns[jobs]) = (run, floorRun) }
