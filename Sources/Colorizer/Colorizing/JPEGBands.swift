@@ -80,7 +80,7 @@ final class JPEGBands {
     /// Stage 2: every row colorized with `chroma` and encoded by `writer`; the file.
     func colorize(with chroma: PhotoColorizer.ChromaRows, into writer: JPEGRowWriter) throws -> [UInt8] {
         let target = colorized.baseAddress!, lightness = luminance?.baseAddress, source = pixels.baseAddress!
-        let (width, height, layout, space) = (self.width, self.height, self.layout, self.space)
+        let (width, height, layout, space) = (self.width, self.height, self.layout, self.space), rowBytes = width * layout.channels
         let bands = (height + Self.rows - 1) / Self.rows
         let nextBand = Atomic<Int>(0), colorizedBands = StageProgress()
         // Colorizes the next band no thread has taken, if any is left. `scratch`: 3 × width floats.
@@ -89,10 +89,12 @@ final class JPEGBands {
             guard index < bands else { return false }
             for y in index * Self.rows..<min(height, (index + 1) * Self.rows) {
                 chroma.row(y, into: scratch, scratch + width)
-                let rowLuminance = lightness.map { UnsafePointer($0 + y * width) } ?? {
-                    space.luminance(of: source + y * width * layout.channels, layout: layout, count: width, into: scratch + 2 * width)
-                    return UnsafePointer(scratch + 2 * width)
-                }()
+                var rowLuminance = scratch + 2 * width
+                if let lightness {
+                    rowLuminance = lightness + y * width
+                } else {
+                    space.luminance(of: source + y * rowBytes, layout: layout, count: width, into: rowLuminance)
+                }
                 space.rgbRow(luminance: rowLuminance, chroma1: scratch, chroma2: scratch + width,
                              count: width, into: target + y * 3 * width)
             }
