@@ -13,6 +13,8 @@ public enum ImageFolder {
         public let perPhoto: Int
         /// Files that could not be used, with the reason.
         public let failures: [(file: String, reason: String)]
+        /// Photos left out because they have no colour (`skippingColourless`).
+        public let colourless: [String]
 
         public var photos: Int { images.count / perPhoto }
 
@@ -38,8 +40,11 @@ public enum ImageFolder {
     ///   - randomCrops: extra crops per photo, each a random square of ½ to 1 of the short side.
     ///   - seed: places the random crops.
     ///   - options: the bounds on decoding each photo.
+    ///   - skippingColourless: leave out photos whose every pixel is gray (R = G = B within
+    ///     2 levels, `Image.hasColour`): a colorizer trained on them learns that those
+    ///     scenes are gray.
     public static func load(_ folder: String, side: Int = 32, randomCrops: Int = 0, seed: UInt64 = 1,
-                            options: DecodingOptions = .init()) throws -> Loaded {
+                            options: DecodingOptions = .init(), skippingColourless: Bool = false) throws -> Loaded {
         guard let walker = FileManager.default.enumerator(atPath: folder) else {
             throw DatasetError.missingFile(folder)
         }
@@ -48,11 +53,15 @@ public enum ImageFolder {
             if ImageFormat(path: name) != nil { names.append(name) }
         }
         var random = SplitMix(seed: seed)
-        var pixels: [UInt8] = [], failures: [(String, String)] = []
+        var pixels: [UInt8] = [], failures: [(String, String)] = [], colourless: [String] = []
         for name in names.sorted() {
             let path = folder + "/" + name
             do {
                 let photo = try ImageFile.read(path, options: options)
+                if skippingColourless && !photo.hasColour() {
+                    colourless.append(path)
+                    continue
+                }
                 let short = min(photo.width, photo.height)
                 var crops = [((photo.width - short) / 2, (photo.height - short) / 2, short)]
                 for _ in 0..<randomCrops {
@@ -65,7 +74,8 @@ public enum ImageFolder {
             }
         }
         guard !pixels.isEmpty else { throw DatasetError.empty(folder) }
-        return Loaded(images: ImageSet(width: side, height: side, pixels: pixels), perPhoto: 1 + randomCrops, failures: failures)
+        return Loaded(images: ImageSet(width: side, height: side, pixels: pixels), perPhoto: 1 + randomCrops, failures: failures,
+                      colourless: colourless)
     }
 
     /// The square at (x, y) of `size` pixels, shrunk to `side`, as R, G, B planes.

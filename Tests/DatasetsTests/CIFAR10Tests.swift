@@ -110,6 +110,31 @@ struct ImageFolderTests {
         let split = loaded.split(percentages: (50, 50, 0), seed: 2)
         #expect(split.training.count == 3 && split.validation.count == 1 && split.test.count == 0)
     }
+
+    @Test("training can leave out photos with no colour: gray files, and RGB files whose channels agree within 2 levels")
+    func leavesOutColourless() throws {
+        let folder = "/tmp/chroma-colourless-\(getpid())"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ramp = (0..<(40 * 40)).map { UInt8($0 % 200) }
+        let write = { (name: String, image: Image<UInt8>) in
+            try Data(ImageEncoder.encodePNG(image)).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+        try write("a-gray.png", Image(width: 40, height: 40, layout: .gray, samples: ramp))
+        // R, G, B within 2 levels of each other: no colour; one pixel 3 levels apart: colour.
+        try write("b-nearly.png", Image(width: 40, height: 40, layout: .rgb, samples: ramp.flatMap { [$0, $0 &+ 2, $0] }))
+        var tinted = ramp.flatMap { [$0, $0, $0] }
+        tinted[3 * 777 + 2] &+= 3
+        try write("c-tinted.png", Image(width: 40, height: 40, layout: .rgb, samples: tinted))
+
+        let all = try ImageFolder.load(folder, randomCrops: 1)
+        #expect(all.photos == 3 && all.colourless.isEmpty)
+        let coloured = try ImageFolder.load(folder, randomCrops: 1, skippingColourless: true)
+        #expect(coloured.photos == 1 && coloured.images.count == 2)
+        #expect(coloured.colourless.map { String($0.split(separator: "/").last!) } == ["a-gray.png", "b-nearly.png"])
+        #expect(coloured.failures.isEmpty)
+    }
 }
 
 import ImageIO

@@ -111,8 +111,12 @@ struct TrainingOptions: ParsableArguments {
     /// The images a run's settings name, divided as they say.
     static func loadSplit(_ settings: RunRecord.Settings) throws -> Split {
         let photos = try settings.images.map { folder in
-            let loaded = try ImageFolder.load(folder, randomCrops: settings.crops ?? RunRecord.Settings.defaultCrops, seed: settings.seed)
+            let loaded = try ImageFolder.load(folder, randomCrops: settings.crops ?? RunRecord.Settings.defaultCrops,
+                                              seed: settings.seed, skippingColourless: true)
             for failure in loaded.failures { Diagnostics.error(failure.file, failure.reason) }
+            if !loaded.colourless.isEmpty {
+                Diagnostics.note("\(folder): left out \(loaded.colourless.count) photo\(loaded.colourless.count == 1 ? "" : "s") with no colour")
+            }
             return loaded
         }
         if let photos, settings.cifar.isEmpty {

@@ -44,18 +44,4 @@ extension Image where Sample == UInt8 {
             return droppingAlpha().rgb()
         }
     }
-
-    /// Whether any pixel's channels differ by more than `tolerance`: a gray
-    /// photo saved as RGB has no colour to score a colorizer against.
-    public func hasColour(tolerance: Int = 2) -> Bool {
-        guard layout.hasColor else { return false }
-        let channels = self.channels
-        return samples.withUnsafeBufferPointer { s in
-            for p in Swift.stride(from: 0, to: s.count, by: channels) {
-                let r = Int(s[p]), g = Int(s[p + 1]), b = Int(s[p + 2])
-                if abs(r - g) > tolerance || abs(g - b) > tolerance || abs(r - b) > tolerance { return true }
-            }
-            return false
-        }
-    }
 }
