@@ -38,7 +38,7 @@ public final class Network: @unchecked Sendable {
     private var halfWorkspaces: [Workspace] = []
     private var lastTraining = false
     /// After `freezeForInference()`: each shifted convolution's weights by kernel row, by layer index.
-    private var frozenWeightsByRow: [Int: FloatBuffer] = [:]
+    private var frozenWeights: [Int: FloatBuffer] = [:]
     /// Whether `freezeForInference()` was called: the parameters no longer change.
     public private(set) var isFrozen = false
     /// Whether a pass on two threads or more splits its batch between them once, each thread
@@ -280,15 +280,15 @@ public final class Network: @unchecked Sendable {
 
     /// Promises that the parameters will not change from now on, for a network that
     /// only predicts (a colorizer's): each stride-1 convolution's weights are laid out
-    /// by kernel row once, here, instead of at every pass (a colorized photo's four
-    /// passes, on two grids with their mirror images, rearranged all the weights four
-    /// times). The same floats come out. `backward()` is refused afterwards; writing
+    /// by kernel row (and transformed for Winograd's products) once, here, instead of at
+    /// every pass (a colorized photo's four passes, on two grids with their mirror
+    /// images, rearranged all the weights four times). The same floats come out. `backward()` is refused afterwards; writing
     /// to `parameters` would leave the passes using the weights as they were.
     public func freezeForInference() {
         guard !isFrozen else { return }
         for (i, layer) in layers.enumerated() {
-            frozenWeightsByRow[i] = (layer as? Convolution)?.weightsByRow(parameters.pointer + parameterOffsets[i],
-                                                                          inputChannels: layerInputChannels[i])
+            frozenWeights[i] = (layer as? Convolution)?.frozenWeights(parameters.pointer + parameterOffsets[i],
+                                                                      inputChannels: layerInputChannels[i])
         }
         isFrozen = true
     }
@@ -601,7 +601,7 @@ public final class Network: @unchecked Sendable {
                       - layers[i].savedCount(input: input, output: output, batch: 0),
                   scratch: work.scratch.pointer + (thread ?? 0) * work.scratchPerThread, scratchPerThread: work.scratchPerThread,
                   threads: thread == nil ? work.threads : 1, training: training)
-        pass.weightsByRow = frozenWeightsByRow[i].map { UnsafePointer($0.pointer) }
+        pass.frozenWeights = frozenWeights[i].map { UnsafePointer($0.pointer) }
         if let join = layers[i] as? any SkipJoin {
             let skipped = work.shapes[join.source].count
             pass.skip = work.values[join.source].pointer + first * skipped

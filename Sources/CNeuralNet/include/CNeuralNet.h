@@ -184,6 +184,34 @@ void chroma_nn_relu_backward(const float *x, const float *dy, long count, float 
 /// The CRC-32 (IEEE 802.3, zlib's and PNG's) of `count` bytes: a model file's seal.
 uint32_t chroma_nn_crc32(const uint8_t *bytes, size_t count);
 
+// MARK: Winograd's F(2 × 2, 3 × 3) (winograd_kernels.c)
+//
+// A stride-1 "same" 3 × 3 convolution of planes with even height H and width W,
+// as 16 matrix products M_ξ[Cout, T] = U_ξ[Cout, Cin] · V_ξ[Cin, T] over T tiles of
+// 2 × 2 outputs (tile t = sample · (H/2 · W/2) + ty · W/2 + tx). U, V and M are 16
+// planes each (plane ξ = 4i + j of a transformed 4 × 4 tile), `plane_stride` floats
+// apart. `rows` is scratch of 10 · (W/2 + 1) floats. Every `_adjoint` is the
+// transpose of its forward step.
+
+/// U[ξ][o][c] ← G w[o][c] Gᵀ for weights w [Cout, Cin, 3, 3].
+void chroma_nn_winograd_weights(const float *weights, long out_channels, long in_channels, long plane_stride, float *u);
+/// gradients[o][c] (the layer's [Cout, Cin, 3, 3] layout) += Gᵀ dU[·][o][c] G.
+void chroma_nn_winograd_weights_adjoint(const float *du, long out_channels, long in_channels, long plane_stride,
+                                        float *gradients);
+/// V[ξ][c][t] ← Bᵀ d B for each tile's 4 × 4 window d of `samples` inputs [Cin, H, W],
+/// `sample_count` floats apart; V's planes hold `tiles` columns (at least samples · H/2 · W/2).
+void chroma_nn_winograd_input(const float *x, long samples, long sample_count, long channels, long height, long width,
+                              long tiles, long plane_stride, float *rows, float *v);
+/// dx ← the sum over tiles of B dV Bᵀ on each window, inside the plane (written, not added).
+void chroma_nn_winograd_input_adjoint(const float *dv, long samples, long sample_count, long channels, long height,
+                                      long width, long tiles, long plane_stride, float *rows, float *dx);
+/// y[j][o] ← Aᵀ M A + bias[o] for every tile: `samples` outputs [Cout, H, W], one after another.
+void chroma_nn_winograd_output(const float *m, long samples, long channels, long height, long width, long tiles,
+                               long plane_stride, const float *bias, float *y);
+/// dM ← A dY Aᵀ for every tile of `samples` output gradients [Cout, H, W]; bias_gradient[o] += Σ dY[o].
+void chroma_nn_winograd_output_adjoint(const float *dy, long samples, long channels, long height, long width,
+                                       long tiles, long plane_stride, float *dm, float *bias_gradient);
+
 #ifdef __cplusplus
 }
 #endif

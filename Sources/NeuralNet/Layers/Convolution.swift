@@ -52,20 +52,35 @@ struct Convolution: Layer {
         isShifted ? ShiftedConvolution(g, outChannels: outChannels) : nil
     }
 
+    /// Whether the layer's 3 × 3 kernel can take Winograd's path at all; `winograd(_:)`
+    /// decides for a given input.
+    var isWinogradKernel: Bool { isShifted && kernel == 3 }
+
+    func winograd(_ g: PatchGeometry) -> WinogradConvolution? {
+        guard isWinogradKernel, WinogradConvolution.applies(inChannels: g.channels, outChannels: outChannels,
+                                                            height: g.bigHeight, width: g.bigWidth) else { return nil }
+        return WinogradConvolution(g, outChannels: outChannels)
+    }
+
     /// For a network frozen for inference: the weights at `weights` laid out by kernel row,
-    /// as the shifted path multiplies by them (`LayerPass.weightsByRow`); nil for a
-    /// convolution that does not take that path.
-    func weightsByRow(_ weights: UnsafePointer<Float>, inputChannels: Int) -> FloatBuffer? {
+    /// as the shifted path multiplies by them, followed for a 3 × 3 kernel by Winograd's
+    /// transformed weights (`LayerPass.frozenWeights`); nil for a convolution that takes
+    /// neither path. Which path a pass takes depends on its input's size, so both are kept.
+    func frozenWeights(_ weights: UnsafePointer<Float>, inputChannels: Int) -> FloatBuffer? {
         guard isShifted else { return nil }
-        let byRow = FloatBuffer(count: outChannels * inputChannels * kernel * kernel)
-        chroma_nn_weights_by_row(weights, outChannels, inputChannels, kernel, byRow.pointer)
-        return byRow
+        let byRow = outChannels * inputChannels * kernel * kernel
+        let uStride = WinogradConvolution.planeStride(outChannels * inputChannels)
+        let frozen = FloatBuffer(count: byRow + (isWinogradKernel ? 16 * uStride : 0))
+        chroma_nn_weights_by_row(weights, outChannels, inputChannels, kernel, frozen.pointer)
+        if isWinogradKernel { chroma_nn_winograd_weights(weights, outChannels, inputChannels, uStride, frozen.pointer + byRow) }
+        return frozen
     }
 
     // Per thread: patches [K, n·P], outputs or their gradients [Cout, n·P],
     // patch gradients [K, n·P] for n = group samples, and a gradient accumulator.
     func scratchPerThread(input: Shape, output: Shape) -> Int {
         let g = geometry(input: input, output: output)
+        if let fast = winograd(g) { return fast.scratchPerThread }
         if let fast = shifted(g) { return fast.scratchPerThread }
         return group(g) * g.positions * (2 * g.rows + outChannels) + parameterCount(inputChannels: input.channels)
     }
@@ -84,8 +99,21 @@ struct Convolution: Layer {
     func forward(_ p: LayerPass) {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters, bias = p.parameters + outChannels * K
+        if let fast = winograd(g) {
+            let u = p.frozenWeights.map { UnsafeMutablePointer(mutating: $0 + outChannels * K) }
+                ?? fast.transformWeights(weights, scratch: p.scratch)
+            Threads.split(p.batch, threads: p.threads) { thread, samples in
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, u: u)
+                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
+                    let n = min(fast.group, samples.upperBound - first)
+                    fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
+                                 bias: bias, scratch: scratch)
+                }
+            }
+            return
+        }
         if let fast = shifted(g) {
-            let weightsByTap = p.weightsByRow.map { UnsafeMutablePointer(mutating: $0) }
+            let weightsByTap = p.frozenWeights.map { UnsafeMutablePointer(mutating: $0) }
                 ?? fast.splitWeights(weights, scratch: p.scratch)
             Threads.split(p.batch, threads: p.threads) { thread, samples in
                 let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
@@ -122,6 +150,21 @@ struct Convolution: Layer {
         let K = g.rows, P = g.positions, weights = p.parameters
         let count = parameterCount(inputChannels: p.input.channels)
         let used = Threads.slices(p.batch, threads: p.threads)
+        if let fast = winograd(g) {
+            let u = fast.transformWeights(weights, scratch: p.scratch)
+            Threads.split(p.batch, threads: p.threads) { thread, samples in
+                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, u: u)
+                scratch.du.update(repeating: 0, count: fast.transformedWeights)
+                scratch.biasGradient.update(repeating: 0, count: outChannels)
+                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
+                    let n = min(fast.group, samples.upperBound - first)
+                    fast.backward(x: p.x + first * p.input.count, dy: p.dy + first * p.output.count,
+                                  dx: p.dx.map { $0 + first * p.input.count }, samples: n, scratch: scratch)
+                }
+            }
+            for thread in 0..<used { fast.addGradients(from: fast.scratch(p.scratch + thread * p.scratchPerThread), to: p.gradients) }
+            return
+        }
         if let fast = shifted(g) {
             let weightsByTap = fast.splitWeights(weights, scratch: p.scratch)
             Threads.split(p.batch, threads: p.threads) { thread, samples in

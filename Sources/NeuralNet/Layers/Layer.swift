@@ -28,8 +28,8 @@ struct LayerPass {
     var skip: UnsafeMutablePointer<Float>? = nil
     var skipGradient: UnsafeMutablePointer<Float>? = nil
     /// For a stride-1 convolution of a network frozen for inference: its weights already
-    /// laid out by kernel row (`ShiftedConvolution.splitWeights`), nil otherwise.
-    var weightsByRow: UnsafePointer<Float>? = nil
+    /// laid out as its passes multiply by them (`Convolution.frozenWeights`), nil otherwise.
+    var frozenWeights: UnsafePointer<Float>? = nil
 }
 
 /// One stage of a network: a shape rule, parameters, and a forward/backward pair.
