@@ -112,7 +112,17 @@ void chroma_nn_winograd_input(const float *x, long samples, long sample_count, l
         for (long c = 0; c < channels; c++) {
             const float *plane = x + j * sample_count + c * height * width;
             for (long ty = 0; ty < height / 2; ty++) {
-                for (long r = 0; r < 4; r++) split_row(plane, height, width, 2 * ty - 1 + r, even[r], odd[r]);
+                // Windows overlap by two rows: the last tile row's bottom two are this one's top two.
+                if (ty == 0) {
+                    split_row(plane, height, width, -1, even[0], odd[0]);
+                    split_row(plane, height, width, 0, even[1], odd[1]);
+                } else {
+                    float *e0 = even[0], *o0 = odd[0], *e1 = even[1], *o1 = odd[1];
+                    even[0] = even[2]; odd[0] = odd[2]; even[1] = even[3]; odd[1] = odd[3];
+                    even[2] = e0; odd[2] = o0; even[3] = e1; odd[3] = o1;
+                }
+                split_row(plane, height, width, 2 * ty + 1, even[2], odd[2]);
+                split_row(plane, height, width, 2 * ty + 2, even[3], odd[3]);
                 float *out = v + c * tiles + j * per_sample + ty * half;
                 for (long i = 0; i < 4; i++) {
                     // t = the Bᵀ row i of the window's four rows

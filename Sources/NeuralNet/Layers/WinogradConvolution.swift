@@ -1,5 +1,4 @@
 import CNeuralNet
-import Glibc
 
 /// Stride-1 "same" 3 × 3 convolution by Winograd's F(2 × 2, 3 × 3), for planes of
 /// even height and width: each 2 × 2 block of outputs from its 4 × 4 input window,
@@ -26,7 +25,7 @@ struct WinogradConvolution {
 
     /// Cin · Cout / (Cin + Cout), half the harmonic mean of the channel counts, from
     /// which a layer takes this path (measured: docs/results/performance.md).
-    static let minimumHarmonicChannels = Int(getenv("CHROMA_WINOGRAD_MIN").map { String(cString: $0) } ?? "20")!  // TEMPORARY
+    static let minimumHarmonicChannels = 20
 
     static func applies(inChannels: Int, outChannels: Int, height: Int, width: Int) -> Bool {
         height % 2 == 0 && width % 2 == 0 && height >= 4 && width >= 4
@@ -45,8 +44,7 @@ struct WinogradConvolution {
     /// Samples per group: as many as keep V, M and dV within 1 MB (a core's second-level
     /// cache here), at least one. A constant, not the cache's size, so that the same seed
     /// trains the same model on any machine: the weight gradients' sums are split by group.
-    static let groupBudget = Int(getenv("CHROMA_WINOGRAD_BUDGET").map { String(cString: $0) } ?? "262144")!  // TEMPORARY
-    var group: Int { max(1, min(32, Self.groupBudget / (16 * tilesPerSample * (2 * inChannels + outChannels)))) }
+    var group: Int { max(1, min(32, (1 << 18) / (16 * tilesPerSample * (2 * inChannels + outChannels)))) }
 
     /// Floats from one of the 16 planes of U, V or M to the next: a cache line more than
     /// the plane, so that the planes' rows, which the transforms read and write side by
