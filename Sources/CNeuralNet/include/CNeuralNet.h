@@ -2,7 +2,8 @@
 // products: the bins' softmax cross-entropy, annealed mean and their
 // exponential, the ×2 bilinear upsampling and its adjoint, batch norm's sums
 // and input gradient, the shifted convolution's padded copy, gathers, gradient
-// scatter and weights' layout, max-pooling, nearest-neighbour upsampling, ReLU; and the
+// scatter and weights' layout, max-pooling, nearest-neighbour upsampling, ReLU;
+// Winograd's transforms of 3 × 3 convolutions (winograd_kernels.c); and the
 // model file's CRC-32 (zlib's).
 //
 // Why C: as in CColor, each kernel is a plain loop the compiler turns into
