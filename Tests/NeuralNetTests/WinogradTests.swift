@@ -63,7 +63,11 @@ struct WinogradTests {
             }
         }
         #expect(worst < 2e-4, "largest difference \(worst)")
-        // Frozen for inference (the transformed weights computed once): the same floats.
+        // Predicting gives the same floats on one thread as on two (a sample's products do not
+        // depend on the others), and frozen for inference (the weights transformed once) too.
+        network.threads = 1
+        #expect(Array(try network.forward(x, batch: batch, shape: shape, training: false)) == y)
+        network.threads = 2
         network.freezeForInference()
         #expect(Array(try network.forward(x, batch: batch, shape: shape, training: false)) == y)
     }

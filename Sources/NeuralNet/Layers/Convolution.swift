@@ -102,10 +102,14 @@ struct Convolution: Layer {
         if let fast = winograd(g) {
             let u = p.frozenWeights.map { UnsafeMutablePointer(mutating: $0 + outChannels * K) }
                 ?? fast.transformWeights(weights, scratch: p.scratch)
+            // Predicting, one sample at a time: OpenBLAS picks its kernel, and with it the order of
+            // a product's sums, by the matrices' sizes, so grouping samples would make a photo's
+            // prediction depend on how many threads share the batch (one or two: other last bits).
+            let group = p.training ? fast.group : 1
             Threads.split(p.batch, threads: p.threads) { thread, samples in
                 let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, u: u)
-                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
-                    let n = min(fast.group, samples.upperBound - first)
+                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: group) {
+                    let n = min(group, samples.upperBound - first)
                     fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
                                  bias: bias, scratch: scratch)
                 }
