@@ -83,22 +83,13 @@ struct GradientCheckTests {
             if abs(Double(analytic) - numeric) > tolerance { failures.append("\(what): analytic \(analytic), numeric \(numeric)") }
         }
         for i in 0..<network.parameterCount {
-            let saved = network.parameters[i]
-            network.parameters[i] = saved + epsilon
-            let plus = try loss()
-            network.parameters[i] = saved - epsilon
-            let minus = try loss()
-            network.parameters[i] = saved
-            compare(analyticParameters[i], (plus - minus) / Double(2 * epsilon), "parameter \(i)")
+            let numeric = try centralDifference(around: network.parameters[i], epsilon: epsilon,
+                                                set: { network.parameters[i] = $0 }, loss: loss)
+            compare(analyticParameters[i], numeric, "parameter \(i)")
         }
         for i in x.indices {
-            let saved = x[i]
-            x[i] = saved + epsilon
-            let plus = try loss()
-            x[i] = saved - epsilon
-            let minus = try loss()
-            x[i] = saved
-            compare(analyticInput[i], (plus - minus) / Double(2 * epsilon), "input \(i)")
+            compare(analyticInput[i], try centralDifference(around: x[i], epsilon: epsilon, set: { x[i] = $0 }, loss: loss),
+                    "input \(i)")
         }
         let allowed = testCase.kinked ? checked / 50 : 0
         #expect(failures.count <= allowed, "\(failures.count) of \(checked) disagree: \(failures.prefix(5))")

@@ -1,5 +1,17 @@
 @testable import NeuralNet
 
+/// (L(v + ε) − L(v − ε)) / 2ε for one value v (`saved`), which `set` writes and which is
+/// restored afterwards: the numeric derivative every gradient check compares with.
+func centralDifference(around saved: Float, epsilon: Float, set: (Float) -> Void,
+                       loss: () throws -> Double) rethrows -> Double {
+    set(saved + epsilon)
+    let plus = try loss()
+    set(saved - epsilon)
+    let minus = try loss()
+    set(saved)
+    return (plus - minus) / Double(2 * epsilon)
+}
+
 /// A loss's analytic gradient against central finite differences, value by value.
 /// - Parameter agrees: whether an analytic and a numeric derivative match, by the test's own tolerance.
 /// - Returns: the analytic gradient, and a line for each value where they disagree.
@@ -10,13 +22,9 @@ func lossGradientCheck(_ loss: Loss, prediction: [Float], target: [Float], sampl
     _ = loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample, gradient: &analytic)
     var failures: [String] = []
     for i in prediction.indices {
-        let saved = prediction[i]
-        prediction[i] = saved + epsilon
-        let plus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample))
-        prediction[i] = saved - epsilon
-        let minus = Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample))
-        prediction[i] = saved
-        let numeric = (plus - minus) / Double(2 * epsilon)
+        let numeric = centralDifference(around: prediction[i], epsilon: epsilon, set: { prediction[i] = $0 }) {
+            Double(loss.evaluate(prediction: prediction, target: target, count: prediction.count, sample: sample))
+        }
         if !agrees(Double(analytic[i]), numeric) { failures.append("\(i): analytic \(analytic[i]), numeric \(numeric)") }
     }
     return (analytic, failures)

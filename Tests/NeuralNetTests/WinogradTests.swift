@@ -98,22 +98,13 @@ struct WinogradTests {
         // Every 7th weight (all nine taps and many channel pairs), every bias, every 5th input (corners included).
         let weights = c * c * 9
         for i in Swift.stride(from: 0, to: weights, by: 7).map({ $0 }) + Array(weights..<network.parameterCount) {
-            let saved = network.parameters[i]
-            network.parameters[i] = saved + epsilon
-            let plus = try loss()
-            network.parameters[i] = saved - epsilon
-            let minus = try loss()
-            network.parameters[i] = saved
-            compare(analyticParameters[i], (plus - minus) / Double(2 * epsilon), "parameter \(i)")
+            let numeric = try centralDifference(around: network.parameters[i], epsilon: epsilon,
+                                                set: { network.parameters[i] = $0 }, loss: loss)
+            compare(analyticParameters[i], numeric, "parameter \(i)")
         }
         for i in Swift.stride(from: 0, to: x.count, by: 5) {
-            let saved = x[i]
-            x[i] = saved + epsilon
-            let plus = try loss()
-            x[i] = saved - epsilon
-            let minus = try loss()
-            x[i] = saved
-            compare(analyticInput[i], (plus - minus) / Double(2 * epsilon), "input \(i)")
+            compare(analyticInput[i], try centralDifference(around: x[i], epsilon: epsilon, set: { x[i] = $0 }, loss: loss),
+                    "input \(i)")
         }
         #expect(failures.isEmpty, "\(failures.count) of \(checked) disagree: \(failures.prefix(5))")
         #expect(checked > 1000)

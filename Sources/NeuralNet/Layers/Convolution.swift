@@ -99,36 +99,9 @@ struct Convolution: Layer {
     func forward(_ p: LayerPass) {
         let g = geometry(input: p.input, output: p.output)
         let K = g.rows, P = g.positions, weights = p.parameters, bias = p.parameters + outChannels * K
-        if let fast = winograd(g) {
-            let u = p.frozenWeights.map { UnsafeMutablePointer(mutating: $0 + outChannels * K) }
-                ?? fast.transformWeights(weights, scratch: p.scratch)
-            // Predicting, one sample at a time: OpenBLAS picks its kernel, and with it the order of
-            // a product's sums, by the matrices' sizes, so grouping samples would make a photo's
-            // prediction depend on how many threads share the batch (one or two: other last bits).
-            let group = p.training ? fast.group : 1
-            Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, u: u)
-                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: group) {
-                    let n = min(group, samples.upperBound - first)
-                    fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
-                                 bias: bias, scratch: scratch)
-                }
-            }
-            return
-        }
-        if let fast = shifted(g) {
-            let weightsByTap = p.frozenWeights.map { UnsafeMutablePointer(mutating: $0) }
-                ?? fast.splitWeights(weights, scratch: p.scratch)
-            Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
-                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
-                    let n = min(fast.group, samples.upperBound - first)
-                    fast.forward(x: p.x + first * p.input.count, y: p.y + first * p.output.count, samples: n,
-                                 bias: bias, scratch: scratch)
-                }
-            }
-            return
-        }
+        // The frozen weights: by kernel row, then (3 × 3) Winograd's transformed ones.
+        if let fast = winograd(g) { return fast.forward(p, bias: bias, frozen: p.frozenWeights.map { $0 + outChannels * K }) }
+        if let fast = shifted(g) { return fast.forward(p, bias: bias, frozen: p.frozenWeights) }
         let size = group(g)
         Threads.split(p.batch, threads: p.threads) { thread, samples in
             let col = p.scratch + thread * p.scratchPerThread, outputs = col + size * K * P
@@ -151,38 +124,11 @@ struct Convolution: Layer {
     // dcol[K, n·P] = Wᵀ · dY;  dx_b = col2im(dcol's block b)
     func backward(_ p: LayerPass) {
         let g = geometry(input: p.input, output: p.output)
+        if let fast = winograd(g) { return fast.backward(p) }
+        if let fast = shifted(g) { return fast.backward(p) }
         let K = g.rows, P = g.positions, weights = p.parameters
         let count = parameterCount(inputChannels: p.input.channels)
         let used = Threads.slices(p.batch, threads: p.threads)
-        if let fast = winograd(g) {
-            let u = fast.transformWeights(weights, scratch: p.scratch)
-            Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, u: u)
-                scratch.du.update(repeating: 0, count: fast.transformedWeights)
-                scratch.biasGradient.update(repeating: 0, count: outChannels)
-                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
-                    let n = min(fast.group, samples.upperBound - first)
-                    fast.backward(x: p.x + first * p.input.count, dy: p.dy + first * p.output.count,
-                                  dx: p.dx.map { $0 + first * p.input.count }, samples: n, scratch: scratch)
-                }
-            }
-            for thread in 0..<used { fast.addGradients(from: fast.scratch(p.scratch + thread * p.scratchPerThread), to: p.gradients) }
-            return
-        }
-        if let fast = shifted(g) {
-            let weightsByTap = fast.splitWeights(weights, scratch: p.scratch)
-            Threads.split(p.batch, threads: p.threads) { thread, samples in
-                let scratch = fast.scratch(p.scratch + thread * p.scratchPerThread, weightsByTap: weightsByTap)
-                scratch.gradientsByTap.update(repeating: 0, count: fast.taps * outChannels * p.input.channels + outChannels)
-                for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: fast.group) {
-                    let n = min(fast.group, samples.upperBound - first)
-                    fast.backward(x: p.x + first * p.input.count, dy: p.dy + first * p.output.count,
-                                  dx: p.dx.map { $0 + first * p.input.count }, samples: n, scratch: scratch)
-                }
-            }
-            for thread in 0..<used { fast.addGradients(from: fast.scratch(p.scratch + thread * p.scratchPerThread), to: p.gradients) }
-            return
-        }
         let size = group(g)
         Threads.split(p.batch, threads: p.threads) { thread, samples in
             let col = p.scratch + thread * p.scratchPerThread, dcol = col + size * K * P

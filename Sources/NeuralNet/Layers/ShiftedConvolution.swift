@@ -18,7 +18,7 @@ import CNeuralNet
 /// are computed and thrown away: for a 3 × 3 kernel (H + 1)(W + 1)/HW − 1 more
 /// arithmetic (6 % at 32 × 32, 27 % at 8 × 8; separate borders of p on every
 /// side cost 13 % and 56 %) for a k-fold copy instead of im2col's k²-fold one.
-struct ShiftedConvolution {
+struct ShiftedConvolution: GroupedConvolution {
     let geometry: PatchGeometry
     let inChannels: Int
     let outChannels: Int
@@ -67,9 +67,12 @@ struct ShiftedConvolution {
         let biasGradient: UnsafeMutablePointer<Float>
     }
 
-    /// A thread's scratch at `base`; `weightsByTap`, when given, is where `splitWeights`
-    /// put the weights for all threads (thread 0's region), instead of this thread's own.
-    func scratch(_ base: UnsafeMutablePointer<Float>, weightsByTap shared: UnsafeMutablePointer<Float>? = nil) -> Scratch {
+    /// Predicting groups samples as training does.
+    var predictingGroup: Int { group }
+
+    /// A thread's scratch at `base`; `weights`, when given, is where `prepareWeights`
+    /// put the weights by kernel row for all threads (thread 0's region), instead of this thread's own.
+    func scratch(_ base: UnsafeMutablePointer<Float>, weights shared: UnsafeMutablePointer<Float>?) -> Scratch {
         let n = group, paddedCount = stacked * (n * paddedPlane + tail)
         let padded = base, paddedGradient = padded + paddedCount, wide = paddedGradient + paddedCount
         let weightsByTap = wide + outChannels * n * paddedPlane
@@ -80,8 +83,8 @@ struct ShiftedConvolution {
 
     /// The weights by kernel row, once per pass for every thread: written into the
     /// weights region of the scratch at `scratch` (thread 0's), which it returns.
-    func splitWeights(_ weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
-        let target = self.scratch(scratch).weightsByTap
+    func prepareWeights(_ weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let target = self.scratch(scratch, weights: nil).weightsByTap
         splitWeights(weights, into: target)
         return target
     }
@@ -97,7 +100,7 @@ struct ShiftedConvolution {
                               n * paddedPlane + tail, padded)
     }
 
-    // x: n × [Cin, H, W] → y: n × [Cout, H, W]; s.weightsByTap must hold splitWeights' result.
+    // x: n × [Cin, H, W] → y: n × [Cout, H, W]; s.weightsByTap must hold prepareWeights' result.
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, samples n: Int,
                  bias: UnsafePointer<Float>, scratch s: Scratch) {
         let pitch = n * paddedPlane + tail, wide = n * paddedPlane
@@ -134,6 +137,10 @@ struct ShiftedConvolution {
         }
         chroma_nn_shifted_gather_input_gradient(s.paddedGradient, n, inChannels, kernel, height, width, pad, paddedWidth,
                                                 paddedPlane, pitch, dx)
+    }
+
+    func clearGradients(_ s: Scratch) {
+        s.gradientsByTap.update(repeating: 0, count: taps * outChannels * inChannels + outChannels)  // the bias's follow
     }
 
     /// Adds the by-row weight gradients, in the layer's layout, and the bias gradients to `gradients`.

@@ -17,7 +17,7 @@ import CNeuralNet
 /// It pays where the products dominate the transforms, whose cost grows with
 /// Cin + Cout where the products' does with Cin · Cout: `Convolution` takes it
 /// for layers with Cin · Cout / (Cin + Cout) ≥ `minimumHarmonicChannels`.
-struct WinogradConvolution {
+struct WinogradConvolution: GroupedConvolution {
     let inChannels: Int
     let outChannels: Int
     let height: Int
@@ -71,9 +71,15 @@ struct WinogradConvolution {
         let biasGradient: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
     }
 
-    /// A thread's scratch at `base`; `u`, when given, is where `transformWeights` put
-    /// the transformed weights for all threads (thread 0's region), instead of this thread's own.
-    func scratch(_ base: UnsafeMutablePointer<Float>, u shared: UnsafeMutablePointer<Float>? = nil) -> Scratch {
+    /// Predicting takes one sample at a time: OpenBLAS picks its kernel, and with it the
+    /// order of a product's sums, by the matrices' sizes, so grouping samples would make a
+    /// photo's prediction depend on how many threads share the batch (other last bits on
+    /// one thread than on two).
+    var predictingGroup: Int { 1 }
+
+    /// A thread's scratch at `base`; `weights`, when given, is where `prepareWeights` put
+    /// the transformed weights U for all threads (thread 0's region), instead of this thread's own.
+    func scratch(_ base: UnsafeMutablePointer<Float>, weights shared: UnsafeMutablePointer<Float>?) -> Scratch {
         let v = base, dv = v + 16 * vStride, m = dv + 16 * vStride
         let u = m + 16 * mStride, du = u + transformedWeights, biasGradient = du + transformedWeights
         return Scratch(v: v, dv: dv, m: m, u: shared ?? u, du: du, biasGradient: biasGradient,
@@ -81,8 +87,8 @@ struct WinogradConvolution {
     }
 
     /// U ← the weights transformed, once per pass for every thread, into thread 0's scratch at `scratch`.
-    func transformWeights(_ weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
-        let target = self.scratch(scratch).u
+    func prepareWeights(_ weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let target = self.scratch(scratch, weights: nil).u
         chroma_nn_winograd_weights(weights, outChannels, inChannels, uStride, target)
         return target
     }
@@ -116,6 +122,11 @@ struct WinogradConvolution {
         }
         chroma_nn_winograd_input_adjoint(s.dv, n, inChannels * height * width, inChannels, height, width, tiles,
                                          vStride, s.rows, dx)
+    }
+
+    func clearGradients(_ s: Scratch) {
+        s.du.update(repeating: 0, count: transformedWeights)
+        s.biasGradient.update(repeating: 0, count: outChannels)
     }
 
     /// Adds the weight gradients, in the layer's layout, and the bias gradients to `gradients`.
