@@ -225,7 +225,11 @@ public final class Network: @unchecked Sendable {
     /// Every layer but batch norm then computes a thread's samples in the order, and with the same
     /// sums, as when it splits the same batch itself.
     private func splitsBatchOnce(_ work: Workspace) -> Bool {
-        splitsBatchOnceWhenPossible && work.threads > 1 && work.batch > 1
+        !work.sharesValueBuffers && splitsBatchOnce(threads: work.threads, batch: work.batch)
+    }
+
+    private func splitsBatchOnce(threads: Int, batch: Int) -> Bool {
+        splitsBatchOnceWhenPossible && threads > 1 && batch > 1
     }
 
     /// The forward pass with the batch split once: the threads run stretches of layers over
@@ -498,13 +502,25 @@ public final class Network: @unchecked Sendable {
         /// Whether it holds gradients (and skip gradients) for `backward()`; not for `predict`.
         let withGradients: Bool
 
+        /// Whether values share buffers (`ValueBuffers`): an inference pass whose layers each run
+        /// over the whole batch, so that no thread is still reading a value whose buffer another
+        /// has begun to overwrite.
+        let sharesValueBuffers: Bool
+
         init(network: Network, batch: Int, shapes: [Shape], withGradients: Bool, threads: Int? = nil) {
             self.batch = batch
             self.shapes = shapes
             self.threads = threads ?? network.threads
             withInputGradient = network.computesInputGradient
             self.withGradients = withGradients
-            values = shapes.map { FloatBuffer(count: batch * $0.count) }
+            sharesValueBuffers = !withGradients && !network.splitsBatchOnce(threads: self.threads, batch: batch)
+            if sharesValueBuffers {
+                let plan = ValueBuffers(network.layers, shapes: shapes, batch: batch)
+                let buffers = plan.sizes.map { FloatBuffer(count: $0) }
+                values = plan.bufferOfValue.map { buffers[$0] }
+            } else {
+                values = shapes.map { FloatBuffer(count: batch * $0.count) }
+            }
             gradients = shapes.enumerated().map { i, shape in
                 FloatBuffer(count: !withGradients || (i == 0 && !network.computesInputGradient) ? 0 : batch * shape.count)
             }
@@ -524,8 +540,51 @@ public final class Network: @unchecked Sendable {
 
         /// The bytes its buffers hold.
         var bytes: Int {
-            let floats = (values + gradients + saved + Array(skipGradients.values)).reduce(scratch.count) { $0 + $1.count }
+            var distinct = Set<ObjectIdentifier>()
+            let floats = (values + gradients + saved + Array(skipGradients.values))
+                .filter { distinct.insert(ObjectIdentifier($0)).inserted }.reduce(scratch.count) { $0 + $1.count }
             return floats * MemoryLayout<Float>.size
+        }
+    }
+
+    /// Which buffer holds each of an inference pass's values (the input, then each layer's
+    /// output): a value is needed only until the last layer that reads it (the next layer, or
+    /// a skip join later on), so later values reuse its buffer. The U-Net's 41 layers then
+    /// keep its skips and a few buffers instead of 42: colorizing one 12 MP photo touches 11 MB
+    /// less memory, and what a layer writes is more often still in the caches. No value after
+    /// the output overwrites it.
+    struct ValueBuffers {
+        /// For value `v` (`v = 0`: the input; `v = i + 1`: layer i's output): its buffer.
+        let bufferOfValue: [Int]
+        /// Each buffer's floats: the largest value it holds.
+        let sizes: [Int]
+
+        init(_ layers: [any Layer], shapes: [Shape], batch: Int) {
+            // Layer i reads value i (and a skip join its source) and writes value i + 1.
+            var lastRead = Array(shapes.indices)
+            lastRead[shapes.count - 1] = Int.max
+            for (i, layer) in layers.enumerated() {
+                if let join = layer as? any SkipJoin { lastRead[join.source] = max(lastRead[join.source], i) }
+            }
+            var bufferOfValue: [Int] = [], sizes: [Int] = [], holder: [Int] = []  // holder: the value each buffer holds now
+            for (v, shape) in shapes.enumerated() {
+                let count = batch * shape.count
+                // Free while layer v - 1 writes value v: a buffer whose value no layer from v - 1 on reads.
+                let free = holder.indices.filter { lastRead[holder[$0]] < v - 1 }
+                // The smallest free buffer large enough, else the largest free one (grown), else a new one.
+                let fitting = free.filter { sizes[$0] >= count }.min { sizes[$0] < sizes[$1] }
+                if let chosen = fitting ?? free.max(by: { sizes[$0] < sizes[$1] }) {
+                    sizes[chosen] = max(sizes[chosen], count)
+                    holder[chosen] = v
+                    bufferOfValue.append(chosen)
+                } else {
+                    sizes.append(count)
+                    holder.append(v)
+                    bufferOfValue.append(sizes.count - 1)
+                }
+            }
+            self.bufferOfValue = bufferOfValue
+            self.sizes = sizes
         }
     }
 
@@ -543,9 +602,16 @@ public final class Network: @unchecked Sendable {
         var floats = 0
         func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }
         func product(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
-        for (i, shape) in shapes.enumerated() {
-            add(product(batch, shape.count))
-            if withGradients && (i > 0 || computesInputGradient) { add(product(batch, shape.count)) }
+        if !withGradients && !splitsBatchOnce(threads: threads, batch: batch) {
+            // As `Workspace` holds them: values sharing buffers (`ValueBuffers`), whose sizes are
+            // the values' own; checked for overflow first, as the loop below does.
+            for shape in shapes where product(batch, shape.count) == Int.max { add(Int.max) }
+            if floats < Int.max { ValueBuffers(layers, shapes: shapes, batch: batch).sizes.forEach(add) }
+        } else {
+            for (i, shape) in shapes.enumerated() {
+                add(product(batch, shape.count))
+                if withGradients && (i > 0 || computesInputGradient) { add(product(batch, shape.count)) }
+            }
         }
         var scratch = 0
         for (i, layer) in layers.enumerated() {

@@ -55,6 +55,41 @@ struct EngineTests {
         #expect(distance(try network.predict(x, count: 3, shape: shape, chunk: 2, mirrorAveraged: true), averaged) < 1e-6)
     }
 
+    @Test("an inference pass reuses the buffers of values no later layer reads, with the same floats")
+    func inferenceSharesValueBuffers() throws {
+        // The bundled U-Net's layout, smaller: skips held across pools, joins after upsampling.
+        let architecture = try Architecture("c4 p c6:bn skip p c8:bn skip p c8 u:bilinear concat c6:bn u:bilinear concat c5 c3:k1 u:bilinear")
+        let shape = Shape(channels: 1, height: 16, width: 24)
+        var random = SeededRandom(seed: 12)
+        let x = (0..<(2 * shape.count)).map { _ in random.uniform() }
+        let network = Network(architecture: architecture, inputChannels: 1, seed: 6)
+        network.threads = 1
+        let shapes = try network.shapes(for: shape)
+        let plan = Network.ValueBuffers(network.layers, shapes: shapes, batch: 2)
+        #expect(plan.sizes.count < shapes.count / 2, "\(plan.sizes.count) buffers for \(shapes.count) values")
+        // No buffer holds a value while a layer that reads an earlier value of that buffer is yet to run.
+        var reads = Array(shapes.indices)
+        for (i, layer) in network.layers.enumerated() {
+            if let join = layer as? any SkipJoin { reads[join.source] = max(reads[join.source], i) }
+        }
+        for v in shapes.indices {
+            #expect(plan.sizes[plan.bufferOfValue[v]] >= 2 * shapes[v].count)
+            for u in 0..<v where plan.bufferOfValue[u] == plan.bufferOfValue[v] { #expect(reads[u] < v - 1, "values \(u) and \(v)") }
+        }
+        // The same floats as a pass in a workspace that keeps every value (one that backward can follow).
+        let shared = try network.predict(x, count: 2, shape: shape)
+        let kept = Array(try network.forward(x, batch: 2, shape: shape, training: false))
+        #expect(shared == kept)
+        // The bound counts the shared buffers as the pass allocates them.
+        let needed = try network.workspaceBytes(batch: 2, shape: shape, withGradients: false)
+        let bounded = Network(architecture: architecture, inputChannels: 1, seed: 6)
+        bounded.threads = 1
+        bounded.maxWorkspaceBytes = needed + 2 * shapes.last!.count * MemoryLayout<Float>.size  // and the result
+        #expect(try bounded.predict(x, count: 2, shape: shape) == kept)
+        bounded.maxWorkspaceBytes! -= 1
+        #expect(throws: NetworkError.self) { try bounded.predict(x, count: 2, shape: shape) }
+    }
+
     @Test("a network frozen for inference predicts the same floats, its convolution weights laid out once")
     func frozenForInference() throws {
         // Kernels 1, 3 and 5 take the shifted path; the stride-2 and valid ones do not.

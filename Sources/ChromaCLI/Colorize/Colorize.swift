@@ -134,7 +134,9 @@ struct Colorize: ParsableCommand {
         if let recorder, verbose { Diagnostics.note("chroma: shard \(recorder.shard): \(jobs.count) of \(all) inputs") }
         if let manifestPath, scan.isInput(manifestPath) { throw CommandFailure(subject: manifestPath, reason: InputFiles.isAnInput) }
         let settings = Batch.Settings(workers: self.jobs, skipExisting: skipExisting, verbose: verbose, json: json, output: outputOptions)
-        let batch = Batch(jobs: jobs, scan: scan, recorder: recorder, settings: settings) { try makeColorizer(modelBytes, threads: $0) }
+        let batch = Batch(jobs: jobs, scan: scan, recorder: recorder, settings: settings, first: colorizer) {
+            try makeColorizer(modelBytes, threads: $0)
+        }
         Interrupt.install()
         batch.run()
         if let recorder, let manifestPath {

@@ -23,7 +23,10 @@ final class Batch: @unchecked Sendable {
     let jobs: [Job]
     let scan: InputScan
     let settings: Settings
-    /// A colorizer for one worker, using this many threads.
+    /// The colorizer the command made first (proving the model usable): the first worker's,
+    /// so that a run over one photo loads and lays out the model once, not twice.
+    private let firstColorizer: PhotoColorizer
+    /// A colorizer for each further worker, using this many threads.
     let makeColorizer: (_ threads: Int) throws -> PhotoColorizer
     /// This shard's outcomes, for its manifest (with --shard).
     let recorder: ShardManifest.Recorder?
@@ -38,8 +41,9 @@ final class Batch: @unchecked Sendable {
     private var claimed = Set<String>()
 
     init(jobs: [Job], scan: InputScan, recorder: ShardManifest.Recorder?, settings: Settings,
-         makeColorizer: @escaping (_ threads: Int) throws -> PhotoColorizer) {
+         first: PhotoColorizer, makeColorizer: @escaping (_ threads: Int) throws -> PhotoColorizer) {
         self.jobs = jobs
+        firstColorizer = first
         self.scan = scan
         self.recorder = recorder
         self.settings = settings
@@ -49,8 +53,9 @@ final class Batch: @unchecked Sendable {
     func run() {
         let workers = max(1, min(settings.workers ?? Threads.available, jobs.count))
         let threadsEach = max(1, Threads.available / workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            guard let colorizer = try? makeColorizer(threadsEach) else { return }
+        firstColorizer.threads = threadsEach
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            guard let colorizer = worker == 0 ? firstColorizer : try? makeColorizer(threadsEach) else { return }
             while let job = take() {
                 let began = Date()
                 var size: (Int, Int)? = nil

@@ -53,7 +53,7 @@ public enum ImageFile {
         if (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > maxBytes {
             throw tooBig(Int(info.st_size), maxBytes)
         }
-        return try readAll(fd: fd, path: path, maxBytes: maxBytes)
+        return try readAll(fd: fd, path: path, maxBytes: maxBytes, expected: (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil)
     }
 
     /// Whether the image at `path` is one chroma colorized (it carries
@@ -268,8 +268,11 @@ public enum ImageFile {
         _ = FileNames.withSystemPath(path) { unlink($0) }
     }
 
-    private static func readAll(fd: Int32, path: String, maxBytes: Int) throws -> [UInt8] {
+    /// - Parameter expected: the file's size when known: the array is made that large (and one
+    ///   byte more, to see the end) at once, instead of growing by doubling, copying as it goes.
+    private static func readAll(fd: Int32, path: String, maxBytes: Int, expected: Int? = nil) throws -> [UInt8] {
         var bytes: [UInt8] = []
+        if let expected { bytes.reserveCapacity(min(expected, maxBytes) + 1) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }

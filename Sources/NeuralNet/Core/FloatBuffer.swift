@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fixed block of floats, allocated once and zeroed: parameters, gradients,
 /// activations and scratch space live in these so training allocates nothing per step.
 public final class FloatBuffer: @unchecked Sendable {
@@ -6,11 +8,16 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public init(count: Int) {
         self.count = count
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        // calloc, not allocate and fill: memory fresh from the system is already zero, so
+        // the pages of a buffer that a pass never writes (scratch sized for the largest
+        // layer, what inference does not save) are never touched, and never faulted in.
+        guard let zeroed = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
+            fatalError("out of memory for \(count) floats")
+        }
+        pointer = zeroed.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
-    deinit { pointer.deallocate() }
+    deinit { free(pointer) }
 
     public subscript(index: Int) -> Float {
         get { pointer[index] }
