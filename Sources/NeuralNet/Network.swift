@@ -549,8 +549,8 @@ public final class Network: @unchecked Sendable {
 
     /// Which buffer holds each of an inference pass's values (the input, then each layer's
     /// output): a value is needed only until the last layer that reads it (the next layer, or
-    /// a skip join later on), so later values reuse its buffer. The U-Net's 41 layers then
-    /// keep its skips and a few buffers instead of 42: colorizing one 12 MP photo touches 11 MB
+    /// a skip join later on), so later values reuse its buffer. A U-Net then holds its skips
+    /// and a few buffers instead of one per value: colorizing one 12 MP photo touches 11 MB
     /// less memory, and what a layer writes is more often still in the caches. No value after
     /// the output overwrites it.
     struct ValueBuffers {

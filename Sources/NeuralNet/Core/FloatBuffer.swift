@@ -9,8 +9,8 @@ public final class FloatBuffer: @unchecked Sendable {
     public init(count: Int) {
         self.count = count
         // calloc, not allocate and fill: memory fresh from the system is already zero, so
-        // the pages of a buffer that a pass never writes (scratch sized for the largest
-        // layer, what inference does not save) are never touched, and never faulted in.
+        // the pages of a buffer that a pass never writes (one sized for the largest case and
+        // filled only in part) are never touched, and never faulted in.
         guard let zeroed = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
             fatalError("out of memory for \(count) floats")
         }
