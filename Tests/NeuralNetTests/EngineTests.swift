@@ -80,7 +80,7 @@ struct EngineTests {
         let shared = try network.predict(x, count: 2, shape: shape)
         let kept = Array(try network.forward(x, batch: 2, shape: shape, training: false))
         #expect(shared == kept)
-        // The bound counts the shared buffers as the pass allocates them.
+        // The bound counts the shared buffers, not one per value: the pass fits in exactly those bytes.
         let needed = try network.workspaceBytes(batch: 2, shape: shape, withGradients: false)
         let bounded = Network(architecture: architecture, inputChannels: 1, seed: 6)
         bounded.threads = 1
