@@ -37,7 +37,8 @@ public final class Network: @unchecked Sendable {
     /// `predict`'s workspaces for a sample and its mirror image on a thread each (see `forwardInHalves`).
     private var halfWorkspaces: [Workspace] = []
     private var lastTraining = false
-    /// After `freezeForInference()`: each shifted convolution's weights by kernel row, by layer index.
+    /// After `freezeForInference()`: each stride-1 convolution's weights as its passes take them
+    /// (`Convolution.frozenWeights`), by layer index.
     private var frozenWeights: [Int: FloatBuffer] = [:]
     /// Whether `freezeForInference()` was called: the parameters no longer change.
     public private(set) var isFrozen = false
@@ -515,7 +516,7 @@ public final class Network: @unchecked Sendable {
             self.withGradients = withGradients
             sharesValueBuffers = !withGradients && !network.splitsBatchOnce(threads: self.threads, batch: batch)
             if sharesValueBuffers {
-                let plan = ValueBuffers(network.layers, shapes: shapes, batch: batch)
+                let plan = ValueBuffers(network.layers, counts: shapes.map { batch * $0.count })
                 let buffers = plan.sizes.map { FloatBuffer(count: $0) }
                 values = plan.bufferOfValue.map { buffers[$0] }
             } else {
@@ -559,16 +560,16 @@ public final class Network: @unchecked Sendable {
         /// Each buffer's floats: the largest value it holds.
         let sizes: [Int]
 
-        init(_ layers: [any Layer], shapes: [Shape], batch: Int) {
+        /// - Parameter counts: each value's floats, the whole batch's.
+        init(_ layers: [any Layer], counts: [Int]) {
             // Layer i reads value i (and a skip join its source) and writes value i + 1.
-            var lastRead = Array(shapes.indices)
-            lastRead[shapes.count - 1] = Int.max
+            var lastRead = Array(counts.indices)
+            lastRead[counts.count - 1] = Int.max
             for (i, layer) in layers.enumerated() {
                 if let join = layer as? any SkipJoin { lastRead[join.source] = max(lastRead[join.source], i) }
             }
             var bufferOfValue: [Int] = [], sizes: [Int] = [], holder: [Int] = []  // holder: the value each buffer holds now
-            for (v, shape) in shapes.enumerated() {
-                let count = batch * shape.count
+            for (v, count) in counts.enumerated() {
                 // Free while layer v - 1 writes value v: a buffer whose value no layer from v - 1 on reads.
                 let free = holder.indices.filter { lastRead[holder[$0]] < v - 1 }
                 // The smallest free buffer large enough, else the largest free one (grown), else a new one.
@@ -602,15 +603,14 @@ public final class Network: @unchecked Sendable {
         var floats = 0
         func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }
         func product(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
+        let counts = shapes.map { product(batch, $0.count) }
         if !withGradients && !splitsBatchOnce(threads: threads, batch: batch) {
-            // As `Workspace` holds them: values sharing buffers (`ValueBuffers`), whose sizes are
-            // the values' own; checked for overflow first, as the loop below does.
-            for shape in shapes where product(batch, shape.count) == Int.max { add(Int.max) }
-            if floats < Int.max { ValueBuffers(layers, shapes: shapes, batch: batch).sizes.forEach(add) }
+            // As `Workspace` holds them: values sharing buffers (`ValueBuffers`).
+            if counts.contains(Int.max) { add(Int.max) } else { ValueBuffers(layers, counts: counts).sizes.forEach(add) }
         } else {
-            for (i, shape) in shapes.enumerated() {
-                add(product(batch, shape.count))
-                if withGradients && (i > 0 || computesInputGradient) { add(product(batch, shape.count)) }
+            for (i, count) in counts.enumerated() {
+                add(count)
+                if withGradients && (i > 0 || computesInputGradient) { add(count) }
             }
         }
         var scratch = 0

@@ -65,7 +65,7 @@ struct EngineTests {
         let network = Network(architecture: architecture, inputChannels: 1, seed: 6)
         network.threads = 1
         let shapes = try network.shapes(for: shape)
-        let plan = Network.ValueBuffers(network.layers, shapes: shapes, batch: 2)
+        let plan = Network.ValueBuffers(network.layers, counts: shapes.map { 2 * $0.count })
         #expect(plan.sizes.count < shapes.count / 2, "\(plan.sizes.count) buffers for \(shapes.count) values")
         // No buffer holds a value while a layer that reads an earlier value of that buffer is yet to run.
         var reads = Array(shapes.indices)
