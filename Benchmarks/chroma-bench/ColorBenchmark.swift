@@ -81,31 +81,49 @@ enum ColorBenchmark {
         }
     }
 
+    /// One row of the table: a round trip timed on one thread and on two (`roundTrip(threads)`
+    /// gives the forward and inverse seconds), with the OpenCV case that does the same.
+    struct Measurement {
+        let name: String
+        let opencv: String?
+        let roundTrip: (Int) -> (forward: Double, inverse: Double)
+        var forward: [Int: [Double]] = [1: [], 2: []], inverse: [Int: [Double]] = [1: [], 2: []]
+        var total: [Int: [Double]] = [1: [], 2: []], ratios: [Double] = []
+
+        init(name: String, opencv: String?, roundTrip: @escaping (Int) -> (forward: Double, inverse: Double)) {
+            (self.name, self.opencv, self.roundTrip) = (name, opencv, roundTrip)
+        }
+
+        /// One round trip on one thread, then one on two, recorded as a pair.
+        mutating func measurePair() {
+            for threads in [1, 2] {
+                let (f, i) = roundTrip(threads)
+                forward[threads]!.append(f)
+                inverse[threads]!.append(i)
+                total[threads]!.append(f + i)
+            }
+            ratios.append(total[1]!.last! / total[2]!.last!)
+        }
+    }
+
     static func run() {
         let width = 4000, height = 3000
         let image = photoLike(width: width, height: height)
         let megapixels = Double(width * height) / 1e6
         let peer = [1, 2].map { opencv(image, threads: $0) }
-        print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 runs; MP/s")
+        print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 rounds; MP/s")
         print("lab: float planes; lab8: 8-bit L*a*b* bytes; ycbcr: float planes; ycbcr8: libjpeg's 8-bit; gray8: Y alone")
-        print("one and two threads in turn; 2÷1: the median of the seven pairs' ratios (a VM's drifting speed moves both alike)")
+        print("each round times every row once on one thread and once on two; 2÷1: the median of the rounds' ratios")
+        print("(a stretch in which this VM's second vCPU or its memory slows spreads over all rows, not one)")
         print(peer[0].version.map { "beside: OpenCV \($0), cvtColor on the same image" } ?? "beside: \(peer[0].problem)")
-        print("space    threads   chroma (forward  inverse)     2÷1    OpenCV (forward  inverse)")
-        for test in cases {
-            report(test.name, opencv: test.opencv, peer: peer, megapixels: megapixels) { threads in
+        var fresh = cases.map { test in
+            Measurement(name: test.name, opencv: test.opencv) { threads in
                 var converted: Any?
                 let f = time { converted = test.forward(image, threads) }
                 return (f, time { test.inverse(converted!, threads) })
             }
         }
-        runReusing(image, peer: peer)
-    }
-
-    static func runReusing(_ image: Image<UInt8>, peer: [(version: String?, figures: [String: String], problem: String)]) {
-        let megapixels = Double(image.pixelCount) / 1e6
-        print("into outputs kept from the previous call (chroma's into: variants, OpenCV's dst=);")
-        print("copy8: the same bytes copied (memcpy), not converted: the memory's own ceiling on this machine")
-        for test in reusingCases {
+        var kept = reusingCases.map { test in
             var outputs: [Int: (converted: Image<UInt8>, back: Image<UInt8>)] = [:]
             for threads in [1, 2] {  // sizes each thread count's outputs
                 var converted = Image<UInt8>(width: 0, height: 0, layout: .rgb, samples: []), back = converted
@@ -113,33 +131,31 @@ enum ColorBenchmark {
                 test.inverse(converted, &back, threads)
                 outputs[threads] = (converted, back)
             }
-            report(test.name, opencv: test.opencv, peer: peer, megapixels: megapixels) { threads in
+            return Measurement(name: test.name, opencv: test.opencv) { threads in
                 let f = time { test.forward(image, &outputs[threads]!.converted, threads) }
                 return (f, time { test.inverse(outputs[threads]!.converted, &outputs[threads]!.back, threads) })
             }
         }
+        for _ in 0..<7 {
+            for row in fresh.indices { fresh[row].measurePair() }
+            for row in kept.indices { kept[row].measurePair() }
+        }
+        print("space    threads   chroma (forward  inverse)     2÷1    OpenCV (forward  inverse)")
+        for row in fresh { report(row, peer: peer, megapixels: megapixels) }
+        print("into outputs kept from the previous call (chroma's into: variants, OpenCV's dst=);")
+        print("copy8: the same bytes copied (memcpy), not converted: the memory's own ceiling on this machine")
+        for row in kept { report(row, peer: peer, megapixels: megapixels) }
     }
 
-    /// Seven round trips on one thread and on two, in turn (`roundTrip(threads)` gives the
-    /// forward and inverse seconds); prints both rows, with the median of the pairs' ratios.
-    static func report(_ name: String, opencv: String?, peer: [(version: String?, figures: [String: String], problem: String)],
-                       megapixels: Double, _ roundTrip: (Int) -> (Double, Double)) {
-        var forward: [Int: [Double]] = [:], inverse: [Int: [Double]] = [:], total: [Int: [Double]] = [:], ratios: [Double] = []
-        for _ in 0..<7 {
-            for threads in [1, 2] {
-                let (f, i) = roundTrip(threads)
-                forward[threads, default: []].append(f)
-                inverse[threads, default: []].append(i)
-                total[threads, default: []].append(f + i)
-            }
-            ratios.append(total[1]!.last! / total[2]!.last!)
-        }
+    /// Prints a row's one- and two-thread figures (medians) with the median of its pairs' ratios.
+    static func report(_ row: Measurement, peer: [(version: String?, figures: [String: String], problem: String)],
+                       megapixels: Double) {
         for threads in [1, 2] {
-            let inverseFigure = name == "gray8" ? "–" : format(megapixels / median(inverse[threads]!))
-            let ours = "\(format(megapixels / median(total[threads]!))) (\(format(megapixels / median(forward[threads]!)))  \(inverseFigure))"
-            let ratio = threads == 2 ? format(median(ratios), 2) + "×" : ""
-            let theirs = opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
-            print("\(pad(name, 8)) \(threads)         \(pad(ours, 28)) \(pad(ratio, 6)) \(theirs)")
+            let inverseFigure = row.name == "gray8" ? "–" : format(megapixels / median(row.inverse[threads]!))
+            let ours = "\(format(megapixels / median(row.total[threads]!))) (\(format(megapixels / median(row.forward[threads]!)))  \(inverseFigure))"
+            let ratio = threads == 2 ? format(median(row.ratios), 2) + "×" : ""
+            let theirs = row.opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
+            print("\(pad(row.name, 8)) \(threads)         \(pad(ours, 28)) \(pad(ratio, 6)) \(theirs)")
         }
     }
 
