@@ -114,7 +114,7 @@ enum ColorBenchmark {
         print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 rounds; MP/s")
         print("lab: float planes; lab8: 8-bit L*a*b* bytes; ycbcr: float planes; ycbcr8: libjpeg's 8-bit; gray8: Y alone")
         print("each round times every row once on one thread and once on two; 2÷1: the median of the rounds' ratios")
-        print("(a stretch in which this VM's second vCPU or its memory slows spreads over all rows, not one)")
+        print("(a stretch in which the second core or the memory slows down falls on every row alike, not on one)")
         print(peer[0].version.map { "beside: OpenCV \($0), cvtColor on the same image" } ?? "beside: \(peer[0].problem)")
         var fresh = cases.map { test in
             Measurement(name: test.name, opencv: test.opencv) { threads in
