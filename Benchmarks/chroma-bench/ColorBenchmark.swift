@@ -110,12 +110,12 @@ enum ColorBenchmark {
         let width = 4000, height = 3000
         let image = photoLike(width: width, height: height)
         let megapixels = Double(width * height) / 1e6
-        let peer = [1, 2].map { opencv(image, threads: $0) }
+        let peer = opencv(image)
         print("colour round trips, \(width)×\(height) = \(format(megapixels)) MP, median of 7 rounds; MP/s")
         print("lab: float planes; lab8: 8-bit L*a*b* bytes; ycbcr: float planes; ycbcr8: libjpeg's 8-bit; gray8: Y alone")
         print("each round times every row once on one thread and once on two; 2÷1: the median of the rounds' ratios")
         print("(a stretch in which the second core or the memory slows down falls on every row alike, not on one)")
-        print(peer[0].version.map { "beside: OpenCV \($0), cvtColor on the same image" } ?? "beside: \(peer[0].problem)")
+        print(peer.version.map { "beside: OpenCV \($0), cvtColor on the same image, measured in rounds the same way" } ?? "beside: \(peer.problem)")
         var fresh = cases.map { test in
             Measurement(name: test.name, opencv: test.opencv) { threads in
                 var converted: Any?
@@ -140,7 +140,7 @@ enum ColorBenchmark {
             for row in fresh.indices { fresh[row].measurePair() }
             for row in kept.indices { kept[row].measurePair() }
         }
-        print("space    threads   chroma (forward  inverse)     2÷1    OpenCV (forward  inverse)")
+        print("space    threads   chroma (forward  inverse)     2÷1    OpenCV (forward  inverse)  2÷1")
         for row in fresh { report(row, peer: peer, megapixels: megapixels) }
         print("into outputs kept from the previous call (chroma's into: variants, OpenCV's dst=);")
         print("copy8: the same bytes copied (memcpy), not converted: the memory's own ceiling on this machine")
@@ -148,14 +148,14 @@ enum ColorBenchmark {
     }
 
     /// Prints a row's one- and two-thread figures (medians) with the median of its pairs' ratios.
-    static func report(_ row: Measurement, peer: [(version: String?, figures: [String: String], problem: String)],
-                       megapixels: Double) {
+    static func report(_ row: Measurement, peer: OpenCVFigures, megapixels: Double) {
         for threads in [1, 2] {
             let inverseFigure = row.name == "gray8" ? "–" : format(megapixels / median(row.inverse[threads]!))
             let ours = "\(format(megapixels / median(row.total[threads]!))) (\(format(megapixels / median(row.forward[threads]!)))  \(inverseFigure))"
             let ratio = threads == 2 ? format(median(row.ratios), 2) + "×" : ""
-            let theirs = row.opencv.flatMap { peer[threads - 1].figures[$0] } ?? "–"
-            print("\(pad(row.name, 8)) \(threads)         \(pad(ours, 28)) \(pad(ratio, 6)) \(theirs)")
+            let theirs = row.opencv.flatMap { peer.figures[threads]?[$0] } ?? "–"
+            let theirRatio = threads == 2 ? row.opencv.flatMap { peer.ratios[$0] }.map { "  \($0)×" } ?? "" : ""
+            print("\(pad(row.name, 8)) \(threads)         \(pad(ours, 28)) \(pad(ratio, 6)) \(theirs)\(theirRatio)")
         }
     }
 
@@ -163,36 +163,49 @@ enum ColorBenchmark {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
-    /// OpenCV's figures by case name ("123.4 (250.0  240.1)"), or why there are none.
-    static func opencv(_ image: Image<UInt8>, threads: Int) -> (version: String?, figures: [String: String], problem: String) {
+    /// What the OpenCV peer measured: its figures by thread count and case name
+    /// ("123.4 (250.0  240.1)"), its two-thread speed-ups by case name ("1.85"), or why
+    /// there are none.
+    struct OpenCVFigures {
+        var version: String?
+        var figures: [Int: [String: String]] = [:]
+        var ratios: [String: String] = [:]
+        var problem = ""
+    }
+
+    static func opencv(_ image: Image<UInt8>) -> OpenCVFigures {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("peers/opencv_color.py").path
         let python = ProcessInfo.processInfo.environment["CHROMA_BENCH_PYTHON"] ?? "python3"
         let raw = FileManager.default.temporaryDirectory.appendingPathComponent("chroma-bench-\(getpid()).rgb")
         defer { try? FileManager.default.removeItem(at: raw) }
         guard FileManager.default.createFile(atPath: raw.path, contents: Data(image.samples)) else {
-            return (nil, [:], "OpenCV: could not write \(raw.path)")
+            return OpenCVFigures(problem: "OpenCV: could not write \(raw.path)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, raw.path, "\(image.width)", "\(image.height)", "\(threads)"]
+        process.arguments = [python, script, raw.path, "\(image.width)", "\(image.height)"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return (nil, [:], "OpenCV: cannot run \(python)") }
+        do { try process.run() } catch { return OpenCVFigures(problem: "OpenCV: cannot run \(python)") }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            return (nil, [:], "OpenCV: not available to \(python) (set CHROMA_BENCH_PYTHON to a Python with opencv-python-headless)")
+            return OpenCVFigures(problem: "OpenCV: not available to \(python) (set CHROMA_BENCH_PYTHON to a Python with opencv-python-headless)")
         }
-        var version: String?
-        var figures: [String: String] = [:]
+        var peer = OpenCVFigures()
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ").map(String.init)
-            if fields.first == "opencv", fields.count == 2 { version = fields[1] }
-            else if fields.count == 4 { figures[fields[0]] = "\(fields[1]) (\(fields[2])  \(fields[3]))" }
+            if fields.first == "opencv", fields.count == 2 {
+                peer.version = fields[1]
+            } else if fields.count == 3, fields[1] == "ratio" {
+                peer.ratios[fields[0]] = fields[2]
+            } else if fields.count == 5, let threads = Int(fields[1]) {
+                peer.figures[threads, default: [:]][fields[0]] = "\(fields[2]) (\(fields[3])  \(fields[4]))"
+            }
         }
-        return (version, figures, "")
+        return peer
     }
 
     /// Smooth colour gradients with texture, deterministic: the branches and
