@@ -95,6 +95,46 @@ struct CompareCommandTests {
         #expect(scratch.files().filter { $0.hasPrefix(".") }.isEmpty, "no temporary folder left")
     }
 
+    @Test("--saturation shows each model at each strength, each picture what colorize --saturation makes")
+    func strengths() throws {
+        let scratch = try Scratch("compare-strengths")
+        defer { scratch.remove() }
+        try ColorizeCommandTests.photos(scratch)
+        let model = try Self.models(scratch)[1]  // YCbCr: at strength 0 the result is its Y, gray
+        let report = scratch.path + "/report"
+        let result = try CLIRunner.run(["compare", scratch.path + "/photos/a.png", "--model", model,
+                                        "--saturation", "0", "--saturation", "1", "--saturation", "2.5", "-o", report])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try Self.metrics(report)
+        let names = (json["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["ycbcr-model ×0", "ycbcr-model ×1", "ycbcr-model ×2.5"])
+        let entry = (json["entries"] as? [[String: Any]])?.first ?? [:]
+        let pictures = entry["pictures"] as? [String: String] ?? [:]
+        #expect(pictures["ycbcr-model ×2.5"]?.hasSuffix("/ycbcr-model-x2.5.png") == true, "\(pictures)")
+        let colourfulness = (names ?? []).map { ((entry["scores"] as? [String: [String: Double]])?[$0]?["colourfulness"]) ?? -1 }
+        #expect(colourfulness.count == 3 && colourfulness[0] == 0 && colourfulness[1] > 0 && colourfulness[2] > colourfulness[1],
+                "\(colourfulness)")
+        for (strength, name) in zip(["0", "2.5"], ["ycbcr-model ×0", "ycbcr-model ×2.5"]) {
+            let colorized = scratch.path + "/colorized-\(strength).png"
+            let colorize = try CLIRunner.run(["colorize", scratch.path + "/photos/a.png", "--model", model,
+                                              "--saturation", strength, "-o", colorized])
+            #expect(colorize.status == 0, "\(colorize.stderr)")
+            let shown = try ImageFile.read(report + "/" + (pictures[name] ?? "?"))
+            #expect(try ImageFile.read(colorized).samples == shown.samples, "\(name) is what colorize --saturation \(strength) makes")
+        }
+
+        let bundled = try CLIRunner.run(["compare", scratch.path + "/photos/a.png", "--space", "ycbcr", "--saturation", "0.5", "-o", scratch.path + "/r2"])
+        #expect(bundled.status == 0, "\(bundled.stderr)")
+        let bundledNames = (try Self.metrics(scratch.path + "/r2")["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(bundledNames == ["ycbcr ×0.5"], "--space picks one bundled model")
+        for (arguments, message) in [(["--saturation", "1", "--saturation", "1"], "each --saturation once"),
+                                     (["--saturation", "4.5"], "--saturation must be 0…4"),
+                                     (["--model", model, "--space", "lab"], "--space picks a bundled model")] {
+            let refused = try CLIRunner.run(["compare", scratch.path + "/photos/a.png"] + arguments + ["-o", scratch.path + "/r3"])
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     @Test("a model file named like one of the report's own rows gets a name of its own")
     func reservedNames() throws {
         let scratch = try Scratch("compare-names")

@@ -26,6 +26,8 @@ struct Compare: ParsableCommand {
               chroma compare --cifar cifar-10-batches-bin -o report-cifar
               chroma compare old.jpg --model runs/a/model.chroma \\
                 --model runs/b/model.chroma -o report
+              chroma compare old.jpg --space ycbcr --saturation 0.5 \\
+                --saturation 1 --saturation 1.5 -o strengths
             """)
 
     @Argument(help: "Photos or folders of photos.")
@@ -36,6 +38,14 @@ struct Compare: ParsableCommand {
 
     @Option(name: .customLong("model"), help: "A model file to compare (repeat for each; default: the bundled lab and ycbcr models).")
     var models: [String] = []
+
+    @Option(help: "Without --model: only the bundled model of this space (lab or ycbcr).")
+    var space: ChromaSpace?
+
+    @Option(name: .customLong("saturation"), help: ArgumentHelp(
+        "Show each model at this saturation, 0…4 (repeat for several; default: each model's calibrated value).",
+        discussion: "How strongly to colour a photo is what a model knows least: side by side, you choose."))
+    var saturations: [Float] = []
 
     @Option(help: "Compare on CIFAR-10's test split in this folder instead of photos.")
     var cifar: String?
@@ -66,6 +76,9 @@ struct Compare: ParsableCommand {
         guard (1...64).contains(tiles) else { throw ValidationError("--tiles must be 1…64, not \(tiles)") }
         guard (1...10_000).contains(sample) else { throw ValidationError("--sample must be 1…10000") }
         guard (64...1024).contains(cell) else { throw ValidationError("--cell must be 64…1024") }
+        guard space == nil || models.isEmpty else { throw ValidationError("--space picks a bundled model; with --model it has nothing to pick") }
+        guard saturations.allSatisfy({ (0...4).contains($0) }) else { throw ValidationError("--saturation must be 0…4") }
+        guard Set(saturations).count == saturations.count else { throw ValidationError("each --saturation once") }
         let trimmed = output.hasSuffix("/") ? String(output.dropLast()) : output
         guard !trimmed.isEmpty, Paths.lastComponent(trimmed) != "." else { throw ValidationError("name a report folder with -o DIR") }
         if FileManager.default.fileExists(atPath: output) {
@@ -97,15 +110,18 @@ struct Compare: ParsableCommand {
         }
     }
 
-    /// The models to compare: those --model names, or the two bundled ones.
+    /// The models to compare: those --model names, or the bundled ones (of --space), each at
+    /// every --saturation given.
     func loadContenders() throws -> [Comparison.Contender] {
+        let bundled = space.map { [$0] } ?? ChromaSpace.allCases
         let sources: [(file: String, bundled: ChromaSpace?)] = models.isEmpty
-            ? ChromaSpace.allCases.map { (BundledModels.origin(of: $0), $0) } : models.map { ($0, nil) }
+            ? bundled.map { (BundledModels.origin(of: $0), $0) } : models.map { ($0, nil) }
         let loaded = try sources.map { file, bundled in
             try reporting(file) { (file, try bundled.map { try BundledModels.load($0) } ?? ModelFile.load(from: file), bundled) }
         }
         do {
-            return try Comparison.Contender.named(loaded)
+            let contenders = try Comparison.Contender.named(loaded)
+            return saturations.isEmpty ? contenders : contenders.flatMap { model in saturations.map { model.at(saturation: $0) } }
         } catch let error as Comparison.ContenderError {
             throw CommandFailure(subject: error.file, reason: error.reason)
         }

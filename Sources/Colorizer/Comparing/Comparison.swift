@@ -42,6 +42,13 @@ public enum Comparison {
                 return Contender(name: name, file: file, model: model, task: task, saturation: metadata.defaultSaturation)
             }
         }
+
+        /// The same model shown at another saturation (the factor on its predicted chroma's
+        /// distance from neutral, 0…4), named after both: "ycbcr ×0.5".
+        public func at(saturation: Float) -> Contender {
+            Contender(name: "\(name) ×\(String(format: "%g", saturation))", file: file, model: model, task: task,
+                      saturation: saturation)
+        }
     }
 
     /// A model that cannot be compared: its file, and why.
@@ -78,7 +85,7 @@ public enum Comparison {
                               failed: (_ path: String, _ reason: String) -> Void = { _, _ in }) throws -> (ComparisonReport, ContactSheet) {
         let spaces = spaces(contenders), columns = columns(contenders)
         var sheet = ContactSheet(columnTitles: columns, cellWidth: cell, cellHeight: cell * 3 / 4)
-        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: tiles) }
+        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: tiles, saturation: $0.saturation) }
         var entries: [ComparisonReport.Entry] = []
         for (index, file) in files.enumerated() {
             progress(index, files.count, file.name)
@@ -115,7 +122,8 @@ public enum Comparison {
         try ImageFile.makeDirectories(Paths.join(folder, picturesFolder))
         let ext = format == .jpeg ? "jpg" : "png"
         func save(_ image: Image<UInt8>, _ title: String, png: Bool = false) throws -> String {
-            let file = picturesFolder + "/" + title.replacingOccurrences(of: " ", with: "-") + "." + (png ? "png" : ext)
+            let plain = title.replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "×", with: "x")  // "ycbcr-x0.5"
+            let file = picturesFolder + "/" + plain + "." + (png ? "png" : ext)
             let bytes = png || format == .png ? try ImageEncoder.encodePNG(image) : try ImageEncoder.encodeJPEG(image, quality: 92)
             try ImageFile.write(bytes, to: Paths.join(folder, file))
             return file
@@ -179,7 +187,7 @@ public enum Comparison {
         var order = Array(0..<test.count)
         order.shuffle(using: &random)
         var sheet = ContactSheet(columnTitles: columns(contenders), cellWidth: 96, cellHeight: 96)
-        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: 1) }
+        let colorizers = try contenders.map { try PhotoColorizer(model: $0.model, tiles: 1, saturation: $0.saturation) }
         for index in order.prefix(min(sample, test.count)) {
             let original = test.image(index)
             let gray = spaces[0].grayImage(of: original)
