@@ -226,11 +226,19 @@ public final class Network: @unchecked Sendable {
     /// Every layer but batch norm then computes a thread's samples in the order, and with the same
     /// sums, as when it splits the same batch itself.
     private func splitsBatchOnce(_ work: Workspace) -> Bool {
+        // A workspace's sharing is fixed when it is made; `splitsBatchOnceWhenPossible` may be set after.
         !work.sharesValueBuffers && splitsBatchOnce(threads: work.threads, batch: work.batch)
     }
 
     private func splitsBatchOnce(threads: Int, batch: Int) -> Bool {
         splitsBatchOnceWhenPossible && threads > 1 && batch > 1
+    }
+
+    /// Whether a workspace's values share buffers (`ValueBuffers`): an inference pass whose layers
+    /// each run over the whole batch, so that no thread is still reading a value whose buffer
+    /// another has begun to overwrite.
+    private func sharesValueBuffers(withGradients: Bool, threads: Int, batch: Int) -> Bool {
+        !withGradients && !splitsBatchOnce(threads: threads, batch: batch)
     }
 
     /// The forward pass with the batch split once: the threads run stretches of layers over
@@ -503,9 +511,7 @@ public final class Network: @unchecked Sendable {
         /// Whether it holds gradients (and skip gradients) for `backward()`; not for `predict`.
         let withGradients: Bool
 
-        /// Whether values share buffers (`ValueBuffers`): an inference pass whose layers each run
-        /// over the whole batch, so that no thread is still reading a value whose buffer another
-        /// has begun to overwrite.
+        /// Whether values share buffers (`Network.sharesValueBuffers`).
         let sharesValueBuffers: Bool
 
         init(network: Network, batch: Int, shapes: [Shape], withGradients: Bool, threads: Int? = nil) {
@@ -514,7 +520,7 @@ public final class Network: @unchecked Sendable {
             self.threads = threads ?? network.threads
             withInputGradient = network.computesInputGradient
             self.withGradients = withGradients
-            sharesValueBuffers = !withGradients && !network.splitsBatchOnce(threads: self.threads, batch: batch)
+            sharesValueBuffers = network.sharesValueBuffers(withGradients: withGradients, threads: self.threads, batch: batch)
             if sharesValueBuffers {
                 let plan = ValueBuffers(network.layers, counts: shapes.map { batch * $0.count })
                 let buffers = plan.sizes.map { FloatBuffer(count: $0) }
@@ -604,7 +610,7 @@ public final class Network: @unchecked Sendable {
         func add(_ count: Int) { floats = floats.addingReportingOverflow(count).overflow ? Int.max : floats + count }
         func product(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
         let counts = shapes.map { product(batch, $0.count) }
-        if !withGradients && !splitsBatchOnce(threads: threads, batch: batch) {
+        if sharesValueBuffers(withGradients: withGradients, threads: threads, batch: batch) {
             // As `Workspace` holds them: values sharing buffers (`ValueBuffers`).
             if counts.contains(Int.max) { add(Int.max) } else { ValueBuffers(layers, counts: counts).sizes.forEach(add) }
         } else {
